@@ -1,0 +1,449 @@
+"""Account endpoints: codes, registration, sign-in, tokens, who am I, real-name binding."""
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from core.api import Page, PageParams, ProblemOut, page_links
+from core.errors import problem_from_exception
+from core.masking import mask_id_number
+
+from . import selectors, services
+from .auth import citizen_auth, require_csrf
+from .errors import Throttled
+from .models import ApiToken, LoginEvent, User
+from .phones import mask_email, mask_phone
+
+router = Router(tags=["accounts"])
+
+
+def _retry_after(view: Callable) -> Callable:
+    """Answer a Throttled problem with its Retry-After header."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Throttled as exc:
+            response = problem_from_exception(request, exc)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+
+    return wrapper
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+_PHONE = Field(max_length=32, description="Mainland mobile number, e.g. 13912345678.")
+_PASSWORD = Field(max_length=128, description="8 to 128 characters.")
+_CODE = Field(max_length=16, description="The 6-digit code from the message.")
+
+
+class CodeSentOut(Schema):
+    channel: str = Field(description="sms or email")
+    destination: str = Field(description="Where the code went, masked.")
+    expires_at: dt.datetime
+    resend_after: int = Field(description="Seconds before a new code may be asked for.")
+
+
+class OtpIn(Schema):
+    purpose: Literal["register", "reset_password"]
+    phone: str = _PHONE
+
+
+class RegisterIn(Schema):
+    phone: str = _PHONE
+    password: str = _PASSWORD
+    email: str = Field("", max_length=254)
+    code: str = _CODE
+
+
+class LoginIn(Schema):
+    phone: str = _PHONE
+    password: str = _PASSWORD
+
+
+class TokenIn(Schema):
+    phone: str = _PHONE
+    password: str = _PASSWORD
+    device: str = Field(min_length=1, max_length=100, description="e.g. 'iPhone of Zhang Wei'.")
+
+
+class TokenCreatedOut(Schema):
+    id: int
+    token: str = Field(description="Send as `Authorization: Bearer <token>`. Shown only once.")
+    device: str
+    expires_at: dt.datetime
+
+
+class TokenOut(Schema):
+    id: int
+    device: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
+    revoked: bool
+    current: bool = Field(description="The token of this very request.")
+
+
+class PasswordResetIn(Schema):
+    phone: str = _PHONE
+    code: str = _CODE
+    password: str = _PASSWORD
+
+
+class PersonOut(Schema):
+    id: int
+    name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
+    name_zh: str
+    name_pinyin: str
+    id_number: str = Field(description="Masked.")
+    relation: str = Field(description="self or minor")
+
+
+class MeOut(Schema):
+    id: int
+    phone: str = Field(description="Masked: only the last four digits.")
+    email: str = Field(description="Masked.")
+    is_bound: bool = Field(description="Bound to a person of the registry (real-name binding).")
+    bound_at: dt.datetime | None
+    name: str | None = None
+    id_number: str | None = Field(None, description="Masked.")
+    acting_for: list[PersonOut] = Field(
+        description="Whom the citizen may act for: themself and registered minor children."
+    )
+
+
+class IdentityIn(Schema):
+    name: str = Field(max_length=100, description="As written on the ID card.")
+    id_number: str = Field(max_length=32, description="Resident ID number (18 characters).")
+
+
+class CodeIn(Schema):
+    code: str = _CODE
+
+
+class PhoneChangeIn(Schema):
+    password: str = _PASSWORD
+    phone: str = Field(max_length=32, description="The new mobile number.")
+
+
+class EmailChangeIn(Schema):
+    password: str = _PASSWORD
+    email: str = Field(max_length=254, description="The new email address.")
+
+
+def _code_sent(sent: services.CodeSent) -> dict:
+    return {
+        "channel": sent.channel,
+        "destination": sent.destination,
+        "expires_at": sent.expires_at,
+        "resend_after": sent.resend_after,
+    }
+
+
+def _me(user: User) -> dict:
+    person = user.person if user.person_id else None
+    return {
+        "id": user.pk,
+        "phone": mask_phone(user.phone),
+        "email": mask_email(user.email),
+        "is_bound": person is not None,
+        "bound_at": user.bound_at,
+        "name": person.name if person else None,
+        "id_number": mask_id_number(person.id_number) if person else None,
+        "acting_for": [
+            {
+                "id": item.person.pk,
+                "name": item.person.name,
+                "name_zh": item.person.name_zh,
+                "name_pinyin": item.person.name_pinyin,
+                "id_number": mask_id_number(item.person.id_number),
+                "relation": item.relation,
+            }
+            for item in selectors.acting_for(user=user)
+        ],
+    }
+
+
+def _token(token: ApiToken, request: HttpRequest) -> dict:
+    current = getattr(request.auth, "api_token", None)
+    return {
+        "id": token.pk,
+        "device": token.name,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "expires_at": token.expires_at,
+        "revoked": token.revoked_at is not None,
+        "current": current is not None and current.pk == token.pk,
+    }
+
+
+# --- sign-up, sign-in -------------------------------------------------------------------------
+
+
+@router.post(
+    "auth/otp",
+    response={202: CodeSentOut, 409: ProblemOut, 422: ProblemOut, 429: ProblemOut, 503: ProblemOut},
+    url_name="auth_otp",
+    summary="Send a one-time code (registration or password reset)",
+)
+@_retry_after
+def auth_otp(request: HttpRequest, payload: OtpIn):
+    """Send a 6-digit code by SMS. Codes last 10 minutes, allow 5 tries, and may be asked for
+    once a minute and 10 times a day per number. For a password reset the answer is the same
+    whether or not the number has an account."""
+    if payload.purpose == "register":
+        sent = services.registration_code_request(phone=payload.phone)
+    else:
+        sent = services.password_reset_start(phone=payload.phone)
+    return Status(202, _code_sent(sent))
+
+
+@router.post(
+    "auth/register",
+    response={201: MeOut, 409: ProblemOut, 422: ProblemOut},
+    url_name="auth_register",
+    summary="Create an account with the code sent to the number",
+)
+def auth_register(request: HttpRequest, payload: RegisterIn):
+    """Then sign in (`auth/login`) or get a token (`auth/token`)."""
+    user = services.user_register(
+        phone=payload.phone, code=payload.code, password=payload.password, email=payload.email
+    )
+    return Status(201, _me(user))
+
+
+@router.post(
+    "auth/login",
+    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    url_name="auth_login",
+    summary="Sign in on the website's session",
+)
+@_retry_after
+def auth_login(request: HttpRequest, payload: LoginIn):
+    """Needs the CSRF token (X-CSRFToken header) as every session write does. The session id
+    changes at sign-in; the session ends after 30 minutes without a request or 12 hours after
+    sign-in. After 5 failures for the same account from the same address, that account is locked
+    for that address for 15 minutes (429)."""
+    require_csrf(request)
+    user = services.session_login(
+        request=request,
+        phone=payload.phone,
+        password=payload.password,
+        channel=LoginEvent.Channel.API,
+    )
+    return Status(200, _me(user))
+
+
+@router.post(
+    "auth/logout",
+    auth=citizen_auth,
+    response={204: None, 401: ProblemOut, 403: ProblemOut},
+    url_name="auth_logout",
+    summary="Sign out (session), or revoke the bearer token used",
+)
+def auth_logout(request: HttpRequest):
+    services.sign_out(request=request, user=request.auth, channel=LoginEvent.Channel.API)
+    return Status(204, None)
+
+
+@router.post(
+    "auth/token",
+    response={201: TokenCreatedOut, 401: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    url_name="auth_token",
+    summary="Get a bearer token for an app or mini-program",
+)
+@_retry_after
+def auth_token(request: HttpRequest, payload: TokenIn):
+    """The token is shown once; only its hash is kept. It lasts API_TOKEN_LIFETIME_DAYS (90 days
+    by default) and can be revoked from `me/tokens`. Failures count towards the same lockout as
+    the website's sign-in."""
+    issued = services.token_issue(
+        request=request, phone=payload.phone, password=payload.password, device=payload.device
+    )
+    return Status(
+        201,
+        {
+            "id": issued.token.pk,
+            "token": issued.key,
+            "device": issued.token.name,
+            "expires_at": issued.token.expires_at,
+        },
+    )
+
+
+@router.post(
+    "auth/password-reset",
+    response={204: None, 422: ProblemOut},
+    url_name="auth_password_reset",
+    summary="Set a new password with the code sent to the number",
+)
+def auth_password_reset(request: HttpRequest, payload: PasswordResetIn):
+    """Ask for the code with `auth/otp` (purpose reset_password). Every session and token of
+    the account ends."""
+    services.password_reset(phone=payload.phone, code=payload.code, password=payload.password)
+    return Status(204, None)
+
+
+# --- me -------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "me",
+    auth=citizen_auth,
+    response={200: MeOut, 401: ProblemOut},
+    url_name="me",
+    summary="Who am I, and whom may I act for",
+)
+def me(request: HttpRequest):
+    return Status(200, _me(request.auth))
+
+
+@router.get(
+    "me/tokens",
+    auth=citizen_auth,
+    response={200: Page[TokenOut], 401: ProblemOut, 422: ProblemOut},
+    url_name="me_tokens",
+    summary="My devices (active tokens)",
+)
+def me_tokens(request: HttpRequest, page: Query[PageParams]):
+    tokens = selectors.tokens_active(user=request.auth)
+    count = tokens.count()
+    results = tokens[page.offset : page.offset + page.limit]
+    return Status(
+        200,
+        {
+            **page_links(request, count=count, limit=page.limit, offset=page.offset),
+            "results": [_token(t, request) for t in results],
+        },
+    )
+
+
+@router.post(
+    "me/tokens/{token_id}/revoke",
+    auth=citizen_auth,
+    response={200: TokenOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut},
+    url_name="me_token_revoke",
+    summary="Revoke one of my devices",
+)
+def me_token_revoke(request: HttpRequest, token_id: int):
+    """Revoking again changes nothing. Another citizen's token is not found (404)."""
+    token = services.token_revoke(user=request.auth, token_id=token_id)
+    return Status(200, _token(token, request))
+
+
+@router.post(
+    "me/identity",
+    auth=citizen_auth,
+    response={
+        202: CodeSentOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        409: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="me_identity",
+    summary="Real-name binding, step 1: name and ID number",
+)
+@_retry_after
+def me_identity(request: HttpRequest, payload: IdentityIn):
+    """The person is looked up in the population registry by ID number AND name; the code goes
+    to the mobile number the registry holds for that person (not the account's number), whose
+    masked form is returned. A mismatch gets one neutral 422, whether or not the ID number exists;
+    a person already bound to another account gets 409."""
+    sent = services.identity_bind_start(
+        user=request.auth, name=payload.name, id_number=payload.id_number
+    )
+    return Status(202, _code_sent(sent))
+
+
+@router.post(
+    "me/identity/confirm",
+    auth=citizen_auth,
+    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+    url_name="me_identity_confirm",
+    summary="Real-name binding, step 2: the code",
+)
+def me_identity_confirm(request: HttpRequest, payload: CodeIn):
+    user = services.identity_bind_confirm(user=request.auth, code=payload.code)
+    return Status(200, _me(user))
+
+
+@router.post(
+    "me/phone",
+    auth=citizen_auth,
+    response={
+        202: CodeSentOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        409: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="me_phone",
+    summary="Change my mobile number, step 1: password and new number",
+)
+@_retry_after
+def me_phone(request: HttpRequest, payload: PhoneChangeIn):
+    """The code goes to the new number."""
+    sent = services.phone_change_start(
+        user=request.auth, password=payload.password, phone=payload.phone
+    )
+    return Status(202, _code_sent(sent))
+
+
+@router.post(
+    "me/phone/confirm",
+    auth=citizen_auth,
+    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+    url_name="me_phone_confirm",
+    summary="Change my mobile number, step 2: the code",
+)
+def me_phone_confirm(request: HttpRequest, payload: CodeIn):
+    user = services.phone_change_confirm(user=request.auth, code=payload.code)
+    return Status(200, _me(user))
+
+
+@router.post(
+    "me/email",
+    auth=citizen_auth,
+    response={
+        202: CodeSentOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        409: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="me_email",
+    summary="Change my email, step 1: password and new address",
+)
+@_retry_after
+def me_email(request: HttpRequest, payload: EmailChangeIn):
+    """The code goes to the new address."""
+    sent = services.email_change_start(
+        user=request.auth, password=payload.password, email=payload.email
+    )
+    return Status(202, _code_sent(sent))
+
+
+@router.post(
+    "me/email/confirm",
+    auth=citizen_auth,
+    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+    url_name="me_email_confirm",
+    summary="Change my email, step 2: the code",
+)
+def me_email_confirm(request: HttpRequest, payload: CodeIn):
+    user = services.email_change_confirm(user=request.auth, code=payload.code)
+    return Status(200, _me(user))

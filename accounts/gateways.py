@@ -1,0 +1,165 @@
+"""Where one-time codes go: pluggable gateways chosen by dotted path in the settings.
+
+VERIFICATION_SMS_GATEWAY and VERIFICATION_EMAIL_GATEWAY name a class with a `send(message)`
+method. Development and tests use FileGateway (one JSON file per message in
+VERIFICATION_OUTBOX_DIR; `manage.py last_code <phone>` reads the latest code); production uses
+HttpSmsGateway for SMS and SmtpEmailGateway for email.
+"""
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .phones import mask_email, mask_phone
+
+logger = logging.getLogger(__name__)
+
+SMS_HTTP_TIMEOUT_SECONDS = 5
+
+
+class GatewayError(RuntimeError):
+    """The message could not be handed over; str() says why (without the recipient's number)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to one recipient, already written in the recipient's language."""
+
+    channel: str  # "sms" or "email" (VerificationCode.Channel)
+    to: str  # E.164 mobile number or email address
+    subject: str
+    text: str
+    purpose: str = ""
+    # The code itself, kept apart from the text only so the development outbox can be read by
+    # tests and `last_code`; production gateways never store or log it.
+    code: str = ""
+    language: str = ""
+
+    @property
+    def masked_to(self) -> str:
+        return mask_email(self.to) if self.channel == "email" else mask_phone(self.to)
+
+
+class Gateway:
+    """Hand one message over for delivery; raise GatewayError when that is not possible."""
+
+    def send(self, message: Message) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class FileGateway(Gateway):
+    """Write each message as a JSON file in VERIFICATION_OUTBOX_DIR (development and tests)."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.directory = Path(directory or settings.VERIFICATION_OUTBOX_DIR)
+
+    def send(self, message: Message) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            sent_at = timezone.now()
+            # The file name holds no personal data; sorting by name sorts by time.
+            name = f"{sent_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.json"
+            body = {**asdict(message), "sent_at": sent_at.isoformat()}
+            (self.directory / name).write_text(
+                json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise GatewayError(f"cannot write to the outbox: {exc.strerror}") from exc
+        logger.info(
+            "Code message (%s) for %s written to the outbox", message.purpose, message.masked_to
+        )
+
+    def messages(self, to: str | None = None) -> list[dict]:
+        """The messages in the outbox, oldest first (for `to` only, if given)."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                body = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if to is None or body.get("to") == to:
+                found.append(body)
+        return found
+
+    def latest_code(self, to: str, purpose: str | None = None) -> str | None:
+        """The code of the newest message to `to` (of that purpose, if given)."""
+        for body in reversed(self.messages(to)):
+            if body.get("code") and (purpose is None or body.get("purpose") == purpose):
+                return body["code"]
+        return None
+
+
+class ConsoleGateway(Gateway):
+    """Print the message on standard output (a developer's terminal)."""
+
+    def send(self, message: Message) -> None:
+        print(f"[{message.channel} to {message.to}] {message.subject}\n{message.text}\n")
+
+
+class SmtpEmailGateway(Gateway):
+    """Send email through Django's mail settings (EMAIL_URL)."""
+
+    def send(self, message: Message) -> None:
+        try:
+            send_mail(
+                message.subject,
+                message.text,
+                settings.DEFAULT_FROM_EMAIL,
+                [message.to],
+                fail_silently=False,
+            )
+        except Exception as exc:  # smtplib, socket and backend errors alike
+            raise GatewayError(
+                f"the mail server refused or is unreachable: {type(exc).__name__}"
+            ) from exc
+
+
+class HttpSmsGateway(Gateway):
+    """POST {"to", "text"} as JSON with a bearer token to SMS_HTTP_URL (the SMS provider's
+    adapter); any answer other than 2xx, or no answer within 5 seconds, is an error."""
+
+    def send(self, message: Message) -> None:
+        url = settings.SMS_HTTP_URL
+        if not url:
+            raise GatewayError("SMS_HTTP_URL is not set: no SMS can be sent")
+        headers = {"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"}
+        try:
+            response = requests.post(
+                url,
+                json={"to": message.to, "text": message.text},
+                headers=headers,
+                timeout=SMS_HTTP_TIMEOUT_SECONDS,
+            )
+        except requests.Timeout as exc:
+            raise GatewayError(f"the SMS service at {url} did not answer within 5 s") from exc
+        except requests.RequestException as exc:
+            raise GatewayError(
+                f"the SMS service at {url} is unreachable: {type(exc).__name__}"
+            ) from exc
+        if not 200 <= response.status_code < 300:
+            raise GatewayError(f"the SMS service at {url} answered HTTP {response.status_code}")
+
+
+def gateway_for(channel: str) -> Gateway:
+    """The gateway the settings name for a channel ("sms" or "email")."""
+    path = (
+        settings.VERIFICATION_EMAIL_GATEWAY
+        if channel == "email"
+        else settings.VERIFICATION_SMS_GATEWAY
+    )
+    return import_string(path)()
+
+
+def outbox_latest_code(to: str, purpose: str | None = None) -> str | None:
+    """The latest code written to the development outbox for `to` (tests, `last_code`)."""
+    return FileGateway().latest_code(to, purpose)

@@ -1,0 +1,158 @@
+"""Who signs in: citizens (by mobile number) and staff, their one-time codes and API tokens."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .phones import mask_phone
+
+
+class User(AbstractUser):
+    """A person who signs in.
+
+    Citizens sign in with their mainland mobile number (stored in E.164, also their username);
+    staff have a username and a role (staff.StaffRole). A citizen's account is bound to at most
+    one person of the population registry, and a person to at most one account.
+    """
+
+    # NULL, not "", for staff without a phone, so the unique constraint allows many of them.
+    phone = models.CharField(_("mobile number"), max_length=20, null=True, blank=True)  # noqa: DJ001
+    person = models.OneToOneField(
+        "persons.Person",
+        verbose_name=_("bound person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+    )
+    bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], name="user_phone_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=True, bound_at__isnull=True)
+                | Q(person__isnull=False, bound_at__isnull=False),
+                name="user_binding_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # A citizen's username is their mobile number: masked wherever the account is named
+        # (admin lists, admin history, logs).
+        return mask_phone(self.phone) if self.phone else self.get_username()
+
+    @property
+    def is_bound(self) -> bool:
+        return self.person_id is not None
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent by SMS or email: hashed, short-lived, single-use, 5 tries."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("Registration")
+        RESET_PASSWORD = "reset_password", _("Password reset")
+        CHANGE_PHONE = "change_phone", _("Change of mobile number")
+        CHANGE_EMAIL = "change_email", _("Change of email")
+        BIND_IDENTITY = "bind_identity", _("Real-name binding")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # Where it was sent, as a keyed hash (so the table holds no phone numbers in clear).
+    destination_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    # What the code will confirm (pending registration, the person to bind, the new address).
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["purpose", "destination_hash", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(attempts__lte=5), name="code_at_most_5_tries"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of an app or mini-program: only its hash is stored; revocable."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("device"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class LoginEvent(models.Model):
+    """One sign-in, failed sign-in, lockout or sign-out: appended, never edited."""
+
+    class Kind(models.TextChoices):
+        SUCCESS = "success", _("Signed in")
+        FAILURE = "failure", _("Failed sign-in")
+        LOCKOUT = "lockout", _("Locked out")
+        LOGOUT = "logout", _("Signed out")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        API = "api", _("API session")
+        TOKEN = "token", _("App token")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="login_events",
+    )
+    # Masked: the event log never holds a full mobile number.
+    phone_masked = models.CharField(_("mobile number (masked)"), max_length=32, blank=True)
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        indexes = [models.Index(fields=["user", "-at"], name="loginevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.phone_masked}"

@@ -1,0 +1,1106 @@
+"""Writes of accounts: one-time codes, registration, sign-in and sign-out, password reset,
+change of mobile number or email, bearer tokens and real-name binding.
+
+Every service is one transaction; codes and notices go out after commit. A service that checks a
+one-time code counts a wrong guess even though it then refuses: the guess is recorded in a
+transaction that commits, and the refusal is raised after it (`_redeem`).
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from axes.helpers import get_client_ip_address, get_cool_off
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout, password_validation
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.errors import ErrorCode, InvalidInput, NotFound, Problem
+from guide.calendar import SHANGHAI
+from persons.idnumbers import InvalidIdNumber, id_number_clean
+from persons.models import Person
+
+from .auth import token_hash, token_new_key
+from .errors import AccountsError, Throttled
+from .gateways import GatewayError, Message, gateway_for
+from .middleware import LAST_SEEN_KEY
+from .models import ApiToken, LoginEvent, User, VerificationCode
+from .phones import InvalidPhone, mask_email, mask_phone, phone_clean
+from .validators import GuessablePasswordValidator, MaximumLengthValidator
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Purpose = VerificationCode.Purpose
+Channel = VerificationCode.Channel
+
+CODE_DIGITS = 6
+CODE_LIFETIME = dt.timedelta(minutes=10)
+CODE_MAX_TRIES = 5
+CODE_RESEND_INTERVAL = dt.timedelta(seconds=60)
+CODE_DAILY_LIMIT = 10
+# A code request still pending can be re-sent (same payload) for this long.
+CODE_RESEND_WINDOW = dt.timedelta(hours=1)
+# Lookups of name + ID number per account and day: binding is not a way to probe the registry.
+IDENTITY_DAILY_LIMIT = 10
+# Wrong passwords when changing the mobile number or email, per account, before a pause.
+REAUTH_LIMIT = 5
+REAUTH_PAUSE_SECONDS = 15 * 60
+
+
+# --- one-time codes ---------------------------------------------------------------------------
+
+
+def _keyed_hash(*parts: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), "\x1f".join(parts).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def destination_hash(destination: str) -> str:
+    """The keyed hash under which a phone number or email address is stored with its codes."""
+    return _keyed_hash("destination", destination.strip().lower())
+
+
+def _code_hash(*, purpose: str, dest_hash: str, code: str) -> str:
+    return _keyed_hash("code", purpose, dest_hash, code)
+
+
+def _mask(channel: str, destination: str) -> str:
+    return mask_email(destination) if channel == Channel.EMAIL else mask_phone(destination)
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """Where a code went (masked), until when it is valid, when a new one may be asked for."""
+
+    channel: str
+    destination: str
+    expires_at: dt.datetime
+    resend_after: int
+
+
+def _message_text(purpose: str, code: str) -> tuple[str, str]:
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    subject = _("Exit-Entry Online Services: your verification code")
+    texts = {
+        Purpose.REGISTER: _(
+            "Your registration code for Exit-Entry Online Services is %(code)s. It is valid for "
+            "%(minutes)d minutes. Never give it to anyone: we will never ask you for it."
+        ),
+        Purpose.RESET_PASSWORD: _(
+            "Your code to reset the password of your Exit-Entry Online Services account is "
+            "%(code)s. It is valid for %(minutes)d minutes. If you did not ask for it, ignore "
+            "this message."
+        ),
+        Purpose.CHANGE_PHONE: _(
+            "Your code to use this mobile number for your Exit-Entry Online Services account is "
+            "%(code)s. It is valid for %(minutes)d minutes."
+        ),
+        Purpose.CHANGE_EMAIL: _(
+            "Your code to use this email address for your Exit-Entry Online Services account is "
+            "%(code)s. It is valid for %(minutes)d minutes."
+        ),
+        Purpose.BIND_IDENTITY: _(
+            "Someone asked to link an Exit-Entry Online Services account to your identity. If "
+            "it was you, your code is %(code)s (valid for %(minutes)d minutes). If it was not "
+            "you, do not give this code to anyone."
+        ),
+    }
+    return subject, texts[purpose] % {"code": code, "minutes": minutes}
+
+
+def _deliver(
+    *, code_id: int, purpose: str, channel: str, destination: str, code: str, language: str
+) -> None:
+    """Hand the code to the channel's gateway (after commit), in the recipient's language."""
+    with translation.override(language):
+        subject, text = _message_text(purpose, code)
+        message = Message(
+            channel=channel,
+            to=destination,
+            subject=subject,
+            text=text,
+            purpose=purpose,
+            code=code,
+            language=language,
+        )
+        try:
+            gateway_for(channel).send(message)
+        except GatewayError as exc:
+            logger.error("Code (%s) for %s not sent: %s", purpose, _mask(channel, destination), exc)
+            # Nothing was sent: forget the code so that it neither blocks a new request for a
+            # minute nor counts towards the daily limit.
+            VerificationCode.objects.filter(pk=code_id).delete()
+            raise Problem(
+                status=503,
+                code=AccountsError.CODE_NOT_SENT,
+                detail=_("We could not send the code just now. Try again in a few minutes."),
+            ) from exc
+    logger.info("Code (%s) sent by %s to %s", purpose, channel, _mask(channel, destination))
+
+
+def _notify(*, channel: str, destination: str, text: str) -> None:
+    """Send a notice without a code (after commit); a failure is logged, not raised."""
+    message = Message(
+        channel=channel, to=destination, subject=_("Exit-Entry Online Services"), text=text
+    )
+    try:
+        gateway_for(channel).send(message)
+    except GatewayError as exc:
+        logger.warning("Notice to %s not sent: %s", _mask(channel, destination), exc)
+
+
+def _throttle(*, purpose: str, dest_hash: str, now: dt.datetime) -> None:
+    """At most one code a minute and CODE_DAILY_LIMIT a day per destination and purpose."""
+    recent = list(
+        VerificationCode.objects.select_for_update()
+        .filter(
+            purpose=purpose,
+            destination_hash=dest_hash,
+            created_at__gt=now - dt.timedelta(days=1),
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    )
+    if recent and now - recent[0] < CODE_RESEND_INTERVAL:
+        wait = math.ceil((CODE_RESEND_INTERVAL - (now - recent[0])).total_seconds())
+        raise Throttled(
+            code=AccountsError.CODE_RESEND_TOO_SOON,
+            detail=ngettext(
+                "A code was sent less than a minute ago. Wait %(seconds)d second before asking "
+                "for a new one.",
+                "A code was sent less than a minute ago. Wait %(seconds)d seconds before asking "
+                "for a new one.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+    if len(recent) >= CODE_DAILY_LIMIT:
+        free_at = recent[CODE_DAILY_LIMIT - 1] + dt.timedelta(days=1)
+        raise Throttled(
+            code=AccountsError.CODE_DAILY_LIMIT,
+            detail=_(
+                "Too many codes were asked for today. You can ask for a new code after "
+                "%(time)s (Beijing time)."
+            )
+            % {"time": free_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")},
+            retry_after=math.ceil((free_at - now).total_seconds()),
+        )
+
+
+@transaction.atomic
+def code_send(
+    *,
+    purpose: str,
+    destination: str,
+    channel: str = Channel.SMS,
+    user: User | None = None,
+    payload: dict | None = None,
+    deliver: bool = True,
+) -> CodeSent:
+    """Issue a 6-digit code for `purpose` to `destination` and send it after commit.
+
+    Only keyed hashes of the code and the destination are stored. `deliver=False` issues a code
+    that is never sent (password reset for a number without an account: the answer and the
+    throttling are the same, so the form does not tell who has an account).
+    """
+    now = timezone.now()
+    dest_hash = destination_hash(destination)
+    _throttle(purpose=purpose, dest_hash=dest_hash, now=now)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = VerificationCode.objects.create(
+        purpose=purpose,
+        channel=channel,
+        destination_hash=dest_hash,
+        code_hash=_code_hash(purpose=purpose, dest_hash=dest_hash, code=code),
+        user=user,
+        payload=payload or {},
+        expires_at=now + CODE_LIFETIME,
+    )
+    if deliver:
+        transaction.on_commit(
+            partial(
+                _deliver,
+                code_id=row.pk,
+                purpose=purpose,
+                channel=channel,
+                destination=destination,
+                code=code,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        )
+    return CodeSent(
+        channel=channel,
+        destination=_mask(channel, destination),
+        expires_at=row.expires_at,
+        resend_after=int(CODE_RESEND_INTERVAL.total_seconds()),
+    )
+
+
+def _code_problem(code: str, message: str) -> Problem:
+    return Problem(
+        status=422, code=code, detail=message, errors=[{"field": "code", "message": message}]
+    )
+
+
+def _code_match(
+    *, purpose: str, code: str, destination: str | None, user: User | None
+) -> tuple[VerificationCode | None, Problem | None]:
+    """Check `code` against the latest code of the purpose (for the destination or the user).
+
+    Returns the code row, marked used, or the problem to raise. Only the latest code counts: a
+    new code replaces the earlier ones.
+    """
+    given = "".join((code or "").split())
+    if len(given) != CODE_DIGITS or not given.isdigit():
+        # Not a guess: no try is counted.
+        return None, _code_problem(
+            AccountsError.CODE_INVALID, _("Enter the 6-digit code from the message.")
+        )
+    rows = VerificationCode.objects.select_for_update().filter(purpose=purpose)
+    if destination is not None:
+        rows = rows.filter(destination_hash=destination_hash(destination))
+    if user is not None:
+        rows = rows.filter(user=user)
+    row = rows.order_by("-created_at", "-id").first()
+    now = timezone.now()
+    if row is None:
+        return None, _code_problem(
+            AccountsError.CODE_INVALID, _("This code is not right. Ask for a new code.")
+        )
+    if row.used_at is not None:
+        return None, _code_problem(
+            AccountsError.CODE_USED, _("This code has already been used. Ask for a new code.")
+        )
+    if row.attempts >= CODE_MAX_TRIES:
+        return None, _code_problem(
+            AccountsError.CODE_TOO_MANY_TRIES,
+            _("This code was entered wrongly too many times. Ask for a new code."),
+        )
+    if row.expires_at <= now:
+        return None, _code_problem(
+            AccountsError.CODE_EXPIRED,
+            _("This code has expired: codes are valid for 10 minutes. Ask for a new code."),
+        )
+    expected = _code_hash(purpose=purpose, dest_hash=row.destination_hash, code=given)
+    if not hmac.compare_digest(row.code_hash, expected):
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        left = CODE_MAX_TRIES - row.attempts - 1
+        if left <= 0:
+            return None, _code_problem(
+                AccountsError.CODE_TOO_MANY_TRIES,
+                _("This code is not right, and that was the last try. Ask for a new code."),
+            )
+        return None, _code_problem(
+            AccountsError.CODE_INVALID,
+            ngettext(
+                "This code is not right. You can try %(count)d more time.",
+                "This code is not right. You can try %(count)d more times.",
+                left,
+            )
+            % {"count": left},
+        )
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return row, None
+
+
+def _redeem(
+    *,
+    purpose: str,
+    code: str,
+    then: Callable[[VerificationCode], T],
+    destination: str | None = None,
+    user: User | None = None,
+) -> T:
+    """Check the code and, when it is right, run `then` in the same transaction.
+
+    A wrong guess is recorded in the transaction, which commits; the problem is raised after,
+    so that the try counts. When `then` refuses, everything rolls back and the code stays good.
+    """
+    with transaction.atomic():
+        row, problem = _code_match(purpose=purpose, code=code, destination=destination, user=user)
+        if problem is None:
+            result = then(row)
+    if problem is not None:
+        raise problem
+    return result
+
+
+def _pending(*, purpose: str, destination: str | None = None, user: User | None = None):
+    """The latest code request still open (not used, recent enough to send again)."""
+    rows = VerificationCode.objects.filter(
+        purpose=purpose, used_at__isnull=True, created_at__gt=timezone.now() - CODE_RESEND_WINDOW
+    )
+    if destination is not None:
+        rows = rows.filter(destination_hash=destination_hash(destination))
+    if user is not None:
+        rows = rows.filter(user=user)
+    return rows.order_by("-created_at", "-id").first()
+
+
+def _start_again() -> Problem:
+    return Problem(
+        status=422,
+        code=AccountsError.REQUEST_EXPIRED,
+        detail=_("This request is no longer open. Please start again."),
+    )
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+def _phone(value: str, field: str = "phone") -> str:
+    try:
+        return phone_clean(value)
+    except InvalidPhone as exc:
+        raise InvalidInput(
+            field=field, message=str(exc), code=AccountsError.PHONE_INVALID
+        ) from None
+
+
+def _email(value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise InvalidInput(
+            field="email",
+            message=_("Enter an email address in the form name@example.com."),
+            code=AccountsError.EMAIL_INVALID,
+        ) from None
+    return User.objects.normalize_email(value)
+
+
+def _password_validators() -> list:
+    validators = password_validation.get_default_password_validators()
+    configured = {type(v) for v in validators}
+    # Until AUTH_PASSWORD_VALIDATORS lists them, the project's own validators are added here.
+    extra = [MaximumLengthValidator(), GuessablePasswordValidator()]
+    return [*validators, *(v for v in extra if type(v) not in configured)]
+
+
+def password_check(*, password: str, user: User) -> None:
+    """Refuse a password that a validator refuses (all the reasons, in the field `password`)."""
+    try:
+        password_validation.validate_password(
+            password, user, password_validators=_password_validators()
+        )
+    except ValidationError as exc:
+        messages = list(exc.messages)
+        raise Problem(
+            status=422,
+            code=AccountsError.PASSWORD_INVALID,
+            detail=" ".join(messages),
+            errors=[{"field": "password", "message": m} for m in messages],
+        ) from None
+
+
+def _valid_or_blank(phone: str) -> str:
+    try:
+        return phone_clean(phone)
+    except InvalidPhone:
+        return ""
+
+
+def _gather(*checks: Callable[[], T]) -> list[T]:
+    """Run every check; raise one 422 with the errors of all that refused."""
+    results, problems = [], []
+    for check in checks:
+        try:
+            results.append(check())
+        except Problem as problem:
+            if problem.status != 422:
+                raise
+            problems.append(problem)
+            results.append(None)
+    if problems:
+        codes = {p.code for p in problems}
+        errors = [e for p in problems for e in p.errors]
+        raise Problem(
+            status=422,
+            code=codes.pop() if len(codes) == 1 else ErrorCode.VALIDATION_FAILED,
+            detail=" ".join(p.detail for p in problems),
+            errors=errors,
+        )
+    return results
+
+
+def _refuse_registered(phone: str) -> None:
+    if User.objects.filter(phone=phone).exists():
+        message = _(
+            "This mobile number already has an account. Sign in, or reset your password if you "
+            "have forgotten it."
+        )
+        raise Problem(
+            status=409,
+            code=AccountsError.ALREADY_REGISTERED,
+            detail=message,
+            errors=[{"field": "phone", "message": message}],
+        )
+
+
+def _refuse_email_taken(email: str, *, user: User | None = None) -> None:
+    others = User.objects.filter(email__iexact=email)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        message = _("This email address is already used by another account.")
+        raise Problem(
+            status=409,
+            code=AccountsError.EMAIL_TAKEN,
+            detail=message,
+            errors=[{"field": "email", "message": message}],
+        )
+
+
+# --- registration ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_start(*, phone: str, password: str, email: str = "") -> CodeSent:
+    """Check a registration (number free, email free, password good) and send its code.
+
+    The password's hash waits in the code's payload until the code is confirmed.
+    """
+    # Every field's problem at once, so that the form shows them all.
+    number, address, _checked = _gather(
+        lambda: _phone(phone),
+        lambda: _email(email),
+        lambda: password_check(
+            password=password,
+            user=User(username=_valid_or_blank(phone), phone=_valid_or_blank(phone), email=""),
+        ),
+    )
+    _refuse_registered(number)
+    if address:
+        _refuse_email_taken(address)
+    return code_send(
+        purpose=Purpose.REGISTER,
+        destination=number,
+        payload={"password_hash": make_password(password), "email": address},
+    )
+
+
+def registration_code_request(*, phone: str) -> CodeSent:
+    """Send a registration code to a free number (the API's `auth/otp`)."""
+    phone = _phone(phone)
+    _refuse_registered(phone)
+    return code_send(purpose=Purpose.REGISTER, destination=phone)
+
+
+def code_resend(
+    *, purpose: str, destination: str | None = None, user: User | None = None
+) -> CodeSent:
+    """Send a new code for the request still open, with the same payload."""
+    if destination is not None and purpose in (Purpose.REGISTER, Purpose.RESET_PASSWORD):
+        destination = _phone(destination)
+    pending = _pending(purpose=purpose, destination=destination, user=user)
+    if pending is None:
+        raise _start_again()
+    payload = dict(pending.payload)
+    if purpose == Purpose.CHANGE_PHONE:
+        destination = payload.get("phone")
+    elif purpose == Purpose.CHANGE_EMAIL:
+        destination = payload.get("email")
+    elif purpose == Purpose.BIND_IDENTITY:
+        person = Person.objects.filter(pk=payload.get("person_id")).first()
+        destination = _phone_on_file(person) if person else None
+    if not destination:
+        raise _start_again()
+    return code_send(
+        purpose=purpose,
+        destination=destination,
+        channel=pending.channel,
+        user=pending.user,
+        payload=payload,
+        deliver=purpose != Purpose.RESET_PASSWORD or pending.user_id is not None,
+    )
+
+
+def user_register(
+    *, phone: str, code: str, password: str | None = None, email: str | None = None
+) -> User:
+    """Create the account once the code sent to the number is confirmed.
+
+    The password and email come with the call (API) or from the pending registration (pages).
+    """
+    phone = _phone(phone)
+    if email is not None:
+        email = _email(email)
+    if password is not None:
+        # Before the code: a refused password must not cost one of the code's tries.
+        password_check(password=password, user=User(username=phone, phone=phone, email=email or ""))
+    _refuse_registered(phone)
+
+    def create(row: VerificationCode) -> User:
+        if password is None and not row.payload.get("password_hash"):
+            raise _start_again()
+        chosen_email = email if email is not None else row.payload.get("email", "")
+        if chosen_email:
+            _refuse_email_taken(chosen_email)
+        _refuse_registered(phone)
+        try:
+            with transaction.atomic():
+                user = User.objects.create(
+                    username=phone,
+                    phone=phone,
+                    email=chosen_email,
+                    password=(
+                        make_password(password)
+                        if password is not None
+                        else row.payload["password_hash"]
+                    ),
+                )
+        except IntegrityError:
+            # Someone registered the number or the email at the same moment.
+            raise Problem(
+                status=409,
+                code=AccountsError.ALREADY_REGISTERED,
+                detail=_("This mobile number or email address already has an account."),
+            ) from None
+        row.payload = {}
+        row.save(update_fields=["payload"])
+        return user
+
+    user = _redeem(purpose=Purpose.REGISTER, destination=phone, code=code, then=create)
+    logger.info("Account %s registered for %s", user.pk, mask_phone(phone))
+    return user
+
+
+@transaction.atomic
+def account_create(*, phone: str, password: str, email: str = "") -> User:
+    """Create a citizen account without a code (demo data and back-office tools)."""
+    phone = _phone(phone)
+    email = _email(email)
+    _refuse_registered(phone)
+    if email:
+        _refuse_email_taken(email)
+    user = User(username=phone, phone=phone, email=email)
+    password_check(password=password, user=user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+# --- sign-in, sign-out --------------------------------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str | None:
+    return get_client_ip_address(request) or None
+
+
+def _login_event(
+    *, request: HttpRequest, kind: str, channel: str, phone: str, user: User | None = None
+) -> None:
+    address = _client_address(request)
+    LoginEvent.objects.create(
+        user=user,
+        phone_masked=mask_phone(phone),
+        kind=kind,
+        channel=channel,
+        client_address=address,
+    )
+    logger.info(
+        "Sign-in event: %s via %s, account %s (%s) from %s",
+        kind,
+        channel,
+        user.pk if user else "-",
+        mask_phone(phone),
+        address or "-",
+    )
+
+
+def credentials_check(*, request: HttpRequest, phone: str, password: str, channel: str) -> User:
+    """Authenticate a citizen through django-axes and record the outcome.
+
+    Lockout is per account AND client address (settings.AXES_LOCKOUT_PARAMETERS), so someone
+    guessing from elsewhere cannot lock the citizen out.
+    """
+    phone = _phone(phone)
+    user = authenticate(request=request, username=phone, password=password)
+    if user is not None and user.phone == phone:
+        return user
+    locked = bool(getattr(request, "axes_locked_out", False))
+    # The lockout is answered here (problem+json or the sign-in page with its message); the flag
+    # is cleared so that AxesMiddleware does not replace that answer with its own page.
+    request.axes_locked_out = False
+    known = User.objects.filter(phone=phone).first()
+    _login_event(
+        request=request,
+        kind=LoginEvent.Kind.LOCKOUT if locked else LoginEvent.Kind.FAILURE,
+        channel=channel,
+        phone=phone,
+        user=known,
+    )
+    if locked:
+        cool_off = get_cool_off(request) or dt.timedelta(minutes=15)
+        minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
+        raise Throttled(
+            code=AccountsError.ACCOUNT_LOCKED,
+            detail=ngettext(
+                "Too many failed sign-ins to this account from your network. Try again in "
+                "%(minutes)d minute, or reset your password.",
+                "Too many failed sign-ins to this account from your network. Try again in "
+                "%(minutes)d minutes, or reset your password.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=int(cool_off.total_seconds()),
+        )
+    raise Problem(
+        status=401,
+        code=AccountsError.INVALID_CREDENTIALS,
+        detail=_("The mobile number or the password is not right."),
+    )
+
+
+def session_start(*, request: HttpRequest, user: User, channel: str) -> None:
+    """Sign the user in on this session: a new session id, and an absolute lifetime."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # A fixed end (a datetime, not seconds of inactivity): activity does not extend it.
+    request.session.set_expiry(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    request.session[LAST_SEEN_KEY] = int(time.time())
+    _login_event(
+        request=request, kind=LoginEvent.Kind.SUCCESS, channel=channel, phone=user.phone, user=user
+    )
+
+
+def session_login(
+    *, request: HttpRequest, phone: str, password: str, channel: str = LoginEvent.Channel.WEB
+) -> User:
+    """Check the credentials and sign in on the session."""
+    user = credentials_check(request=request, phone=phone, password=password, channel=channel)
+    session_start(request=request, user=user, channel=channel)
+    return user
+
+
+def sign_out(*, request: HttpRequest, user: User, channel: str) -> None:
+    """End the session, or revoke the bearer token the request came with."""
+    if not user.is_authenticated:
+        return
+    token = getattr(user, "api_token", None)
+    _login_event(
+        request=request,
+        kind=LoginEvent.Kind.LOGOUT,
+        channel=LoginEvent.Channel.TOKEN if token else channel,
+        phone=user.phone or "",
+        user=user,
+    )
+    if token is not None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    else:
+        logout(request)
+
+
+# --- password reset -------------------------------------------------------------------------
+
+
+def password_reset_start(*, phone: str) -> CodeSent:
+    """Send a reset code if the number has an account; answer the same way if it has not."""
+    phone = _phone(phone)
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    return code_send(
+        purpose=Purpose.RESET_PASSWORD, destination=phone, user=user, deliver=user is not None
+    )
+
+
+def password_reset(*, phone: str, code: str, password: str) -> User:
+    """Set a new password with the code sent to the number; end every session and token."""
+    phone = _phone(phone)
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    password_check(password=password, user=user or User(username=phone, phone=phone))
+
+    def reset(row: VerificationCode) -> User:
+        if user is None:
+            raise _code_problem(AccountsError.CODE_INVALID, _("This code is not right."))
+        user.set_password(password)
+        # The session hash follows the password: every other session of the user ends.
+        user.save(update_fields=["password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        # Whoever holds the phone may sign in again at once.
+        axes_reset(username=phone)
+        return user
+
+    user = _redeem(purpose=Purpose.RESET_PASSWORD, destination=phone, code=code, then=reset)
+    logger.info("Password reset for account %s (%s)", user.pk, mask_phone(phone))
+    return user
+
+
+# --- change of mobile number or email ------------------------------------------------------------
+
+
+def _reauthenticate(*, user: User, password: str) -> None:
+    """Ask for the password again before a sensitive change; pause after repeated mistakes."""
+    key = f"accounts:reauth:{user.pk}"
+    if cache.get(key, 0) >= REAUTH_LIMIT:
+        raise Throttled(
+            code=AccountsError.TOO_MANY_TRIES,
+            detail=_("Too many wrong passwords. Try again in 15 minutes."),
+            retry_after=REAUTH_PAUSE_SECONDS,
+        )
+    if not user.check_password(password or ""):
+        cache.add(key, 0, REAUTH_PAUSE_SECONDS)
+        cache.incr(key)
+        raise InvalidInput(
+            field="password",
+            message=_("Your password is not right."),
+            code=AccountsError.WRONG_PASSWORD,
+        )
+    cache.delete(key)
+
+
+@transaction.atomic
+def phone_change_start(*, user: User, password: str, phone: str) -> CodeSent:
+    """Check the password and send a code to the NEW number."""
+    new = _phone(phone)
+    _reauthenticate(user=user, password=password)
+    if new == user.phone:
+        raise InvalidInput(
+            field="phone",
+            message=_("This is already your mobile number."),
+            code=AccountsError.SAME_AS_CURRENT,
+        )
+    if User.objects.filter(phone=new).exists():
+        message = _("This mobile number is used by another account.")
+        raise Problem(
+            status=409,
+            code=AccountsError.PHONE_TAKEN,
+            detail=message,
+            errors=[{"field": "phone", "message": message}],
+        )
+    return code_send(
+        purpose=Purpose.CHANGE_PHONE, destination=new, user=user, payload={"phone": new}
+    )
+
+
+def phone_change_confirm(*, user: User, code: str) -> User:
+    """Use the new number (also the sign-in name) once its code is confirmed."""
+
+    def change(row: VerificationCode) -> User:
+        new = row.payload.get("phone") or ""
+        account = User.objects.select_for_update().get(pk=user.pk)
+        old = account.phone
+        if User.objects.filter(phone=new).exclude(pk=account.pk).exists():
+            raise Problem(
+                status=409,
+                code=AccountsError.PHONE_TAKEN,
+                detail=_("This mobile number is used by another account."),
+            )
+        account.phone = account.username = new
+        try:
+            with transaction.atomic():
+                account.save(update_fields=["phone", "username"])
+        except IntegrityError:
+            raise Problem(
+                status=409,
+                code=AccountsError.PHONE_TAKEN,
+                detail=_("This mobile number is used by another account."),
+            ) from None
+        if old:
+            text = _(
+                "The mobile number of your Exit-Entry Online Services account was changed to "
+                "%(phone)s. If you did not do this, contact us at once."
+            ) % {"phone": mask_phone(new)}
+            transaction.on_commit(
+                partial(_notify, channel=Channel.SMS, destination=old, text=text), robust=True
+            )
+        return account
+
+    account = _redeem(purpose=Purpose.CHANGE_PHONE, user=user, code=code, then=change)
+    user.phone, user.username = account.phone, account.username
+    logger.info("Account %s changed its mobile number to %s", user.pk, mask_phone(user.phone))
+    return account
+
+
+@transaction.atomic
+def email_change_start(*, user: User, password: str, email: str) -> CodeSent:
+    """Check the password and send a code to the NEW email address."""
+    new = _email(email)
+    if not new:
+        raise InvalidInput(
+            field="email",
+            message=_("Enter an email address in the form name@example.com."),
+            code=AccountsError.EMAIL_INVALID,
+        )
+    _reauthenticate(user=user, password=password)
+    if new.lower() == (user.email or "").lower():
+        raise InvalidInput(
+            field="email",
+            message=_("This is already your email address."),
+            code=AccountsError.SAME_AS_CURRENT,
+        )
+    _refuse_email_taken(new, user=user)
+    return code_send(
+        purpose=Purpose.CHANGE_EMAIL,
+        destination=new,
+        channel=Channel.EMAIL,
+        user=user,
+        payload={"email": new},
+    )
+
+
+def email_change_confirm(*, user: User, code: str) -> User:
+    """Use the new email address once its code is confirmed."""
+
+    def change(row: VerificationCode) -> User:
+        new = row.payload.get("email") or ""
+        account = User.objects.select_for_update().get(pk=user.pk)
+        old = account.email
+        _refuse_email_taken(new, user=account)
+        account.email = new
+        try:
+            with transaction.atomic():
+                account.save(update_fields=["email"])
+        except IntegrityError:
+            raise Problem(
+                status=409,
+                code=AccountsError.EMAIL_TAKEN,
+                detail=_("This email address is already used by another account."),
+            ) from None
+        if old:
+            text = _(
+                "The email address of your Exit-Entry Online Services account was changed to "
+                "%(email)s. If you did not do this, contact us at once."
+            ) % {"email": mask_email(new)}
+            transaction.on_commit(
+                partial(_notify, channel=Channel.EMAIL, destination=old, text=text), robust=True
+            )
+        return account
+
+    account = _redeem(purpose=Purpose.CHANGE_EMAIL, user=user, code=code, then=change)
+    user.email = account.email
+    logger.info("Account %s changed its email to %s", user.pk, mask_email(user.email))
+    return account
+
+
+# --- bearer tokens --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown once; only its hash is stored
+
+
+def token_issue(*, request: HttpRequest, phone: str, password: str, device: str) -> IssuedToken:
+    """Check the credentials (through django-axes) and issue a bearer token for a device."""
+    user = credentials_check(
+        request=request, phone=phone, password=password, channel=LoginEvent.Channel.TOKEN
+    )
+    name = " ".join((device or "").split())[:100] or _("Unnamed device")
+    prefix, secret, key = token_new_key()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=prefix,
+            key_hash=token_hash(secret),
+            expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS),
+        )
+        _login_event(
+            request=request,
+            kind=LoginEvent.Kind.SUCCESS,
+            channel=LoginEvent.Channel.TOKEN,
+            phone=user.phone,
+            user=user,
+        )
+    # A sign-in for django-axes (its failure count for this account and address restarts) and
+    # for Django (last_login).
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens (again: no change); another user's token is not found."""
+    token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+    if token is None:
+        raise NotFound(code=AccountsError.TOKEN_NOT_FOUND, detail=_("There is no such device."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        logger.info("Token %s of account %s revoked", token.pk, user.pk)
+    return token
+
+
+# --- real-name binding ------------------------------------------------------------------------
+
+
+def _normalised_name(value: str) -> str:
+    text = "".join((value or "").split()).replace("-", "")
+    for dot in "·•‧・.":
+        text = text.replace(dot, "")
+    return text.casefold()
+
+
+def _name_matches(person: Person, name: str) -> bool:
+    given = _normalised_name(name)
+    return bool(given) and given in (
+        _normalised_name(person.name_zh),
+        _normalised_name(person.name_pinyin),
+    )
+
+
+def _phone_on_file(person: Person) -> str | None:
+    try:
+        return phone_clean(person.phone_on_file) if person.phone_on_file else None
+    except InvalidPhone:
+        return None
+
+
+def _person_is_bound(person: Person) -> bool:
+    return User.objects.filter(person=person).exists()
+
+
+def _already_bound() -> Problem:
+    return Problem(
+        status=409,
+        code=AccountsError.IDENTITY_ALREADY_BOUND,
+        detail=_(
+            "This identity is already bound to another account: one person can have only one "
+            "account. Sign in to that account, or visit a hall with your ID card if you cannot."
+        ),
+    )
+
+
+def _account_already_bound() -> Problem:
+    return Problem(
+        status=409,
+        code=AccountsError.ACCOUNT_ALREADY_BOUND,
+        detail=_("Your account is already bound to your identity."),
+    )
+
+
+def _count_identity_lookup(user: User) -> None:
+    key = f"accounts:identity:{user.pk}:{timezone.now().astimezone(SHANGHAI):%Y%m%d}"
+    cache.add(key, 0, 24 * 3600)
+    if cache.incr(key) > IDENTITY_DAILY_LIMIT:
+        raise Throttled(
+            code=AccountsError.TOO_MANY_TRIES,
+            detail=_("Too many attempts to bind an identity today. Try again tomorrow."),
+            retry_after=24 * 3600,
+        )
+
+
+@transaction.atomic
+def identity_bind_start(*, user: User, name: str, id_number: str) -> CodeSent:
+    """Find the registry person by ID number AND name and send a code to THEIR phone on file.
+
+    A mismatch gets one neutral answer, whether or not the ID number exists.
+    """
+    if user.person_id:
+        raise _account_already_bound()
+    try:
+        number = id_number_clean(id_number)
+    except InvalidIdNumber as exc:
+        raise InvalidInput(
+            field="id_number", message=str(exc), code=AccountsError.ID_NUMBER_INVALID
+        ) from None
+    if not _normalised_name(name):
+        raise InvalidInput(field="name", message=_("Enter your name as written on your ID card."))
+    _count_identity_lookup(user)
+    person = Person.objects.filter(id_number=number).first()
+    if person is None or not _name_matches(person, name):
+        logger.info("Identity binding for account %s: no match in the registry", user.pk)
+        raise Problem(
+            status=422,
+            code=AccountsError.IDENTITY_NOT_MATCHED,
+            detail=_(
+                "These details do not match the population registry. Check your name and ID "
+                "number exactly as they are written on your ID card."
+            ),
+        )
+    if _person_is_bound(person):
+        raise _already_bound()
+    phone_on_file = _phone_on_file(person)
+    if phone_on_file is None:
+        raise Problem(
+            status=422,
+            code=AccountsError.NO_PHONE_ON_FILE,
+            detail=_(
+                "The registry has no mobile number for you, so no code can be sent. Bring your "
+                "ID card to any exit-entry hall to bind your account."
+            ),
+        )
+    return code_send(
+        purpose=Purpose.BIND_IDENTITY,
+        destination=phone_on_file,
+        user=user,
+        payload={"person_id": person.pk},
+    )
+
+
+@transaction.atomic
+def identity_bind(*, user: User, person: Person) -> User:
+    """Bind the account to the person (one person, one account; the database checks it too)."""
+    account = User.objects.select_for_update().get(pk=user.pk)
+    if account.person_id:
+        raise _account_already_bound()
+    if _person_is_bound(person):
+        raise _already_bound()
+    account.person = person
+    account.bound_at = timezone.now()
+    try:
+        with transaction.atomic():
+            account.save(update_fields=["person", "bound_at"])
+    except IntegrityError:
+        raise _already_bound() from None
+    user.person, user.bound_at = person, account.bound_at
+    logger.info("Account %s bound to registry person %s", user.pk, person.pk)
+    return account
+
+
+def identity_bind_confirm(*, user: User, code: str) -> User:
+    """Bind the account with the code sent to the person's phone on file."""
+    if user.person_id:
+        raise _account_already_bound()
+
+    def bind(row: VerificationCode) -> User:
+        person = Person.objects.select_for_update().filter(pk=row.payload.get("person_id")).first()
+        phone_on_file = _phone_on_file(person) if person else None
+        # The code proves the phone on file; it must still be the number the code went to.
+        if phone_on_file is None or destination_hash(phone_on_file) != row.destination_hash:
+            raise _code_problem(
+                AccountsError.CODE_INVALID,
+                _("The registry's mobile number has changed. Please start again."),
+            )
+        return identity_bind(user=user, person=person)
+
+    return _redeem(purpose=Purpose.BIND_IDENTITY, user=user, code=code, then=bind)
+
+
+@transaction.atomic
+def codes_purge(*, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Delete codes (and their payloads) past any use; return how many."""
+    deleted, _by_model = VerificationCode.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

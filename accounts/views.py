@@ -1,0 +1,435 @@
+"""Account pages: sign in and out, register, codes, real-name binding, devices, changes."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import Problem
+from core.masking import mask_id_number
+
+from . import selectors, services
+from .forms import (
+    CodeForm,
+    EmailChangeForm,
+    IdentityForm,
+    LoginForm,
+    PasswordResetConfirmForm,
+    PasswordResetForm,
+    PhoneChangeForm,
+    RegisterForm,
+)
+from .models import LoginEvent, VerificationCode
+from .phones import mask_email, mask_phone, phone_clean
+
+Purpose = VerificationCode.Purpose
+# What a pending two-step flow keeps in the session between its pages.
+REGISTER_PHONE = "accounts:register_phone"
+RESET_PHONE = "accounts:reset_phone"
+SENT_TO = "accounts:sent_to:%s"
+
+
+def _attempt(form: forms.Form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a service; put a refusal on the form (on its field when it names one)."""
+    try:
+        return True, call()
+    except Problem as problem:
+        placed = False
+        for error in problem.errors:
+            if error["field"] in form.fields:
+                form.add_error(error["field"], error["message"])
+                placed = True
+        if not placed:
+            form.add_error(None, problem.detail)
+        return False, None
+
+
+def _resend(request: HttpRequest, call: Callable[[], Any], purpose: str) -> str | None:
+    """Send a new code; return the problem's text if refused (shown above the code form)."""
+    try:
+        sent = call()
+    except Problem as problem:
+        return problem.detail
+    _remember_sent(request, purpose, sent)
+    messages.success(request, _("We sent a new code to %(to)s.") % {"to": sent.destination})
+    return None
+
+
+def _remember_sent(request: HttpRequest, purpose: str, sent: services.CodeSent) -> None:
+    request.session[SENT_TO % purpose] = sent.destination
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _code_page(
+    request: HttpRequest,
+    form: CodeForm,
+    *,
+    title: str,
+    purpose: str,
+    back_url: str,
+    lead: str = "",
+    resend_error: str | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/code_confirm.html",
+        {
+            "form": form,
+            "title": title,
+            "lead": lead,
+            "destination": request.session.get(SENT_TO % purpose, ""),
+            "back_url": back_url,
+            "resend_error": resend_error,
+        },
+    )
+
+
+# --- sign in, sign out ------------------------------------------------------------------------
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Sign in with mobile number and password."""
+    if request.method == "POST":
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            ok, _user = _attempt(
+                form,
+                lambda: services.session_login(
+                    request=request,
+                    phone=form.cleaned_data["phone"],
+                    password=form.cleaned_data["password"],
+                    channel=LoginEvent.Channel.WEB,
+                ),
+            )
+            if ok:
+                return redirect(_safe_next(request) or "accounts:account")
+    else:
+        if request.user.is_authenticated and request.user.phone:
+            return redirect(_safe_next(request) or "accounts:account")
+        form = LoginForm()
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
+
+
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out (POST); a GET shows the button."""
+    if request.method == "POST":
+        services.sign_out(request=request, user=request.user, channel=LoginEvent.Channel.WEB)
+        messages.success(request, _("You have signed out."))
+        return redirect("accounts:login")
+    return render(request, "accounts/logout.html")
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def register_view(request: HttpRequest) -> HttpResponse:
+    """Step 1 of 2: number, password, email."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("accounts:account")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, sent = _attempt(
+            form,
+            lambda: services.registration_start(
+                phone=form.cleaned_data["phone"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+            ),
+        )
+        if ok:
+            request.session[REGISTER_PHONE] = phone_clean(form.cleaned_data["phone"])
+            _remember_sent(request, Purpose.REGISTER, sent)
+            return redirect("accounts:register_confirm")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def register_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Step 2 of 2: the code sent to the number; then signed in."""
+    phone = request.session.get(REGISTER_PHONE)
+    if not phone:
+        return redirect("accounts:register")
+    form = CodeForm(request.POST or None)
+    resend_error = None
+    if request.method == "POST" and "resend" in request.POST:
+        form = CodeForm()
+        resend_error = _resend(
+            request,
+            lambda: services.code_resend(purpose=Purpose.REGISTER, destination=phone),
+            Purpose.REGISTER,
+        )
+        if resend_error is None:
+            return redirect("accounts:register_confirm")
+    elif request.method == "POST" and form.is_valid():
+        ok, user = _attempt(
+            form,
+            lambda: services.user_register(phone=phone, code=form.cleaned_data["code"]),
+        )
+        if ok:
+            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+            messages.success(
+                request,
+                _("Your account is ready and you are signed in. Next, bind your identity."),
+            )
+            return redirect("accounts:identity")
+    return _code_page(
+        request,
+        form,
+        title=_("Confirm your mobile number"),
+        purpose=Purpose.REGISTER,
+        resend_error=resend_error,
+        back_url=reverse("accounts:register"),
+    )
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def password_reset_view(request: HttpRequest) -> HttpResponse:
+    """Forgotten password, step 1: the number."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, sent = _attempt(
+            form, lambda: services.password_reset_start(phone=form.cleaned_data["phone"])
+        )
+        if ok:
+            request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
+            _remember_sent(request, Purpose.RESET_PASSWORD, sent)
+            return redirect("accounts:password_reset_confirm")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Forgotten password, step 2: the code and a new password."""
+    phone = request.session.get(RESET_PHONE)
+    if not phone:
+        return redirect("accounts:password_reset")
+    form = PasswordResetConfirmForm(request.POST or None)
+    resend_error = None
+    if request.method == "POST" and "resend" in request.POST:
+        form = PasswordResetConfirmForm()
+        resend_error = _resend(
+            request, lambda: services.password_reset_start(phone=phone), Purpose.RESET_PASSWORD
+        )
+        if resend_error is None:
+            return redirect("accounts:password_reset_confirm")
+    elif request.method == "POST" and form.is_valid():
+        ok, _user = _attempt(
+            form,
+            lambda: services.password_reset(
+                phone=phone,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+            ),
+        )
+        if ok:
+            request.session.pop(RESET_PHONE, None)
+            messages.success(
+                request,
+                _(
+                    "Your password has been changed and you were signed out everywhere. Sign "
+                    "in with your new password."
+                ),
+            )
+            return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/password_reset_confirm.html",
+        {"form": form, "destination": mask_phone(phone), "resend_error": resend_error},
+    )
+
+
+# --- the account --------------------------------------------------------------------------------
+
+
+@login_required
+def account_view(request: HttpRequest) -> HttpResponse:
+    """My account: number, email, identity, whom I act for, recent sign-ins."""
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "phone": mask_phone(user.phone),
+            "email": mask_email(user.email),
+            "acting_for": [
+                {
+                    "name": item.person.name,
+                    "id_number": mask_id_number(item.person.id_number),
+                    "relation": item.relation,
+                }
+                for item in selectors.acting_for(user=user)
+            ],
+            "events": selectors.login_events_recent(user=user),
+        },
+    )
+
+
+@login_required
+def identity_view(request: HttpRequest) -> HttpResponse:
+    """Real-name binding, step 1: name and ID number."""
+    if request.user.person_id:
+        messages.info(request, _("Your account is already bound to your identity."))
+        return redirect("accounts:account")
+    form = IdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, sent = _attempt(
+            form,
+            lambda: services.identity_bind_start(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                id_number=form.cleaned_data["id_number"],
+            ),
+        )
+        if ok:
+            _remember_sent(request, Purpose.BIND_IDENTITY, sent)
+            return redirect("accounts:identity_confirm")
+    return render(request, "accounts/identity.html", {"form": form})
+
+
+@login_required
+def identity_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Real-name binding, step 2: the code sent to the phone on file."""
+    if request.user.person_id:
+        return redirect("accounts:account")
+    if not request.session.get(SENT_TO % Purpose.BIND_IDENTITY):
+        return redirect("accounts:identity")
+    form = CodeForm(request.POST or None)
+    resend_error = None
+    if request.method == "POST" and "resend" in request.POST:
+        form = CodeForm()
+        resend_error = _resend(
+            request,
+            lambda: services.code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
+            Purpose.BIND_IDENTITY,
+        )
+        if resend_error is None:
+            return redirect("accounts:identity_confirm")
+    elif request.method == "POST" and form.is_valid():
+        ok, _user = _attempt(
+            form,
+            lambda: services.identity_bind_confirm(
+                user=request.user, code=form.cleaned_data["code"]
+            ),
+        )
+        if ok:
+            request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
+            messages.success(request, _("Your account is now bound to your identity."))
+            return redirect("accounts:account")
+    return _code_page(
+        request,
+        form,
+        title=_("Confirm your identity"),
+        lead=_(
+            "We sent the code to the mobile number that the population registry holds for you, "
+            "which may differ from your account's number."
+        ),
+        purpose=Purpose.BIND_IDENTITY,
+        back_url=reverse("accounts:identity"),
+        resend_error=resend_error,
+    )
+
+
+@login_required
+def devices_view(request: HttpRequest) -> HttpResponse:
+    """Apps and mini-programs signed in to the account."""
+    return render(
+        request, "accounts/devices.html", {"tokens": selectors.tokens_active(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def device_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.token_revoke(user=request.user, token_id=token_id)
+    except Problem as problem:
+        raise Http404(problem.detail) from problem
+    messages.success(request, _("“%(device)s” is signed out.") % {"device": token.name})
+    return redirect("accounts:devices")
+
+
+def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
+    """The two pages of a change of mobile number or email (password asked again)."""
+
+    @login_required
+    def start_view(request: HttpRequest) -> HttpResponse:
+        form = start_form(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            ok, sent = _attempt(form, lambda: start(user=request.user, **form.cleaned_data))
+            if ok:
+                _remember_sent(request, purpose, sent)
+                return redirect(f"accounts:change_{kind}_confirm")
+        return render(request, "accounts/change.html", {"form": form, "kind": kind})
+
+    @login_required
+    def confirm_view(request: HttpRequest) -> HttpResponse:
+        if not request.session.get(SENT_TO % purpose):
+            return redirect(f"accounts:change_{kind}")
+        form = CodeForm(request.POST or None)
+        resend_error = None
+        if request.method == "POST" and "resend" in request.POST:
+            form = CodeForm()
+            resend_error = _resend(
+                request,
+                lambda: services.code_resend(purpose=purpose, user=request.user),
+                purpose,
+            )
+            if resend_error is None:
+                return redirect(f"accounts:change_{kind}_confirm")
+        elif request.method == "POST" and form.is_valid():
+            ok, _user = _attempt(
+                form, lambda: confirm(user=request.user, code=form.cleaned_data["code"])
+            )
+            if ok:
+                request.session.pop(SENT_TO % purpose, None)
+                messages.success(
+                    request,
+                    _("Your mobile number has been changed.")
+                    if kind == "phone"
+                    else _("Your email address has been changed."),
+                )
+                return redirect("accounts:account")
+        return _code_page(
+            request,
+            form,
+            title=_("Confirm your new mobile number")
+            if kind == "phone"
+            else _("Confirm your new email address"),
+            purpose=purpose,
+            back_url=reverse(f"accounts:change_{kind}"),
+            resend_error=resend_error,
+        )
+
+    return start_view, confirm_view
+
+
+change_phone_view, change_phone_confirm_view = _change_views(
+    purpose=Purpose.CHANGE_PHONE,
+    start_form=PhoneChangeForm,
+    start=services.phone_change_start,
+    confirm=services.phone_change_confirm,
+    kind="phone",
+)
+change_email_view, change_email_confirm_view = _change_views(
+    purpose=Purpose.CHANGE_EMAIL,
+    start_form=EmailChangeForm,
+    start=services.email_change_start,
+    confirm=services.email_change_confirm,
+    kind="email",
+)

@@ -1,0 +1,125 @@
+-- Shared by the wrk scenarios: the proxy header, a per-thread random generator, counting of
+-- non-2xx responses and a machine-readable summary line for bench/report.py.
+--
+-- A scenario sets `next_path` (a function returning the next request path) before loading
+-- this file with dofile().
+
+local M = {}
+
+wrk.method = "GET"
+wrk.headers["X-Forwarded-Proto"] = "https" -- as nginx sends it; production redirects plain HTTP
+wrk.headers["Accept"] = "application/json"
+
+-- A small deterministic generator (LCG) for the fixed lists, the same in every wrk thread.
+function M.lcg(seed)
+  local state = seed
+  return function(lo, hi)
+    state = (state * 1103515245 + 12345) % 2147483648
+    return lo + (hi - lo) * state / 2147483648
+  end
+end
+
+function M.urlencode(s)
+  return (s:gsub("[^%w%-%._~]", function(c)
+    return string.format("%%%02X", string.byte(c))
+  end))
+end
+
+-- About 200 points across China: 150 scattered up to ~40 km around 50 cities (not hall
+-- locations) and 50 spread over the country's inhabited latitudes and longitudes.
+local CITIES = {
+  { 39.90, 116.40 }, { 31.23, 121.47 }, { 23.13, 113.26 }, { 22.54, 114.06 }, { 30.57, 104.07 },
+  { 29.56, 106.55 }, { 30.59, 114.31 }, { 34.34, 108.94 }, { 32.06, 118.80 }, { 30.27, 120.16 },
+  { 39.13, 117.20 }, { 36.07, 120.38 }, { 38.91, 121.61 }, { 41.80, 123.43 }, { 45.80, 126.53 },
+  { 43.82, 125.32 }, { 36.65, 117.12 }, { 34.75, 113.63 }, { 28.23, 112.94 }, { 28.68, 115.86 },
+  { 26.07, 119.30 }, { 24.48, 118.09 }, { 25.04, 102.71 }, { 26.65, 106.63 }, { 22.82, 108.37 },
+  { 20.04, 110.20 }, { 18.25, 109.51 }, { 36.06, 103.83 }, { 36.62, 101.78 }, { 38.49, 106.23 },
+  { 43.83, 87.62 }, { 29.65, 91.12 }, { 40.84, 111.75 }, { 37.87, 112.55 }, { 38.04, 114.51 },
+  { 31.82, 117.23 }, { 22.27, 113.57 }, { 23.02, 113.75 }, { 31.30, 120.58 }, { 29.87, 121.54 },
+  { 28.00, 120.70 }, { 24.88, 118.68 }, { 39.47, 75.99 }, { 44.01, 87.31 }, { 40.65, 109.84 },
+  { 46.64, 124.99 }, { 21.48, 109.12 }, { 27.73, 109.19 }, { 35.50, 112.85 }, { 33.00, 97.00 },
+}
+
+function M.points()
+  local rnd = M.lcg(20261125)
+  local points = {}
+  for i = 1, 150 do
+    local city = CITIES[(i - 1) % #CITIES + 1]
+    points[#points + 1] = { city[1] + rnd(-0.35, 0.35), city[2] + rnd(-0.4, 0.4) }
+  end
+  for _ = 1, 50 do
+    points[#points + 1] = { rnd(22.0, 46.0), rnd(85.0, 128.0) }
+  end
+  return points
+end
+
+function M.near(point)
+  return string.format("%.4f,%.4f", point[1], point[2])
+end
+
+-- wrk hooks -------------------------------------------------------------------------------
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  threads[#threads + 1] = thread
+end
+
+non2xx = 0
+statuses = {}
+
+function init(args)
+  math.randomseed(1000 + (id or 0) * 7919) -- the same request sequence on every run
+  if M.on_init then
+    M.on_init(args)
+  end
+end
+
+function request()
+  return wrk.format(nil, M.next_path())
+end
+
+-- Paced runs: with BENCH_THINK_MS set, each connection waits a random 0..2x that many ms after
+-- each response (mean BENCH_THINK_MS), like users who read before clicking again. 64
+-- connections with ~61 ms offer about 1,000 requests/s, so latency is measured at that rate
+-- rather than at saturation, where it is only the queue (connections / throughput).
+local think_ms = tonumber(os.getenv("BENCH_THINK_MS") or "")
+if think_ms and think_ms > 0 then
+  function delay()
+    return math.random(0, 2 * think_ms)
+  end
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+    statuses[status] = (statuses[status] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  local by_status = {}
+  for _, thread in ipairs(threads) do
+    bad = bad + (thread:get("non2xx") or 0)
+    local seen = thread:get("statuses") or {}
+    for code, n in pairs(seen) do
+      by_status[#by_status + 1] = string.format('"%d": %d', code, n)
+    end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "rps": %.1f, '
+      .. '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p99": %d, "max": %d}, '
+      .. '"non2xx": %d, "non2xx_by_status": {%s}, '
+      .. '"socket_errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    summary.requests / (summary.duration / 1e6),
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, bad, table.concat(by_status, ", "),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+
+return M

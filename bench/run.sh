@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Load test of the hall API on the production setup (`make bench`): a fresh PostgreSQL database
+# with 3,000 halls, Redis, gunicorn with 2 workers via scripts/serve_prod.sh, then wrk.
+# See bench/README.md. Everything it starts or creates is stopped or dropped on exit.
+#
+# Knobs (environment): BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (64),
+# BENCH_THREADS (2, wrk's), BENCH_HALLS (3000), BENCH_SCENARIOS ("near filtered detail"),
+# BENCH_LOG_LEVEL (WARNING), BENCH_PACED_RPS (1000; 0 skips the paced runs), BENCH_DATABASE_URL,
+# BENCH_REDIS_URL, WEB_CONCURRENCY (2), and
+# GUNICORN_WORKER_CLASS / GUNICORN_THREADS / GUNICORN_KEEPALIVE (exitentry/gunicorn_conf.py).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+DURATION="${BENCH_DURATION:-20s}"
+WARMUP="${BENCH_WARMUP:-5s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+WRK_THREADS="${BENCH_THREADS:-2}"
+HALLS="${BENCH_HALLS:-3000}"
+SCENARIOS="${BENCH_SCENARIOS:-near filtered detail}"
+DATABASE_URL_BENCH="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_bench}"
+REDIS_URL_BENCH="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
+export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# -- wrk ---------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  say "installing wrk (apt)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null
+fi
+
+# -- production environment, nothing inherited that could change the result -----------------
+export EXITENTRY_ENV=production
+export DEBUG=false
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
+export SECRET_KEY
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export DATABASE_URL="$DATABASE_URL_BENCH"
+export REDIS_URL="$REDIS_URL_BENCH"
+export CELERY_BROKER_URL="$REDIS_URL_BENCH"
+export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
+unset SECURE_SSL_REDIRECT BIND PORT
+
+RESULTS_DIR="bench/results"
+RUN_DIR="$RESULTS_DIR/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RUN_DIR"
+
+SERVER_PID=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# -- database and data -------------------------------------------------------------------------
+say "fresh database $(basename "$DATABASE_URL"), $HALLS halls"
+"$PY" bench/helpers.py recreate-db "$DATABASE_URL"
+"$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
+"$PY" manage.py migrate --noinput >/dev/null
+"$PY" manage.py load_demo --halls "$HALLS"
+"$PY" manage.py shell -v 0 -c \
+  "from guide.models import Hall; print('\n'.join(Hall.objects.filter(is_active=True).order_by('code').values_list('code', flat=True)))" \
+  >"$RUN_DIR/hall_codes.txt"
+
+# -- server ------------------------------------------------------------------------------------
+PORT="$("$PY" bench/helpers.py free-port)"
+BASE="http://127.0.0.1:$PORT"
+say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers), log in $RUN_DIR/server.log"
+BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
+SERVER_PID=$!
+if ! "$PY" bench/helpers.py wait-ready "$BASE/readyz" 90; then
+  echo "server not ready; last lines of its log:" >&2
+  tail -n 30 "$RUN_DIR/server.log" >&2
+  exit 1
+fi
+
+LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
+if awk -v l="$LOAD1" 'BEGIN { exit !(l > 1.0) }'; then
+  echo "warning: load average $LOAD1 before the runs: something else is using the CPUs that" \
+    "the server and wrk share, so the figures will be low (see 'other' in the table)" >&2
+fi
+read -r WORKER_CLASS WORKER_THREADS REUSE_PORT < <(BIND="127.0.0.1:$PORT" "$PY" -c \
+  'import exitentry.gunicorn_conf as c; print(c.worker_class, c.threads, str(c.reuse_port).lower())')
+cat >"$RUN_DIR/meta.json" <<EOF
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "commit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
+  "cpus": $(nproc),
+  "halls": $(wc -l <"$RUN_DIR/hall_codes.txt"),
+  "workers": $WEB_CONCURRENCY,
+  "worker_class": "$WORKER_CLASS",
+  "threads": $WORKER_THREADS,
+  "reuse_port": $REUSE_PORT,
+  "log_level": "$LOG_LEVEL",
+  "connections": $CONNECTIONS,
+  "wrk_threads": $WRK_THREADS,
+  "duration": "$DURATION",
+  "warmup": "$WARMUP",
+  "paced_rps": ${BENCH_PACED_RPS:-1000},
+  "loadavg_before": "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+EOF
+
+wrk_run() { # scenario duration [think_ms]
+  BENCH_THINK_MS="${3:-}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2" --timeout 5s --latency \
+    -H "X-Forwarded-Proto: https" -s "bench/$1.lua" "$BASE" -- "$RUN_DIR/hall_codes.txt"
+}
+
+# -- warm-up: every scenario once, results discarded ---------------------------------------------
+for scenario in $SCENARIOS; do
+  say "warm-up $scenario ($WARMUP)"
+  wrk_run "$scenario" "$WARMUP" | grep -E "^Requests/sec" || true
+done
+
+# -- measured runs --------------------------------------------------------------------------------
+# Each scenario at saturation (as many requests as 64 connections get through: throughput), then
+# the scenarios with a target again paced to about PACED_RPS (latency at the target rate).
+measure() { # name scenario [think_ms]
+  local name=$1 scenario=$2 think=${3:-}
+  say "$name: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION${think:+, think time ~${think} ms}"
+  local server_before busy_before server_after busy_after wrk_user wrk_sys
+  server_before="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
+  busy_before="$("$PY" bench/helpers.py busy)"
+  { time wrk_run "$scenario" "$DURATION" "$think" >"$RUN_DIR/$name.txt"; } \
+    2>"$RUN_DIR/$name.time"
+  server_after="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
+  busy_after="$("$PY" bench/helpers.py busy)"
+  read -r wrk_user wrk_sys < <(tail -n 1 "$RUN_DIR/$name.time")
+  # server, wrk and whole-machine CPU seconds during the run
+  echo "$server_before $server_after $wrk_user $wrk_sys $busy_before $busy_after" |
+    awk '{ printf "%.2f %.2f %.2f\n", $2 - $1, $3 + $4, $6 - $5 }' >"$RUN_DIR/$name.cpu"
+  grep -v '^BENCH_JSON' "$RUN_DIR/$name.txt"
+}
+
+TIMEFORMAT="%U %S"
+PACED_RPS="${BENCH_PACED_RPS:-1000}"
+for scenario in $SCENARIOS; do
+  measure "$scenario" "$scenario"
+done
+if [ "$PACED_RPS" -gt 0 ]; then
+  # mean think time so that CONNECTIONS connections offer PACED_RPS (less ~3 ms of latency)
+  THINK_MS=$((CONNECTIONS * 1000 / PACED_RPS - 3))
+  [ "$THINK_MS" -ge 1 ] || THINK_MS=1
+  for scenario in $SCENARIOS; do
+    case "$scenario" in near | filtered) measure "$scenario-paced" "$scenario" "$THINK_MS" ;; esac
+  done
+fi
+
+# -- report --------------------------------------------------------------------------------------
+say "results"
+status=0
+"$PY" bench/report.py "$RUN_DIR" || status=$?
+cp "$RUN_DIR/results.json" "$RESULTS_DIR/latest.json"
+exit "$status"

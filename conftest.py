@@ -1,0 +1,89 @@
+"""Fixtures shared by every app's tests."""
+
+import logging
+import re
+
+import pytest
+from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+
+from guide.directory import _Holder
+
+# Property tests run on a shared 2-core machine: no per-example deadline (time is measured by
+# the benchmarks, not by tests).
+hypothesis_settings.register_profile("exitentry", deadline=None)
+hypothesis_settings.load_profile("exitentry")
+
+# A resident ID number with a valid check character, anywhere in a log message.
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _is_id_number(text: str) -> bool:
+    from persons.idnumbers import id_check_character
+
+    return id_check_character(text[:17]) == text[17].upper()
+
+
+class _PersonalNumberWatch(logging.Handler):
+    """Collect every log message of the test run that holds a full, valid ID number."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return
+        if record.exc_text:
+            message += record.exc_text
+        for match in _ID_CANDIDATE.findall(message):
+            if _is_id_number(match):
+                self.leaks.append(f"{record.name}: {message[:200]}")
+
+
+_watch = _PersonalNumberWatch()
+
+
+@pytest.fixture(autouse=True)
+def _no_id_numbers_in_logs():
+    """Fail any test during which a full ID number reached a log (PIPL: never log them)."""
+    root = logging.getLogger()
+    if _watch not in root.handlers:  # Django's logging set-up replaces the root handlers
+        root.handlers.insert(0, _watch)  # first: before any filter masks the message
+    before = len(_watch.leaks)
+    yield
+    leaked = _watch.leaks[before:]
+    assert not leaked, "full ID numbers were logged:\n" + "\n".join(leaked)
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """A superuser administrator signed in with a verified second factor, as the back-office
+    requires (replaces pytest-django's fixture of the same name)."""
+    from django.contrib.auth import get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from staff.models import Role, StaffRole
+
+    user = get_user_model().objects.create_superuser("root", password="a-long-test-password-1")
+    StaffRole.objects.create(user=user, role=Role.ADMINISTRATOR)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(settings):
+    """Each test starts with an empty cache and no hall directory from an earlier test."""
+    settings.GUIDE_DIRECTORY_CHECK_SECONDS = 0
+    settings.MAP_TILE_URL = ""
+    cache.clear()
+    _Holder.directory = None
+    yield
+    _Holder.directory = None

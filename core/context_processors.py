@@ -1,0 +1,17 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpRequest
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def site(request: HttpRequest) -> dict:
+    """Values every page layout needs."""
+    return {
+        "show_sample_banner": settings.SHOW_SAMPLE_DATA_BANNER,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "today": dt.datetime.now(SHANGHAI).date().isoformat(),
+    }

@@ -1,0 +1,141 @@
+"""Problem details (RFC 9457): one shape for every error the API returns."""
+
+from enum import StrEnum
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from .logging import request_id_var
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ErrorCode(StrEnum):
+    """Codes shared by every app; apps add their own enums of the same kind."""
+
+    NOT_FOUND = "not_found"
+    VALIDATION_FAILED = "validation_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_AUTHENTICATED = "not_authenticated"
+    PERMISSION_DENIED = "permission_denied"
+    RATE_LIMITED = "rate_limited"
+    BAD_REQUEST = "bad_request"
+    CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    SERVER_ERROR = "server_error"
+
+
+def default_title(status: int) -> str:
+    """Return a readable, translated title for an HTTP status."""
+    titles = {
+        400: _("The request could not be understood"),
+        401: _("You need to sign in"),
+        403: _("You are not allowed to do this"),
+        404: _("Not found"),
+        405: _("This method is not allowed here"),
+        409: _("This conflicts with the current state"),
+        413: _("The request is too large"),
+        422: _("Some of the information is not valid"),
+        429: _("Too many requests: please wait and try again"),
+    }
+    return titles.get(status, _("Something went wrong on our side"))
+
+
+def _default_code(status: int) -> str:
+    return {
+        400: ErrorCode.BAD_REQUEST,
+        401: ErrorCode.NOT_AUTHENTICATED,
+        403: ErrorCode.PERMISSION_DENIED,
+        404: ErrorCode.NOT_FOUND,
+        405: ErrorCode.METHOD_NOT_ALLOWED,
+        409: ErrorCode.CONFLICT,
+        413: ErrorCode.PAYLOAD_TOO_LARGE,
+        422: ErrorCode.VALIDATION_FAILED,
+        429: ErrorCode.RATE_LIMITED,
+    }.get(status, ErrorCode.SERVER_ERROR)
+
+
+class Problem(Exception):
+    """An error a client can act on; rendered as problem+json by the API."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: str,
+        detail: str = "",
+        title: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.status = status
+        self.code = str(code)
+        self.title = title
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra or {}
+
+
+class NotFound(Problem):
+    """The thing asked for does not exist, or is not the asker's to see."""
+
+    def __init__(self, *, code: str = ErrorCode.NOT_FOUND, detail: str = "") -> None:
+        super().__init__(status=404, code=code, detail=detail)
+
+
+class InvalidInput(Problem):
+    """One field of the input is not acceptable."""
+
+    def __init__(self, *, field: str, message: str, code: str = ErrorCode.VALIDATION_FAILED):
+        super().__init__(
+            status=422, code=code, detail=message, errors=[{"field": field, "message": message}]
+        )
+
+
+def problem_response(
+    request: HttpRequest | None,
+    *,
+    status: int,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str = "",
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JsonResponse:
+    """Build an application/problem+json response."""
+    code = str(code or _default_code(status))
+    body: dict[str, Any] = {
+        "type": f"urn:exitentry:problem:{code}",
+        "title": title or default_title(status),
+        "status": status,
+        "detail": detail or title or default_title(status),
+        "code": code,
+        "request_id": request_id_var.get(),
+    }
+    if request is not None:
+        body["instance"] = request.path
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    response = JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    return response
+
+
+def problem_from_exception(request: HttpRequest | None, exc: Problem) -> JsonResponse:
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        extra=exc.extra,
+    )

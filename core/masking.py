@@ -1,0 +1,17 @@
+"""Masking of personal numbers where the full value is not needed (lists, exports, logs)."""
+
+
+def mask_id_number(value: str) -> str:
+    """11010519491231002X -> 1101**********002X (area prefix and the last four kept)."""
+    value = value or ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_document_number(value: str) -> str:
+    """E12345678 -> E******78 (the type letter and the last two kept)."""
+    value = value or ""
+    if len(value) < 4:
+        return "*" * len(value)
+    return value[0] + "*" * (len(value) - 3) + value[-2:]

@@ -1,0 +1,93 @@
+"""Request logging with a request id, and problem+json for every API error."""
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from .errors import PROBLEM_CONTENT_TYPE, problem_response
+from .logging import request_id_var
+
+logger = logging.getLogger("exitentry.request")
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestLogMiddleware:
+    """Give each request an id (or keep a sane one from the proxy) and log one line for it.
+
+    Only the method, the path without its query string, the status and the duration are logged:
+    query strings and bodies may carry personal data.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # META rather than request.headers, which would build a dict of every header.
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            if logger.isEnabledFor(logging.INFO):  # nothing to format when the level is higher
+                duration_ms = (time.perf_counter() - started) * 1000
+                logger.info(
+                    "%s %s %s %.1fms",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    duration_ms,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round(duration_ms, 2),
+                    },
+                )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class ProblemJsonMiddleware:
+    """Turn any non-JSON error under /api/ (Django's own 404/405/413 pages) into problem+json."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            return self._as_problem(request, response)
+        return response
+
+    @staticmethod
+    def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        detail = ""
+        if response.get("Content-Type", "").startswith("application/json"):
+            try:
+                payload = json.loads(response.content or b"{}")
+                raw = payload.get("detail") if isinstance(payload, dict) else None
+                detail = raw if isinstance(raw, str) else ""
+            except (ValueError, UnicodeDecodeError):
+                detail = ""
+        if response.status_code == 405:
+            detail = _("This address does not accept the %(method)s method.") % {
+                "method": request.method
+            }
+        problem = problem_response(request, status=response.status_code, detail=detail)
+        for header in ("Allow", "Retry-After", "X-Request-ID"):
+            if header in response:
+                problem[header] = response[header]
+        return problem

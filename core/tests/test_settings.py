@@ -1,0 +1,53 @@
+"""The production mode refuses insecure settings, and passes Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECURE_ENV = {
+    "EXITENTRY_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-" + "x" * 30,
+    "ALLOWED_HOSTS": "exitentry.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exitentry_prod_check",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+}
+
+
+def run(args: list[str], extra: dict[str, str]) -> subprocess.CompletedProcess:
+    # Only the machine's environment: not what the settings read, nor what other tests set
+    # (the browser tests allow async-unsafe calls, which check --deploy rightly refuses).
+    ignored = {*SECURE_ENV, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], SECURE_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_settings():
+    result = run(["check"], {"EXITENTRY_ENV": "production"})
+    assert result.returncode != 0
+    for what in ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]:
+        assert what in result.stderr
+
+
+def test_production_refuses_debug_and_sqlite():
+    result = run(
+        ["check"], SECURE_ENV | {"DEBUG": "true", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    )
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+    assert "PostgreSQL" in result.stderr

@@ -1,0 +1,209 @@
+"""Reads of travel documents: what a citizen holds (and their minors hold), one access check,
+the derived status, and whether a document can be used in a service."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from core.masking import mask_document_number
+from guide.calendar import SHANGHAI
+from persons.models import Guardianship, Person
+from persons.names import pinyin_parts
+from persons.selectors import persons_acting_for
+
+from . import mrz
+from .errors import DocumentError
+from .models import Document, DocumentEvent, DocumentStatus, DocumentType
+
+# A warning shows when less than this remains (many destinations ask for 6 months' validity).
+EXPIRING_SOON = relativedelta(months=6)
+MAX_ID = 2**63 - 1
+TYPE_ORDER = {value: index for index, value in enumerate(DocumentType.values)}
+# Card passes carry a TD1 MRZ with these document codes; passports a TD3 with "P".
+MRZ_CODES = {
+    DocumentType.PASSPORT: (mrz.TD3, "P"),
+    DocumentType.HK_MACAO_PASS: (mrz.TD1, "CS"),
+    DocumentType.TAIWAN_PERMIT: (mrz.TD1, "CD"),
+}
+
+
+def today_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def document_display_status(document: Document, today: dt.date | None = None) -> str:
+    """The status as people see it: a valid document past its expiry date is expired."""
+    today = today or today_shanghai()
+    if document.status == DocumentStatus.VALID and document.expires_on < today:
+        return DocumentStatus.EXPIRED
+    return document.status
+
+
+def document_usable(document: Document, today: dt.date | None = None) -> bool:
+    """Whether the document can be used in a service: not lost, invalidated or expired."""
+    return document_display_status(document, today) == DocumentStatus.VALID
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as one reader sees it."""
+
+    document: Document
+    display_status: str
+    days_left: int | None  # while valid: days until the expiry date (0 on the last day)
+    expiring_soon: bool
+    number: str  # in full for the holder and their guardians, masked for anyone else
+    number_masked: str
+
+    @property
+    def pk(self) -> int:
+        return self.document.pk
+
+    @property
+    def usable(self) -> bool:
+        return self.display_status == DocumentStatus.VALID
+
+    @property
+    def status_label(self) -> str:
+        return str(DocumentStatus(self.display_status).label)
+
+    @property
+    def can_report_lost(self) -> bool:
+        return self.usable
+
+
+@dataclass(frozen=True)
+class PersonDocuments:
+    """The documents of one person the reader acts for."""
+
+    person: Person
+    is_self: bool
+    documents: list[DocumentView]
+
+
+def document_view(
+    document: Document, *, today: dt.date | None = None, full_number: bool
+) -> DocumentView:
+    """The document with its derived status, days left and the number as the reader may see it."""
+    today = today or today_shanghai()
+    status = document_display_status(document, today)
+    valid = status == DocumentStatus.VALID
+    return DocumentView(
+        document=document,
+        display_status=status,
+        days_left=(document.expires_on - today).days if valid else None,
+        expiring_soon=valid and document.expires_on < today + EXPIRING_SOON,
+        number=document.number if full_number else mask_document_number(document.number),
+        number_masked=mask_document_number(document.number),
+    )
+
+
+def _sort_key(document: Document) -> tuple:
+    # Per type; within a type the one in use first, then the newest.
+    return (
+        TYPE_ORDER.get(document.type, 99),
+        document.status != DocumentStatus.VALID,
+        -document.issued_on.toordinal(),
+        -document.pk,
+    )
+
+
+def documents_for(*, user, today: dt.date | None = None) -> list[PersonDocuments]:
+    """The documents of every person the user acts for: themself first, then each minor.
+
+    The user is the holder or a guardian of each holder, so numbers are in full. Three queries:
+    the bound person, the minors, the documents.
+    """
+    today = today or today_shanghai()
+    persons = persons_acting_for(user=user, today=today)
+    if not persons:
+        return []
+    by_person: dict[int, list[Document]] = {p.pk: [] for p in persons}
+    for document in Document.objects.filter(person_id__in=by_person):
+        by_person[document.person_id].append(document)
+    groups = []
+    for index, person in enumerate(persons):
+        documents = sorted(by_person[person.pk], key=_sort_key)
+        for document in documents:
+            document.person = person  # no query per document for the holder
+        groups.append(
+            PersonDocuments(
+                person=person,
+                is_self=index == 0,
+                documents=[document_view(d, today=today, full_number=True) for d in documents],
+            )
+        )
+    return groups
+
+
+def document_get_for(*, user, document_id: int, today: dt.date | None = None) -> DocumentView:
+    """The one access check: a document of a person the user acts for, or 404 as if it did not
+    exist (for someone else's document too)."""
+    today = today or today_shanghai()
+    persons = {p.pk: p for p in persons_acting_for(user=user, today=today)}
+    document = None
+    if persons and 0 < document_id <= MAX_ID:
+        document = Document.objects.filter(pk=document_id, person_id__in=persons).first()
+    if document is None:
+        raise NotFound(
+            code=DocumentError.DOCUMENT_NOT_FOUND, detail=_("There is no such document.")
+        )
+    document.person = persons[document.person_id]
+    return document_view(document, today=today, full_number=True)
+
+
+def documents_of_person(*, person: Person, today: dt.date | None = None) -> list[DocumentView]:
+    """A person's documents for a back-office reader: numbers masked, derived status."""
+    today = today or today_shanghai()
+    documents = sorted(Document.objects.filter(person=person), key=_sort_key)
+    for document in documents:
+        document.person = person
+    return [document_view(d, today=today, full_number=False) for d in documents]
+
+
+def document_events(*, document: Document) -> list[DocumentEvent]:
+    """The document's history, oldest first, with who did each change."""
+    return list(
+        DocumentEvent.objects.filter(document=document)
+        .select_related("actor_person", "on_behalf_of")
+        .order_by("at", "id")
+    )
+
+
+def document_mrz_data(document: Document) -> mrz.MrzData:
+    """What the document's MRZ holds: the holder's pinyin name, birth date, sex, dates."""
+    person = document.person
+    surname, given = pinyin_parts(person.name_pinyin)
+    fmt, code = MRZ_CODES[document.type]
+    return mrz.MrzData(
+        format=fmt,
+        document_code=code,
+        issuing_state=mrz.ISSUING_STATE,
+        document_number=document.number,
+        surname=mrz.transliterate(surname),
+        given_names=mrz.transliterate(given),
+        nationality=mrz.ISSUING_STATE,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        expiry_date=document.expires_on,
+    )
+
+
+def document_mrz(document: Document) -> list[str]:
+    """The document's MRZ lines (ICAO 9303: TD3 for passports, TD1 for card passes)."""
+    return mrz.mrz_lines(document_mrz_data(document))
+
+
+def document_number_for(*, user, document: Document) -> str:
+    """The number as this reader may see it: in full for the holder and the holder's guardians,
+    masked for everyone else (staff lists, exports, other services)."""
+    person_id = getattr(user, "person_id", None) if user.is_authenticated else None
+    if person_id is not None and (
+        person_id == document.person_id
+        or Guardianship.objects.filter(guardian_id=person_id, child_id=document.person_id).exists()
+    ):
+        return document.number
+    return mask_document_number(document.number)

@@ -1,0 +1,303 @@
+"""Writes of travel documents: recording them from the registry, reporting one lost,
+invalidating one. Every status change goes through `_transition`, which appends the event."""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.auth import require_bound
+from core.errors import InvalidInput, NotFound, Problem
+from core.masking import mask_document_number
+from persons.selectors import persons_acting_for
+from persons.services import Outcome, person_by_id_number
+
+from .errors import DocumentError
+from .models import Document, DocumentEvent, DocumentStatus, DocumentType
+from .numbers import InvalidDocumentNumber, document_number_clean
+from .selectors import document_display_status, today_shanghai
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AUTHORITY_ZH = "国家移民管理局"
+DEFAULT_AUTHORITY_EN = "National Immigration Administration"
+MAX_IDEMPOTENCY_KEY = 100
+
+# Which stored status may become which. Lost and invalidated are final: a found document stays
+# reported lost (a new one is issued). "Expired" is never stored: it is read from the date.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    DocumentStatus.VALID: frozenset({DocumentStatus.REPORTED_LOST, DocumentStatus.INVALIDATED}),
+    DocumentStatus.REPORTED_LOST: frozenset(),
+    DocumentStatus.INVALIDATED: frozenset(),
+}
+_EVENT_KIND = {
+    DocumentStatus.REPORTED_LOST: DocumentEvent.Kind.REPORTED_LOST,
+    DocumentStatus.INVALIDATED: DocumentEvent.Kind.INVALIDATED,
+}
+
+
+def _transition(
+    *,
+    document: Document,
+    to: str,
+    actor=None,
+    note: str = "",
+    idempotency_key: str = "",
+) -> DocumentEvent:
+    """Apply a status change allowed by TRANSITIONS and append its event (inside a transaction)."""
+    if to not in TRANSITIONS.get(document.status, ()):
+        raise Problem(
+            status=409,
+            code=DocumentError.TRANSITION_NOT_ALLOWED,
+            detail=_("A document that is %(current)s cannot become %(new)s.")
+            % {
+                "current": DocumentStatus(document.status).label,
+                "new": DocumentStatus(to).label,
+            },
+        )
+    before = document.status
+    document.status = to
+    document.status_changed_at = timezone.now()
+    document.save(update_fields=["status", "status_changed_at"])
+    return DocumentEvent.objects.create(
+        document=document,
+        kind=_EVENT_KIND[to],
+        from_status=before,
+        to_status=to,
+        actor=actor,
+        actor_person_id=getattr(actor, "person_id", None),
+        on_behalf_of_id=document.person_id,
+        note=note[:200],
+        idempotency_key=idempotency_key,
+    )
+
+
+def idempotency_key_clean(value: str | None) -> str:
+    """The client's Idempotency-Key header: printable ASCII, at most 100 characters."""
+    key = (value or "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY or not all(33 <= ord(c) < 127 for c in key):
+        raise InvalidInput(
+            field="Idempotency-Key",
+            code=DocumentError.INVALID_IDEMPOTENCY_KEY,
+            message=_("An Idempotency-Key is up to 100 printable characters without spaces."),
+        )
+    return key
+
+
+@transaction.atomic
+def document_report_lost(
+    *, user, document: Document, idempotency_key: str = "", today: dt.date | None = None
+) -> Document:
+    """Report a valid document lost (挂失), at once, for the user or a minor they act for.
+
+    Final: a lost document can no longer be used anywhere. Reporting it again is a 409, unless
+    the request repeats an earlier one with the same Idempotency-Key, which returns its result.
+    """
+    require_bound(user)
+    key = idempotency_key_clean(idempotency_key)
+    today = today or today_shanghai()
+    locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+    acting = {p.pk for p in persons_acting_for(user=user, today=today)}
+    if locked is None or locked.person_id not in acting:
+        raise NotFound(
+            code=DocumentError.DOCUMENT_NOT_FOUND, detail=_("There is no such document.")
+        )
+    if key:
+        earlier = DocumentEvent.objects.filter(actor=user, idempotency_key=key).first()
+        if earlier is not None:
+            if (
+                earlier.document_id == locked.pk
+                and earlier.kind == DocumentEvent.Kind.REPORTED_LOST
+            ):
+                return locked  # a retry of the same request: the same result, nothing new
+            raise Problem(
+                status=422,
+                code=DocumentError.IDEMPOTENCY_KEY_REUSED,
+                detail=_("This Idempotency-Key was already used for another request."),
+            )
+    if locked.status == DocumentStatus.REPORTED_LOST:
+        raise Problem(
+            status=409,
+            code=DocumentError.ALREADY_REPORTED_LOST,
+            detail=_("This document has already been reported lost."),
+        )
+    if document_display_status(locked, today) != DocumentStatus.VALID:
+        raise Problem(
+            status=409,
+            code=DocumentError.NOT_VALID,
+            detail=_("Only a valid document can be reported lost; this one is %(status)s.")
+            % {"status": DocumentStatus(document_display_status(locked, today)).label.lower()},
+        )
+    _transition(
+        document=locked,
+        to=DocumentStatus.REPORTED_LOST,
+        actor=user,
+        idempotency_key=key,
+    )
+    logger.info(
+        "document %s reported lost%s",
+        mask_document_number(locked.number),
+        "" if locked.person_id == user.person_id else " by a guardian",
+    )
+    return locked
+
+
+@transaction.atomic
+def document_invalidate(*, document: Document, actor=None, note: str = "") -> Document:
+    """Invalidate a valid document (replaced or cancelled by the authority)."""
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    _transition(document=locked, to=DocumentStatus.INVALIDATED, actor=actor, note=note)
+    logger.info("document %s invalidated", mask_document_number(locked.number))
+    return locked
+
+
+# Recording documents from the registry (import, demo data) ---------------------------------
+
+_STATUSES_IN = {
+    "valid": DocumentStatus.VALID,
+    "expired": DocumentStatus.EXPIRED,
+    "reported_lost": DocumentStatus.REPORTED_LOST,
+    "invalidated": DocumentStatus.INVALIDATED,
+}
+
+
+def _date(value, *, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise InvalidInput(
+            field=field, code=DocumentError.INVALID_DATES, message=_("Enter a date as YYYY-MM-DD.")
+        ) from None
+
+
+@transaction.atomic
+def document_record(
+    *,
+    holder_id_number: str,
+    type: str,
+    number: str,
+    issued_on: dt.date | str,
+    expires_on: dt.date | str,
+    status: str = DocumentStatus.VALID,
+    issuing_authority_zh: str = "",
+    issuing_authority_en: str = "",
+    today: dt.date | None = None,
+) -> tuple[Document, Outcome]:
+    """Create or update a document as the registry states it (matched by type and number).
+
+    A person holds one valid document of a type: when a newer one is recorded, the older valid
+    one is invalidated; an older one recorded after a newer one is stored as invalidated.
+    A document already reported lost or invalidated stays so (those are final).
+    """
+    today = today or today_shanghai()
+    type = (type or "").strip()
+    if type not in DocumentType.values:
+        raise InvalidInput(
+            field="type",
+            code=DocumentError.INVALID_TYPE,
+            message=_("The type is one of: %(types)s.") % {"types": ", ".join(DocumentType.values)},
+        )
+    try:
+        number = document_number_clean(number, type=type)
+    except InvalidDocumentNumber as error:
+        raise InvalidInput(
+            field="number", code=DocumentError.INVALID_NUMBER, message=str(error)
+        ) from None
+    issued, expires = _date(issued_on, field="issued_on"), _date(expires_on, field="expires_on")
+    if issued > today:
+        raise InvalidInput(
+            field="issued_on",
+            code=DocumentError.INVALID_DATES,
+            message=_("The date of issue cannot be in the future."),
+        )
+    if expires <= issued:
+        raise InvalidInput(
+            field="expires_on",
+            code=DocumentError.INVALID_DATES,
+            message=_("The expiry date must be after the date of issue."),
+        )
+    wanted = _STATUSES_IN.get((status or "valid").strip())
+    if wanted is None:
+        raise InvalidInput(
+            field="status",
+            code=DocumentError.INVALID_STATUS,
+            message=_("The status is one of: %(statuses)s.")
+            % {"statuses": ", ".join(_STATUSES_IN)},
+        )
+    if wanted == DocumentStatus.EXPIRED:
+        if expires >= today:
+            raise InvalidInput(
+                field="status",
+                code=DocumentError.INVALID_STATUS,
+                message=_("The status says expired, but the expiry date has not passed."),
+            )
+        wanted = DocumentStatus.VALID  # expiry is read from the date, never stored
+    holder = person_by_id_number(holder_id_number, field="holder_id_number")
+    values = {
+        "issued_on": issued,
+        "expires_on": expires,
+        "issuing_authority_zh": (issuing_authority_zh or "").strip() or DEFAULT_AUTHORITY_ZH,
+        "issuing_authority_en": (issuing_authority_en or "").strip() or DEFAULT_AUTHORITY_EN,
+    }
+    existing = Document.objects.select_for_update().filter(type=type, number=number).first()
+    if existing is not None:
+        return existing, _document_update(existing, holder=holder, values=values, wanted=wanted)
+    return _document_create(holder=holder, type=type, number=number, values=values, wanted=wanted)
+
+
+def _document_update(document: Document, *, holder, values: dict, wanted: str) -> Outcome:
+    if document.person_id != holder.pk:
+        raise InvalidInput(
+            field="number",
+            code=DocumentError.NUMBER_OF_ANOTHER_PERSON,
+            message=_("A document with this number belongs to another person."),
+        )
+    changed = [name for name, value in values.items() if getattr(document, name) != value]
+    if changed:
+        for name in changed:
+            setattr(document, name, values[name])
+        document.save(update_fields=changed)
+    if wanted != document.status and wanted in TRANSITIONS[document.status]:
+        _transition(document=document, to=wanted, note="registry")
+        changed.append("status")
+    return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _document_create(*, holder, type: str, number: str, values: dict, wanted: str):
+    note = ""
+    if wanted == DocumentStatus.VALID:
+        current = (
+            Document.objects.select_for_update()
+            .filter(person=holder, type=type, status=DocumentStatus.VALID)
+            .first()
+        )
+        if current is not None and current.issued_on <= values["issued_on"]:
+            _transition(
+                document=current,
+                to=DocumentStatus.INVALIDATED,
+                note=f"replaced by {mask_document_number(number)}",
+            )
+        elif current is not None:
+            wanted, note = DocumentStatus.INVALIDATED, "a newer document of this type is valid"
+    document = Document.objects.create(
+        person=holder,
+        type=type,
+        number=number,
+        status=wanted,
+        status_changed_at=None if wanted == DocumentStatus.VALID else timezone.now(),
+        **values,
+    )
+    DocumentEvent.objects.create(
+        document=document,
+        kind=DocumentEvent.Kind.RECORDED,
+        from_status="",
+        to_status=wanted,
+        on_behalf_of=holder,
+        note=note,
+    )
+    logger.debug("registry: document %s recorded", mask_document_number(number))
+    return document, Outcome.CREATED

@@ -1,0 +1,265 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.auth import token_hash, token_new_key
+from accounts.models import ApiToken
+from documents.models import DocumentEvent, DocumentStatus
+from persons.tests.factories import GuardianshipFactory, MinorFactory
+
+from .factories import (
+    CitizenFactory,
+    HkMacaoPassFactory,
+    PassportFactory,
+    TaiwanPermitFactory,
+    UnboundCitizenFactory,
+    days_from_today,
+)
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+LIST = "/api/v1/me/documents"
+
+
+def bearer(user) -> dict:
+    prefix, secret, key = token_new_key()
+    ApiToken.objects.create(
+        user=user,
+        name="test phone",
+        prefix=prefix,
+        key_hash=token_hash(secret),
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"authorization": f"Bearer {key}"}
+
+
+def problem(response, status, code=None):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if code:
+        assert body["code"] == code
+    return body
+
+
+@pytest.fixture
+def family(citizen):
+    child = MinorFactory(name_zh="王小明", name_pinyin="Wang Xiaoming")
+    GuardianshipFactory(guardian=citizen.person, child=child)
+    passport = PassportFactory(person=citizen.person, expires_on=days_from_today(100))
+    child_pass = HkMacaoPassFactory(person=child, expires_on=days_from_today(1000))
+    return citizen, child, passport, child_pass
+
+
+def test_my_documents_grouped_self_first_then_minors(client, family):
+    # given
+    user, child, passport, child_pass = family
+    # when
+    response = client.get(LIST, headers=bearer(user) | {"accept-language": "en"})
+    # then
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 2
+    me, minor = body["persons"]
+    assert me["person"]["relation"] == "self"
+    assert me["person"]["id_number_masked"].count("*") == 10
+    assert minor["person"] == {
+        "name": "Wang Xiaoming",
+        "name_zh": "王小明",
+        "name_pinyin": "Wang Xiaoming",
+        "relation": "minor",
+        "id_number_masked": child.id_number[:4] + "*" * 10 + child.id_number[-4:],
+    }
+    document = me["documents"][0]
+    assert document["id"] == passport.pk
+    assert document["number"] == passport.number
+    assert document["number_masked"] == passport.number[0] + "******" + passport.number[-2:]
+    assert document["type"] == "passport"
+    assert document["type_name"] == "Ordinary passport"
+    assert document["status"] == "valid"
+    assert document["days_left"] == 100
+    assert document["expiring_soon"] is True
+    assert document["usable"] is True
+    assert document["issuing_authority"] == "National Immigration Administration"
+    assert document["url"].endswith(f"/api/v1/me/documents/{passport.pk}")
+    assert minor["documents"][0]["number"] == child_pass.number
+    assert minor["documents"][0]["expiring_soon"] is False
+
+
+def test_my_documents_in_chinese_by_default(client, family):
+    user, *_ = family
+    body = client.get(LIST, headers=bearer(user)).json()
+    # (type and status names follow the catalogue once it is translated)
+    assert body["persons"][0]["documents"][0]["issuing_authority"] == "国家移民管理局"
+    assert body["persons"][1]["person"]["name"] == "王小明"
+
+
+def test_expired_documents_show_as_expired(client, citizen):
+    TaiwanPermitFactory(
+        person=citizen.person, issued_on=dt.date(2010, 1, 1), expires_on=days_from_today(-1)
+    )
+    document = client.get(LIST, headers=bearer(citizen)).json()["persons"][0]["documents"][0]
+    assert (document["status"], document["days_left"], document["usable"]) == (
+        "expired",
+        None,
+        False,
+    )
+
+
+def test_the_list_has_a_fixed_number_of_queries(client, family, django_assert_num_queries):
+    # given many documents across the family
+    user, child, *_ = family
+    for n in range(3):
+        TaiwanPermitFactory(person=child if n % 2 else user.person, status="invalidated")
+    headers = bearer(user)
+    client.get(LIST, headers=headers)  # the token's last-used time is written once
+    # when / then: token + user, bound person, minors, documents
+    with django_assert_num_queries(3):
+        response = client.get(LIST, headers=headers)
+    assert response.json()["count"] == 5
+
+
+def test_one_document_with_its_mrz(client, family):
+    user, _child, passport, child_pass = family
+    body = client.get(f"{LIST}/{child_pass.pk}", headers=bearer(user)).json()
+    assert body["id"] == child_pass.pk
+    assert body["holder"]["relation"] == "minor"
+    assert [len(line) for line in body["mrz"]] == [30, 30, 30]
+    assert body["mrz"][0].startswith("CSCHN" + child_pass.number)
+    assert body["mrz"][2].startswith("WANG<<XIAOMING<")
+    body = client.get(f"{LIST}/{passport.pk}", headers=bearer(user)).json()
+    assert [len(line) for line in body["mrz"]] == [44, 44]
+
+
+def test_report_lost_with_a_bearer_token(client, family):
+    user, _child, passport, _child_pass = family
+    headers = bearer(user) | {"accept-language": "en"}
+    # when
+    response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    # then
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["status_name"], body["usable"]) == (
+        "reported_lost",
+        "Reported lost",
+        False,
+    )
+    assert body["status_changed_at"]
+    # twice: a clear conflict
+    again = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    problem(again, 409, "document_already_reported_lost")
+
+
+def test_report_lost_honours_the_idempotency_key(client, family):
+    user, _child, passport, child_pass = family
+    headers = bearer(user) | {"Idempotency-Key": "retry-1"}
+    first = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    retry = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert first.json()["status"] == retry.json()["status"] == "reported_lost"
+    assert DocumentEvent.objects.filter(kind="reported_lost").count() == 1
+    reused = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=headers)
+    problem(reused, 422, "idempotency_key_reused")
+    bad = client.post(
+        f"{LIST}/{child_pass.pk}/report-lost",
+        headers=bearer(user) | {"Idempotency-Key": "x" * 101},
+    )
+    problem(bad, 422, "invalid_idempotency_key")
+
+
+def test_a_guardian_reports_a_minors_document(client, family):
+    user, child, _passport, child_pass = family
+    response = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=bearer(user))
+    assert response.status_code == 200
+    event = DocumentEvent.objects.get(document=child_pass, kind="reported_lost")
+    assert (event.actor, event.on_behalf_of) == (user, child)
+
+
+def test_report_lost_of_an_expired_document_is_a_conflict(client, citizen):
+    permit = TaiwanPermitFactory(
+        person=citizen.person, issued_on=dt.date(2010, 1, 1), expires_on=days_from_today(-1)
+    )
+    response = client.post(f"{LIST}/{permit.pk}/report-lost", headers=bearer(citizen))
+    problem(response, 409, "document_not_valid")
+
+
+def test_report_lost_with_the_session_needs_the_csrf_token(family):
+    user, _child, passport, _ = family
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    # without the token: refused, nothing changes
+    refused = browser.post(f"{LIST}/{passport.pk}/report-lost")
+    assert refused.status_code == 403
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+    # with the token
+    browser.get("/documents/")
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(f"{LIST}/{passport.pk}/report-lost", headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "reported_lost"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", LIST), ("get", f"{LIST}/1"), ("post", f"{LIST}/1/report-lost")],
+)
+def test_unauthenticated_gets_401(client, method, path):
+    problem(getattr(client, method)(path), 401, "not_authenticated")
+
+
+def test_a_revoked_or_unknown_token_gets_401(client, citizen):
+    headers = bearer(citizen)
+    ApiToken.objects.update(revoked_at=timezone.now())
+    problem(client.get(LIST, headers=headers), 401)
+    problem(client.get(LIST, headers={"authorization": "Bearer nope.nope"}), 401)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", LIST), ("get", f"{LIST}/1"), ("post", f"{LIST}/1/report-lost")],
+)
+def test_unbound_accounts_get_403(client, method, path):
+    headers = bearer(UnboundCitizenFactory())
+    problem(getattr(client, method)(path, headers=headers), 403, "identity_not_bound")
+
+
+def test_another_citizens_documents_are_404(client, family):
+    # given another citizen with a document, and a minor of theirs
+    _user, _child, passport, child_pass = family
+    other = CitizenFactory()
+    headers = bearer(other)
+    for document in (passport, child_pass):
+        # when / then: exactly as if it did not exist
+        missing = problem(client.get(f"{LIST}/{document.pk}", headers=headers), 404)
+        unknown = problem(client.get(f"{LIST}/999999", headers=headers), 404)
+        assert missing["code"] == unknown["code"] == "document_not_found"
+        assert missing["detail"] == unknown["detail"]
+        problem(
+            client.post(f"{LIST}/{document.pk}/report-lost", headers=headers),
+            404,
+            "document_not_found",
+        )
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.VALID
+    body = client.get(LIST, headers=headers).json()
+    assert body["count"] == 0
+    assert [g["person"]["relation"] for g in body["persons"]] == ["self"]
+
+
+@pytest.mark.parametrize("document_id", ["0", "-1", "abc", "99999999999999999999999"])
+def test_bad_ids(client, citizen, document_id):
+    response = client.get(f"{LIST}/{document_id}", headers=bearer(citizen))
+    assert response.status_code in (404, 422)
+    assert response["Content-Type"].startswith(PROBLEM)
+
+
+def test_the_endpoints_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/me/documents", "/api/v1/me/documents/{document_id}"} <= set(paths)
+    report = paths["/api/v1/me/documents/{document_id}/report-lost"]["post"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(report["responses"])
+    assert "Idempotency-Key" in [p["name"] for p in report["parameters"]]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("documents/", views.document_list, name="list"),
+    path("documents/<int:pk>/", views.document_detail, name="detail"),
+    path("documents/<int:pk>/report-lost/", views.document_report_lost, name="report_lost"),
+]

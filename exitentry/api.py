@@ -1,0 +1,25 @@
+"""The JSON API at /api/v1: one NinjaAPI, one router per domain app."""
+
+from accounts.api import router as accounts_router
+from core.api import ProblemAwareNinjaAPI, install_problem_handlers
+from documents.api import router as documents_router
+from guide.api import router as guide_router
+from staff.api import router as staff_router
+
+api = ProblemAwareNinjaAPI(
+    title="exitentry API",
+    version="1",
+    description=(
+        "One API for the website, the mobile app and the mini-programs. Errors are "
+        "application/problem+json with a stable `code`; texts follow Accept-Language "
+        "(zh-Hans or en)."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_problem_handlers(api)
+api.add_router("", guide_router)
+api.add_router("", accounts_router)
+api.add_router("", documents_router)
+api.add_router("staff", staff_router)

@@ -1,0 +1,194 @@
+"""Fixtures of the browser tests: Debian's Chromium driven by Playwright, the demo data, axe-core.
+
+The tests run against pytest-django's `live_server`, in the same process, so they share the
+database (transactional: the live server's thread sees committed rows), the settings and the
+local-memory cache that the hall directory's version key lives in.
+"""
+
+import io
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the tests
+# make between page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from guide.directory import invalidate_directory
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Accept-Language of the browser: a Chinese browser gets the Chinese site, an English one English.
+BROWSER_LOCALES = {"zh": "zh-CN", "en": "en-GB"}
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Name browser tests in the JUnit report, so .ci/run can check they ran and none skipped.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.user_properties.append(("marker", "browser"))
+
+
+# -- the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM_PATH}: browser tests cannot run. Install it "
+            "with `bash scripts/ensure_chromium.sh` (Debian's chromium package) or set "
+            "CHROMIUM_PATH to a Chromium executable.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _only_local(url: str) -> bool:
+    return re.match(r"^https?://(localhost|127\.0\.0\.1)(:\d+)?/", url) is not None
+
+
+def new_context(browser: Browser, language: str = "zh", **options) -> BrowserContext:
+    """A fresh browser profile; requests outside this machine are refused (no internet)."""
+    context = browser.new_context(locale=BROWSER_LOCALES[language], **options)
+    context.set_default_timeout(10_000)
+    context.route(
+        lambda url: not _only_local(url) and not url.startswith("data:"),
+        lambda route: route.abort(),
+    )
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    """The browser profile of a test: Chinese, or the test's `language` parameter."""
+    callspec = getattr(request.node, "callspec", None)
+    language = callspec.params.get("language", "zh") if callspec else "zh"
+    context = new_context(browser, language)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page that fails the test on a JavaScript error."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# -- accessibility --------------------------------------------------------------------------
+
+_axe = Axe()
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{violation['helpUrl']}]"
+        )
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page as it is; fail on any serious or critical violation."""
+    page.wait_for_load_state("load")
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, (
+        f"axe-core found {len(blocking)} serious or critical accessibility violation(s) on "
+        f"{page.url}:\n{format_violations(blocking)}"
+    )
+
+
+# -- the site -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _offline_map(settings) -> None:
+    """No tile server: there is no internet while the tests run (a test may set one)."""
+    settings.MAP_TILE_URL = ""
+
+
+# The demo data of a module's tests: the management commands that write it, in order, and the
+# apps whose rows are kept. A test module may set DEMO_COMMANDS and DEMO_APPS to load more (the
+# registry, demo accounts, demo staff) than the service guide's demo.
+DEMO_COMMANDS: tuple[tuple[str, dict], ...] = (("load_demo", {}),)
+DEMO_APPS: tuple[str, ...] = ("guide",)
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(request, django_db_setup, django_db_blocker) -> Iterator[list]:
+    """The rows the module's demo commands write, loaded once per module and rolled back.
+
+    Each test's transactional database is emptied after the test, so `demo_data` puts these rows
+    back (a bulk insert, ~10 times faster than loading the demo again).
+    """
+    commands = getattr(request.module, "DEMO_COMMANDS", DEMO_COMMANDS)
+    app_labels = getattr(request.module, "DEMO_APPS", DEMO_APPS)
+    with django_db_blocker.unblock():
+        started = time.monotonic()
+        with transaction.atomic():
+            for name, options in commands:
+                call_command(name, verbosity=0, stdout=io.StringIO(), **options)
+            snapshot = [
+                (model, list(model._base_manager.order_by("pk")))
+                for label in app_labels
+                for model in apps.get_app_config(label).get_models(include_auto_created=True)
+                if model._meta.managed and not model._meta.proxy
+            ]
+            transaction.set_rollback(True)
+        invalidate_directory()
+        print(f"demo data loaded in {time.monotonic() - started:.1f}s")
+    yield snapshot
+    invalidate_directory()  # no hall of the demo stays in this process's directory
+
+
+@pytest.fixture
+def demo_data(demo_snapshot: list, live_server, transactional_db) -> None:
+    """The module's demo data (by default 547 sample halls, guides) in the live server's
+    database."""
+    with transaction.atomic():  # foreign keys are checked at commit, so any order works
+        for model, rows in demo_snapshot:
+            if rows:
+                model._base_manager.bulk_create(rows, batch_size=500)
+    invalidate_directory()
+
+
+@pytest.fixture
+def site(live_server, demo_data) -> str:
+    """The base URL of the site, with the demo data loaded."""
+    return live_server.url

@@ -58,6 +58,19 @@ def _no_id_numbers_in_logs():
     assert not leaked, "full ID numbers were logged:\n" + "\n".join(leaked)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a database file rather than in memory: concurrency tests run real
+    threads with real transactions, which an in-memory shared-cache database cannot serve
+    (it answers "table is locked" at once instead of waiting for the writer)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture
 def admin_client(client, db):
     """A superuser administrator signed in with a verified second factor, as the back-office

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "persons",
     "documents",
     "staff",
+    "notifications",
+    "appointments",
+    "applications",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -198,7 +201,6 @@ STORAGES = {
 }
 # Outside production, static files are served from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 # Sessions and security. A session ends after SESSION_IDLE_TIMEOUT seconds without a request
 # (accounts.middleware) and SESSION_COOKIE_AGE after sign-in, whatever the activity.
@@ -287,6 +289,33 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_LIMIT
+
+# Appointments (service 3). Slots are released RELEASE_DAYS ahead at RELEASE_TIME (Beijing time);
+# cancelling or rescheduling closes CHANGE_CUTOFF_HOURS before the slot starts.
+APPOINTMENT_RELEASE_DAYS = env.int("APPOINTMENT_RELEASE_DAYS", default=7)
+APPOINTMENT_RELEASE_TIME = env.str("APPOINTMENT_RELEASE_TIME", default="08:00")
+APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=24)
+# Capacity of a hall and service without its own ServiceCapacity row.
+APPOINTMENT_DEFAULT_COUNTERS = env.int("APPOINTMENT_DEFAULT_COUNTERS", default=2)
+APPOINTMENT_DEFAULT_APPLICANTS_PER_HOUR = env.int(
+    "APPOINTMENT_DEFAULT_APPLICANTS_PER_HOUR", default=4
+)
+APPOINTMENT_DEFAULT_SLOT_MINUTES = env.int("APPOINTMENT_DEFAULT_SLOT_MINUTES", default=30)
+# No-shows: LIMIT missed appointments within WINDOW_DAYS block booking for BLOCK_DAYS.
+APPOINTMENT_NO_SHOW_LIMIT = env.int("APPOINTMENT_NO_SHOW_LIMIT", default=3)
+APPOINTMENT_NO_SHOW_WINDOW_DAYS = env.int("APPOINTMENT_NO_SHOW_WINDOW_DAYS", default=180)
+APPOINTMENT_NO_SHOW_BLOCK_DAYS = env.int("APPOINTMENT_NO_SHOW_BLOCK_DAYS", default=30)
+# Booking attempts ("count/seconds") per account and per client address; over it: 429.
+APPOINTMENT_RATE_PER_ACCOUNT = env.str("APPOINTMENT_RATE_PER_ACCOUNT", default="10/60")
+APPOINTMENT_RATE_PER_ADDRESS = env.str("APPOINTMENT_RATE_PER_ADDRESS", default="300/60")
+# Seat alerts ("tell me when a seat opens") a citizen may keep at once.
+APPOINTMENT_MAX_WATCHES = env.int("APPOINTMENT_MAX_WATCHES", default=5)
+
+# Uploaded files (applicants' photos taken at the hall). Never served publicly: staff read them
+# through an access-checked, logged view.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
+RECEPTION_PHOTO_MAX_BYTES = env.int("RECEPTION_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 # How often a process checks whether the hall directory changed (seconds).
 GUIDE_DIRECTORY_CHECK_SECONDS = env.float("GUIDE_DIRECTORY_CHECK_SECONDS", default=1.0)
 

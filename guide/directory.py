@@ -116,12 +116,14 @@ class Directory:
         services: dict[str, tuple[str, str, str]],
         overrides: dict[dt.date, Override],
         version: str,
+        service_ids: dict[str, int] | None = None,
     ) -> None:
         self.version = version
         self.halls = halls
         self.by_code = {h.code: h for h in halls}
         self.regions = regions
         self.services = services  # code -> (name_zh, name_en, kind), in display order
+        self.service_ids = service_ids or {}  # code -> Service primary key
         self.day_of = DayLookup(overrides)
         n = len(halls)
         self.lat = np.radians(np.array([h.latitude for h in halls], dtype=np.float64))
@@ -332,7 +334,12 @@ def build_directory(version: str) -> Directory:
             )
         )
     return Directory(
-        halls=entries, regions=regions, services=services, overrides=overrides, version=version
+        halls=entries,
+        regions=regions,
+        services=services,
+        overrides=overrides,
+        version=version,
+        service_ids={code: pk for pk, code in service_codes.items()},
     )
 
 

@@ -7,12 +7,19 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def catalogues(language: str) -> list[Path]:
+    """The project's catalogue (locale/) and each app's own (<app>/locale/)."""
+    found = [*ROOT.glob(f"locale/{language}/LC_MESSAGES/*.po")]
+    found += ROOT.glob(f"*/locale/{language}/LC_MESSAGES/*.po")
+    return sorted(p for p in set(found) if ".venv" not in p.parts)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{?\s*\w+\s*\}?\}|%[sd]")
 
 
 def main() -> int:
     problems = []
-    for po_path in sorted((ROOT / "locale").glob("zh_Hans/LC_MESSAGES/*.po")):
+    for po_path in sorted(catalogues("zh_Hans")):
         for entry in polib.pofile(str(po_path)):
             if entry.obsolete:
                 continue

@@ -8,9 +8,16 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def catalogues(language: str) -> list[Path]:
+    """The project's catalogue (locale/) and each app's own (<app>/locale/)."""
+    found = [*ROOT.glob(f"locale/{language}/LC_MESSAGES/*.po")]
+    found += ROOT.glob(f"*/locale/{language}/LC_MESSAGES/*.po")
+    return sorted(p for p in set(found) if ".venv" not in p.parts)
+
+
 def main() -> int:
     count = 0
-    for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted(catalogues("*")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

@@ -1,0 +1,28 @@
+from enum import StrEnum
+
+
+class AppointmentError(StrEnum):
+    """Stable codes of the appointments' errors."""
+
+    APPOINTMENT_NOT_FOUND = "appointment_not_found"
+    PERSON_NOT_FOUND = "person_not_found"
+    SLOT_NOT_FOUND = "slot_not_found"
+    SLOT_FULL = "slot_full"
+    SLOT_CLOSED = "slot_closed"
+    SLOT_IN_PAST = "slot_in_past"
+    SLOT_NOT_RELEASED = "slot_not_released"
+    SLOT_WRONG_SERVICE = "slot_wrong_service"
+    SERVICE_NOT_OFFERED = "service_not_offered"
+    INVALID_DATE_RANGE = "invalid_date_range"
+    INVALID_ANSWERS = "invalid_answers"
+    KIND_DOES_NOT_FIT = "application_kind_does_not_fit"
+    ALREADY_BOOKED = "already_booked"
+    BLOCKED_FOR_NO_SHOWS = "blocked_for_no_shows"
+    CHANGE_CUTOFF_PASSED = "change_cutoff_passed"
+    TRANSITION_NOT_ALLOWED = "appointment_transition_not_allowed"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    BOOKING_RATE_LIMITED = "booking_rate_limited"
+    TOO_MANY_WATCHES = "too_many_seat_alerts"
+    WATCH_NOT_FOUND = "seat_alert_not_found"
+    DOCUMENT_NOT_USABLE = "document_not_usable"

@@ -1,0 +1,442 @@
+"""Reads of appointments: availability of a hall's slots, a citizen's appointments (one access
+check), what to bring, the calendar file and the check-in code, and the no-show rule."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import segno
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from core.errors import InvalidInput, NotFound, Problem
+from core.i18n import localized
+from guide.calendar import SHANGHAI, DayInfo, hours_on
+from guide.directory import HallEntry, get_directory
+from guide.models import Guide
+from persons.selectors import persons_acting_for
+
+from .applying import guide_slug
+from .errors import AppointmentError
+from .models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot, SlotWatch
+
+MAX_RANGE_DAYS = 31
+# Availability answers are kept this long per hall, service and range: seats shown may lag
+# bookings by this much; a booking on a slot that has just filled gets 409 with the next times.
+AVAILABILITY_CACHE_SECONDS = 2
+
+
+def now_shanghai(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()).astimezone(SHANGHAI)
+
+
+def release_time() -> dt.time:
+    return dt.time.fromisoformat(settings.APPOINTMENT_RELEASE_TIME)
+
+
+def released_at_for(date: dt.date) -> dt.datetime:
+    """When the slots of `date` become bookable: RELEASE_DAYS before, at RELEASE_TIME."""
+    day = date - dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS)
+    return dt.datetime.combine(day, release_time(), tzinfo=SHANGHAI)
+
+
+def release_horizon(now: dt.datetime | None = None) -> dt.date:
+    """The last date whose slots are released at `now`."""
+    local = now_shanghai(now)
+    last = local.date() + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS)
+    return last if local.time() >= release_time() else last - dt.timedelta(days=1)
+
+
+def next_release(now: dt.datetime | None = None) -> dt.datetime:
+    """The next moment at which another day of slots is released."""
+    local = now_shanghai(now)
+    today_release = dt.datetime.combine(local.date(), release_time(), tzinfo=SHANGHAI)
+    return today_release if local < today_release else today_release + dt.timedelta(days=1)
+
+
+def hall_entry_for_service(*, hall_code: str, service_code: str) -> HallEntry:
+    """An active hall that offers the service, or a 404/422 problem."""
+    directory = get_directory()
+    hall = directory.by_code.get(hall_code)
+    if hall is None:
+        raise NotFound(
+            code=AppointmentError.SLOT_NOT_FOUND, detail=_("There is no hall with this code.")
+        )
+    if service_code not in directory.services:
+        raise InvalidInput(
+            field="service",
+            code=AppointmentError.SERVICE_NOT_OFFERED,
+            message=_("There is no such service."),
+        )
+    if service_code not in hall.services:
+        raise InvalidInput(
+            field="service",
+            code=AppointmentError.SERVICE_NOT_OFFERED,
+            message=_("This hall does not offer this service: choose another hall."),
+        )
+    return hall
+
+
+def open_intervals(hall: HallEntry, date: dt.date) -> tuple[tuple[dt.time, dt.time], ...]:
+    """The hall's opening intervals on `date`, public holidays and its exceptions applied."""
+    directory = get_directory()
+    return hours_on(hall.weekly, directory.day_of(date), hall.special.get(date, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    available: int
+    is_closed: bool
+    is_released: bool
+
+
+@dataclass(frozen=True)
+class AvailabilityDay:
+    date: dt.date
+    info: DayInfo
+    open: bool
+    slots: list[SlotView] = field(default_factory=list)
+
+    @property
+    def available(self) -> int:
+        return sum(s.available for s in self.slots if s.is_released)
+
+
+@dataclass(frozen=True)
+class Availability:
+    hall: HallEntry
+    service_code: str
+    date_from: dt.date
+    date_to: dt.date
+    days: list[AvailabilityDay]
+    release_days: int
+    release_time: dt.time
+    released_through: dt.date
+    next_release_at: dt.datetime
+
+    @property
+    def available(self) -> int:
+        return sum(day.available for day in self.days)
+
+
+def _range_check(date_from: dt.date, date_to: dt.date, today: dt.date) -> None:
+    if date_to < date_from:
+        raise InvalidInput(
+            field="to",
+            code=AppointmentError.INVALID_DATE_RANGE,
+            message=_("The end date is before the start date."),
+        )
+    if (date_to - date_from).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(
+            field="to",
+            code=AppointmentError.INVALID_DATE_RANGE,
+            message=_("Ask for at most %(days)d days at a time.") % {"days": MAX_RANGE_DAYS},
+        )
+    if date_to < today:
+        raise InvalidInput(
+            field="from",
+            code=AppointmentError.SLOT_IN_PAST,
+            message=_("These dates have passed: choose today or a later date."),
+        )
+    if date_from > today + dt.timedelta(days=366):
+        raise InvalidInput(
+            field="from",
+            code=AppointmentError.INVALID_DATE_RANGE,
+            message=_("Choose a date within the coming year."),
+        )
+
+
+def _slot_rows(hall_id: int, service_id: int, start: dt.date, end: dt.date) -> list[tuple]:
+    return list(
+        Slot.objects.filter(hall_id=hall_id, service_id=service_id, date__gte=start, date__lte=end)
+        .order_by("starts_at")
+        .values_list(
+            "id", "date", "starts_at", "ends_at", "capacity", "booked", "is_closed", "released_at"
+        )
+    )
+
+
+def availability(
+    *,
+    hall_code: str,
+    service_code: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime | None = None,
+) -> Availability:
+    """The days from `date_from` to `date_to` at a hall for a service, with their slots.
+
+    Slots are made on first demand up to the release horizon (and ahead of it by the release
+    task), so the first look at a hall's week writes them and every later look only reads.
+    """
+    from .services import slots_generate
+
+    now = now or timezone.now()
+    local = now_shanghai(now)
+    today = local.date()
+    _range_check(date_from, date_to, today)
+    hall = hall_entry_for_service(hall_code=hall_code, service_code=service_code)
+    directory = get_directory()
+    service_id = directory.service_ids[service_code]
+    start = max(date_from, today)
+    horizon = release_horizon(now)
+    key = f"avail:{hall.id}:{service_id}:{start}:{date_to}:{horizon}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _slot_rows(hall.id, service_id, start, date_to)
+        present = {row[1] for row in rows}
+        last = min(date_to, today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS))
+        missing = [
+            start + dt.timedelta(days=i)
+            for i in range((last - start).days + 1)
+            if start + dt.timedelta(days=i) not in present
+            and open_intervals(hall, start + dt.timedelta(days=i))
+        ]
+        if missing and slots_generate(
+            hall_ids=[hall.id], service_codes=[service_code], dates=missing
+        ):
+            rows = _slot_rows(hall.id, service_id, start, date_to)
+        cache.set(key, rows, AVAILABILITY_CACHE_SECONDS)
+    by_date: dict[dt.date, list[SlotView]] = {}
+    for pk, date, starts_at, ends_at, capacity, booked, is_closed, released_at in rows:
+        if starts_at <= now:
+            continue
+        seats = 0 if is_closed or released_at > now else max(0, capacity - booked)
+        by_date.setdefault(date, []).append(
+            SlotView(pk, starts_at, ends_at, capacity, seats, is_closed, released_at <= now)
+        )
+    days = []
+    for offset in range((date_to - start).days + 1):
+        date = start + dt.timedelta(days=offset)
+        days.append(
+            AvailabilityDay(
+                date=date,
+                info=directory.day_of(date),
+                open=bool(open_intervals(hall, date)),
+                slots=by_date.get(date, []),
+            )
+        )
+    return Availability(
+        hall=hall,
+        service_code=service_code,
+        date_from=start,
+        date_to=date_to,
+        days=days,
+        release_days=settings.APPOINTMENT_RELEASE_DAYS,
+        release_time=release_time(),
+        released_through=horizon,
+        next_release_at=next_release(now),
+    )
+
+
+def next_free_slots(
+    *, hall_id: int, service_id: int, after: dt.datetime, limit: int = 5
+) -> list[Slot]:
+    """The next released, open slots with a free seat at a hall for a service."""
+    now = timezone.now()
+    return list(
+        Slot.objects.filter(
+            hall_id=hall_id,
+            service_id=service_id,
+            starts_at__gt=max(after, now),
+            released_at__lte=now,
+            is_closed=False,
+            booked__lt=F("capacity"),
+        ).order_by("starts_at")[:limit]
+    )
+
+
+# A citizen's appointments
+
+
+def _visible_to(user) -> QuerySet[Appointment]:
+    persons = [p.pk for p in persons_acting_for(user=user)]
+    return Appointment.objects.filter(person_id__in=persons).select_related(
+        "person", "hall", "service", "slot", "hall__region"
+    )
+
+
+def appointments_for(*, user) -> list[Appointment]:
+    """The appointments of the user and of the minors they act for, newest first."""
+    return list(_visible_to(user).order_by("-starts_at", "-id"))
+
+
+def appointment_get_for(*, user, number: str) -> Appointment:
+    """One appointment of the user or of a minor they act for; anything else is a 404."""
+    clean = appointment_number_clean(number)
+    found = _visible_to(user).filter(number=clean).first() if clean else None
+    if found is None:
+        raise NotFound(
+            code=AppointmentError.APPOINTMENT_NOT_FOUND,
+            detail=_("There is no such appointment."),
+        )
+    return found
+
+
+def appointment_number_clean(value: str) -> str:
+    """An appointment number as typed or read out: spaces and hyphens dropped, upper case."""
+    text = "".join(ch for ch in str(value or "") if ch not in " -\t").upper()
+    return text if len(text) == 12 and text.isalnum() and text.isascii() else ""
+
+
+def appointment_display_status(appointment: Appointment, now: dt.datetime | None = None) -> str:
+    """The status as people see it: a booking whose time has passed unattended is missed."""
+    now = now or timezone.now()
+    if appointment.status == AppointmentStatus.BOOKED and appointment.ends_at <= now:
+        return AppointmentStatus.NO_SHOW
+    return appointment.status
+
+
+def appointment_status_label(appointment: Appointment, now: dt.datetime | None = None) -> str:
+    return str(AppointmentStatus(appointment_display_status(appointment, now)).label)
+
+
+def change_cutoff(appointment: Appointment) -> dt.datetime:
+    """Until when the appointment can be cancelled or moved."""
+    return appointment.starts_at - dt.timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
+
+
+def appointment_can_change(appointment: Appointment, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return appointment.status == AppointmentStatus.BOOKED and now < change_cutoff(appointment)
+
+
+def appointment_checkin_code(appointment: Appointment) -> str:
+    """What the check-in QR code holds: the appointment number, prefixed so scanners know it."""
+    return f"EXITENTRY:APPT:{appointment.number}"
+
+
+def appointment_qr_svg(appointment: Appointment) -> str:
+    """The check-in code as an inline SVG (no external image, no script)."""
+    qr = segno.make(appointment_checkin_code(appointment), error="m")
+    return qr.svg_inline(scale=5, border=2, dark="#0b0c0c", light="#ffffff")
+
+
+def guide_for(appointment: Appointment) -> Guide | None:
+    return Guide.objects.filter(
+        slug=guide_slug(appointment.document_type, appointment.kind), is_published=True
+    ).first()
+
+
+def what_to_bring(appointment: Appointment) -> list[str]:
+    """The materials of the appointment's guide, one item per line, in the active language."""
+    guide = guide_for(appointment)
+    if guide is None:
+        return []
+    return [
+        line.strip(" -•\t") for line in localized(guide, "materials").splitlines() if line.strip()
+    ]
+
+
+def appointment_ics(appointment: Appointment) -> bytes:
+    """The appointment as an iCalendar file the citizen adds to their calendar."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//exitentry//appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{appointment.number}@exitentry")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.starts_at.astimezone(SHANGHAI))
+    event.add("dtend", appointment.ends_at.astimezone(SHANGHAI))
+    hall = appointment.hall
+    event.add(
+        "summary",
+        _("Exit-entry appointment %(number)s: %(service)s")
+        % {"number": appointment.number_display, "service": appointment.service.name},
+    )
+    event.add("location", f"{hall.name}, {localized(hall, 'address')}")
+    lines = [
+        _("Appointment number: %(number)s") % {"number": appointment.number_display},
+        _("Hall phone: %(phone)s") % {"phone": hall.phone},
+    ]
+    bring = what_to_bring(appointment)
+    if bring:
+        lines.append(_("What to bring:"))
+        lines += [f"- {item}" for item in bring]
+    event.add("description", "\n".join(lines))
+    event.add("geo", (float(hall.latitude), float(hall.longitude)))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# The no-show rule
+
+
+@dataclass(frozen=True)
+class BookingBlock:
+    until: dt.datetime
+    missed: int
+
+    @property
+    def reason(self) -> str:
+        return _(
+            "You missed %(missed)d appointments in the last %(days)d days without cancelling, "
+            "so you cannot book until %(until)s."
+        ) % {
+            "missed": self.missed,
+            "days": settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS,
+            "until": self.until.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        }
+
+
+def missed_appointments(*, person, since: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
+    """When the person's missed appointments ended (marked, or booked and past), newest first."""
+    return list(
+        Appointment.objects.filter(person=person, ends_at__gte=since, ends_at__lte=now)
+        .filter(status__in=[AppointmentStatus.NO_SHOW, AppointmentStatus.BOOKED])
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+    )
+
+
+def booking_block(*, person, now: dt.datetime | None = None) -> BookingBlock | None:
+    """Whether the no-show rule (LIMIT missed in WINDOW days) blocks the person from booking."""
+    limit = settings.APPOINTMENT_NO_SHOW_LIMIT
+    if limit <= 0:
+        return None
+    now = now or timezone.now()
+    window = dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS)
+    missed = missed_appointments(person=person, since=now - window, now=now)
+    if len(missed) < limit:
+        return None
+    until = missed[0] + dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_BLOCK_DAYS)
+    return BookingBlock(until=until, missed=len(missed)) if until > now else None
+
+
+def active_appointment(*, person_id: int, document_type: str) -> Appointment | None:
+    return Appointment.objects.filter(
+        person_id=person_id, document_type=document_type, status__in=ACTIVE_STATUSES
+    ).first()
+
+
+def seat_watches_for(*, user) -> list[SlotWatch]:
+    """The user's seat alerts still waiting, soonest first."""
+    return list(
+        SlotWatch.objects.filter(user=user, notified_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("hall", "service")
+        .order_by("date_from", "id")
+    )
+
+
+def problem_slot_full(slot: Slot, *, code: str = "", detail: str = "") -> Problem:
+    """409 for a full (or closed) slot, with the next free times at the same hall."""
+    free = next_free_slots(hall_id=slot.hall_id, service_id=slot.service_id, after=slot.starts_at)
+    return Problem(
+        status=409,
+        code=code or AppointmentError.SLOT_FULL,
+        detail=detail or _("This time is fully booked. Choose another time."),
+        extra={
+            "next_free": [
+                {"slot_id": s.pk, "starts_at": s.starts_at.isoformat(), "available": s.available}
+                for s in free
+            ]
+        },
+    )

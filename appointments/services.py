@@ -1,0 +1,850 @@
+"""Writes of appointments: making slots, booking, cancelling, moving, walk-ins, the hall's changes
+(capacity, closing slots), missed appointments and seat alerts.
+
+Two invariants hold whatever the concurrency, because the database keeps them: a slot's `booked`
+moves only by conditional UPDATEs (`booked < capacity`, and a check constraint), and a person has
+at most one active appointment per document (a partial unique index). Every status change goes
+through `appointment_transition`, which appends the event.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.auth import require_bound
+from core.errors import InvalidInput, NotFound, Problem
+from core.ratelimit import rate_limit_hit
+from documents.models import Document, DocumentType
+from documents.services import idempotency_key_clean
+from guide.calendar import SHANGHAI
+from guide.directory import get_directory
+from guide.models import Hall, Service
+from notifications.services import notification_queue
+from persons.selectors import persons_acting_for
+
+from . import selectors
+from .applying import DOCUMENT_SERVICE, SERVICE_DOCUMENT, answers_validate
+from .errors import AppointmentError
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    ServiceCapacity,
+    Slot,
+    SlotWatch,
+)
+
+logger = logging.getLogger(__name__)
+
+S = AppointmentStatus
+# Which status may become which. Rescheduling keeps a booking booked (an event, no change).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.BOOKED: frozenset({S.CHECKED_IN, S.CANCELLED, S.CANCELLED_BY_HALL, S.NO_SHOW}),
+    S.CHECKED_IN: frozenset({S.ACCEPTED, S.NOT_ACCEPTED}),
+    S.ACCEPTED: frozenset(),
+    S.NOT_ACCEPTED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.CANCELLED_BY_HALL: frozenset(),
+    S.NO_SHOW: frozenset(),
+}
+_EVENT_KIND = {
+    S.CHECKED_IN: AppointmentEvent.Kind.CHECKED_IN,
+    S.CANCELLED: AppointmentEvent.Kind.CANCELLED,
+    S.CANCELLED_BY_HALL: AppointmentEvent.Kind.CANCELLED_BY_HALL,
+    S.NO_SHOW: AppointmentEvent.Kind.NO_SHOW,
+    S.ACCEPTED: AppointmentEvent.Kind.ACCEPTED,
+    S.NOT_ACCEPTED: AppointmentEvent.Kind.NOT_ACCEPTED,
+}
+# Appointment numbers: 12 characters without the look-alikes 0/O, 1/I/L.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def appointment_number_new() -> str:
+    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(12))
+
+
+def appointment_transition(
+    *, appointment: Appointment, to: str, actor=None, note: str = "", data: dict | None = None
+) -> AppointmentEvent:
+    """Apply a status change allowed by TRANSITIONS and append its event (in a transaction)."""
+    if to not in TRANSITIONS.get(appointment.status, ()):
+        raise Problem(
+            status=409,
+            code=AppointmentError.TRANSITION_NOT_ALLOWED,
+            detail=_("An appointment that is %(current)s cannot become %(new)s.")
+            % {
+                "current": str(S(appointment.status).label).lower(),
+                "new": str(S(to).label).lower(),
+            },
+        )
+    before = appointment.status
+    appointment.status = to
+    appointment.status_note = note[:500]
+    appointment.save(update_fields=["status", "status_note", "updated_at"])
+    return AppointmentEvent.objects.create(
+        appointment=appointment,
+        kind=_EVENT_KIND[to],
+        from_status=before,
+        to_status=to,
+        actor=actor,
+        note=note[:500],
+        data=data or {},
+    )
+
+
+# Slots
+
+
+@dataclass(frozen=True)
+class Capacity:
+    counters: int
+    applicants_per_hour: int
+    slot_minutes: int
+
+    @property
+    def per_slot(self) -> int:
+        return max(1, self.counters * self.applicants_per_hour * self.slot_minutes // 60)
+
+
+def _capacities(hall_ids: list[int]) -> dict[tuple[int, int], Capacity]:
+    return {
+        (c.hall_id, c.service_id): Capacity(c.counters, c.applicants_per_hour, c.slot_minutes)
+        for c in ServiceCapacity.objects.filter(hall_id__in=hall_ids)
+    }
+
+
+def _default_capacity() -> Capacity:
+    return Capacity(
+        settings.APPOINTMENT_DEFAULT_COUNTERS,
+        settings.APPOINTMENT_DEFAULT_APPLICANTS_PER_HOUR,
+        settings.APPOINTMENT_DEFAULT_SLOT_MINUTES,
+    )
+
+
+def _day_slots(hall, service_id: int, date: dt.date, capacity: Capacity) -> list[Slot]:
+    released = selectors.released_at_for(date)
+    step = dt.timedelta(minutes=capacity.slot_minutes)
+    made = []
+    for opens, closes in selectors.open_intervals(hall, date):
+        start = dt.datetime.combine(date, opens, tzinfo=SHANGHAI)
+        end_of_interval = dt.datetime.combine(date, closes, tzinfo=SHANGHAI)
+        while start + step <= end_of_interval:
+            made.append(
+                Slot(
+                    hall_id=hall.id,
+                    service_id=service_id,
+                    date=date,
+                    starts_at=start,
+                    ends_at=start + step,
+                    capacity=capacity.per_slot,
+                    released_at=released,
+                )
+            )
+            start += step
+    return made
+
+
+def slots_generate(
+    *,
+    hall_ids: list[int] | None = None,
+    service_codes: list[str] | None = None,
+    dates: list[dt.date] | None = None,
+    days_ahead: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Make the slots of halls for their document services from their hours, holidays and
+    exceptions; existing slots are kept as they are. Return how many were made.
+
+    By default: every active hall, every document service it offers, from today to the release
+    horizon plus one day (so the next release morning only has to read).
+    """
+    directory = get_directory()
+    today = selectors.now_shanghai(now).date()
+    if dates is None:
+        ahead = settings.APPOINTMENT_RELEASE_DAYS + 1 if days_ahead is None else days_ahead
+        dates = [today + dt.timedelta(days=i) for i in range(ahead + 1)]
+    wanted = set(service_codes or DOCUMENT_SERVICE.values()) & set(SERVICE_DOCUMENT)
+    halls = [h for h in directory.halls if hall_ids is None or h.id in hall_ids]
+    capacities = _capacities([h.id for h in halls])
+    default = _default_capacity()
+    rows: list[Slot] = []
+    for hall in halls:
+        for code in wanted & set(hall.services):
+            service_id = directory.service_ids[code]
+            capacity = capacities.get((hall.id, service_id), default)
+            for date in dates:
+                if date >= today:
+                    rows += _day_slots(hall, service_id, date, capacity)
+    if not rows:
+        return 0
+    before = Slot.objects.filter(
+        hall_id__in={r.hall_id for r in rows}, date__in={r.date for r in rows}
+    ).count()
+    Slot.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    after = Slot.objects.filter(
+        hall_id__in={r.hall_id for r in rows}, date__in={r.date for r in rows}
+    ).count()
+    return after - before
+
+
+@transaction.atomic
+def capacity_set(
+    *,
+    hall: Hall,
+    service: Service,
+    counters: int,
+    applicants_per_hour: int,
+    slot_minutes: int | None = None,
+    actor=None,
+) -> ServiceCapacity:
+    """Set a hall's capacity for a service; future slots take it at once (never below the seats
+    already booked). A longer or shorter slot length applies to slots made from now on."""
+    if not 0 <= counters <= 200 or not 0 <= applicants_per_hour <= 120:
+        raise InvalidInput(
+            field="counters", message=_("Enter 0 to 200 counters and 0 to 120 an hour.")
+        )
+    values = {"counters": counters, "applicants_per_hour": applicants_per_hour}
+    if slot_minutes is not None:
+        if not 10 <= slot_minutes <= 240:
+            raise InvalidInput(field="slot_minutes", message=_("A slot lasts 10 to 240 minutes."))
+        values["slot_minutes"] = slot_minutes
+    capacity, _created = ServiceCapacity.objects.update_or_create(
+        hall=hall, service=service, defaults=values
+    )
+    per_slot = Capacity(capacity.counters, capacity.applicants_per_hour, capacity.slot_minutes)
+    seats = per_slot.per_slot if counters and applicants_per_hour else 0
+    Slot.objects.filter(hall=hall, service=service, starts_at__gt=timezone.now()).update(
+        capacity=Greatest(F("booked"), seats)
+    )
+    logger.info(
+        "capacity of hall %s for %s set to %s x %s by %s",
+        hall.code,
+        service.code,
+        counters,
+        applicants_per_hour,
+        getattr(actor, "pk", None),
+    )
+    transaction.on_commit(lambda: seat_watches_check(hall_id=hall.pk, service_id=service.pk))
+    return capacity
+
+
+def slot_close(*, slot: Slot, reason_zh: str, reason_en: str, actor=None) -> int:
+    """Close a slot: nobody can book it, and every booking in it is cancelled by the hall with
+    the reason, the citizen told. Return how many bookings were cancelled."""
+    reason_zh, reason_en = (reason_zh or "").strip(), (reason_en or "").strip()
+    if not reason_zh or not reason_en:
+        raise InvalidInput(field="reason", message=_("Give the reason in Chinese and in English."))
+    with transaction.atomic():
+        locked = Slot.objects.select_for_update().get(pk=slot.pk)
+        booked = list(
+            Appointment.objects.select_for_update(of=("self",))
+            .filter(slot=locked, status=S.BOOKED)
+            .select_related("booked_by", "hall", "service")
+        )
+        for appointment in booked:
+            note = f"{reason_zh} / {reason_en}"
+            appointment_transition(
+                appointment=appointment, to=S.CANCELLED_BY_HALL, actor=actor, note=note
+            )
+            _notify(appointment, "appointment_cancelled_by_hall", reason=(reason_zh, reason_en))
+        Slot.objects.filter(pk=locked.pk).update(
+            is_closed=True,
+            closed_reason_zh=reason_zh[:200],
+            closed_reason_en=reason_en[:300],
+            booked=F("booked") - len(booked),
+        )
+    return len(booked)
+
+
+# Booking
+
+
+@dataclass(frozen=True)
+class Booking:
+    appointment: Appointment
+    created: bool
+
+
+def _request_hash(**fields) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _slot_for_booking(*, slot_id, document_type: str, now: dt.datetime) -> Slot:
+    """The slot asked for, checked: exists, right service, hall offers it, future, released."""
+    try:
+        slot_pk = int(slot_id)
+    except (TypeError, ValueError):
+        slot_pk = 0
+    slot = (
+        Slot.objects.select_related("hall", "service").filter(pk=slot_pk).first()
+        if 0 < slot_pk < 2**63
+        else None
+    )
+    if slot is None:
+        raise NotFound(code=AppointmentError.SLOT_NOT_FOUND, detail=_("There is no such time."))
+    if SERVICE_DOCUMENT.get(slot.service.code) != document_type:
+        raise InvalidInput(
+            field="slot_id",
+            code=AppointmentError.SLOT_WRONG_SERVICE,
+            message=_("This time is for another document: choose a time for %(document)s.")
+            % {"document": DocumentType(document_type).label},
+        )
+    entry = get_directory().by_code.get(slot.hall.code)
+    if entry is None or slot.service.code not in entry.services:
+        raise InvalidInput(
+            field="slot_id",
+            code=AppointmentError.SERVICE_NOT_OFFERED,
+            message=_("This hall no longer offers this service: choose another hall."),
+        )
+    if slot.starts_at <= now:
+        raise InvalidInput(
+            field="slot_id",
+            code=AppointmentError.SLOT_IN_PAST,
+            message=_("This time has passed: choose a later time."),
+        )
+    if slot.released_at > now:
+        raise Problem(
+            status=409,
+            code=AppointmentError.SLOT_NOT_RELEASED,
+            detail=_("This time can be booked from %(when)s.")
+            % {"when": slot.released_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")},
+        )
+    if slot.is_closed:
+        raise selectors.problem_slot_full(
+            slot,
+            code=AppointmentError.SLOT_CLOSED,
+            detail=_("The hall has closed this time. Choose another time."),
+        )
+    return slot
+
+
+def _acting_person(user, person_id):
+    persons = persons_acting_for(user=user)
+    if person_id in (None, ""):
+        return persons[0]
+    for person in persons:
+        if str(person.pk) == str(person_id):
+            return person
+    raise NotFound(
+        code=AppointmentError.PERSON_NOT_FOUND,
+        detail=_("You can book only for yourself and the minors you are guardian of."),
+    )
+
+
+def _already_booked(existing: Appointment) -> Problem:
+    return Problem(
+        status=409,
+        code=AppointmentError.ALREADY_BOOKED,
+        detail=_(
+            "There is already an appointment (%(number)s) for this document. Cancel or move it "
+            "instead of booking another."
+        )
+        % {"number": existing.number_display},
+        extra={"appointment": existing.number},
+    )
+
+
+def _rate_limit(user, client_address: str | None) -> None:
+    code = AppointmentError.BOOKING_RATE_LIMITED
+    rate_limit_hit(
+        scope="book-account",
+        key=str(user.pk),
+        rate=settings.APPOINTMENT_RATE_PER_ACCOUNT,
+        code=code,
+    )
+    if client_address:
+        rate_limit_hit(
+            scope="book-address",
+            key=client_address,
+            rate=settings.APPOINTMENT_RATE_PER_ADDRESS,
+            code=code,
+        )
+
+
+def appointment_book(
+    *,
+    user,
+    person_id=None,
+    document_type: str,
+    kind: str,
+    details: dict | None = None,
+    slot_id,
+    idempotency_key: str = "",
+    client_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book one seat in a slot for the user or a minor they act for, at once.
+
+    A retry with the same Idempotency-Key returns the first booking (created=False); the same
+    key with another request is a 422. A full slot is a 409 with the next free times.
+    """
+    require_bound(user)
+    now = now or timezone.now()
+    key = idempotency_key_clean(idempotency_key)
+    fingerprint = _request_hash(
+        person_id=str(person_id or ""),
+        document_type=document_type,
+        kind=kind,
+        details=details or {},
+        slot_id=str(slot_id),
+    )
+    if key:
+        earlier = Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
+        if earlier is not None:
+            return _replay(earlier, fingerprint)
+    _rate_limit(user, client_address)
+    person = _acting_person(user, person_id)
+    if document_type not in DOCUMENT_SERVICE:
+        raise InvalidInput(
+            field="document_type",
+            code=AppointmentError.INVALID_ANSWERS,
+            message=_("Choose a passport, a Hong Kong and Macao pass or a Taiwan permit."),
+        )
+    slot = _slot_for_booking(slot_id=slot_id, document_type=document_type, now=now)
+    block = selectors.booking_block(person=person, now=now)
+    if block is not None:
+        raise Problem(
+            status=403,
+            code=AppointmentError.BLOCKED_FOR_NO_SHOWS,
+            detail=block.reason,
+            extra={"blocked_until": block.until.isoformat()},
+        )
+    existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
+    if existing is not None:
+        if key and existing.booked_by_id == user.pk and existing.idempotency_key == key:
+            return _replay(existing, fingerprint)  # a retry that lost the race to the first try
+        raise _already_booked(existing)
+    answers = answers_validate(
+        documents=list(Document.objects.filter(person=person)),
+        document_type=document_type,
+        kind=kind,
+        details=details or {},
+        default_phone=user.phone or "",
+        today=selectors.now_shanghai(now).date(),
+    )
+    try:
+        with transaction.atomic():
+            taken = Slot.objects.filter(
+                pk=slot.pk, is_closed=False, booked__lt=F("capacity")
+            ).update(booked=F("booked") + 1)
+            if not taken:
+                raise selectors.problem_slot_full(slot)
+            appointment = Appointment.objects.create(
+                number=appointment_number_new(),
+                person=person,
+                booked_by=user,
+                document_type=document_type,
+                kind=kind,
+                details=answers,
+                hall=slot.hall,
+                service=slot.service,
+                slot=slot,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                idempotency_key=key or None,
+                request_hash=fingerprint,
+            )
+            AppointmentEvent.objects.create(
+                appointment=appointment,
+                kind=AppointmentEvent.Kind.BOOKED,
+                to_status=S.BOOKED,
+                actor=user,
+                data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
+            )
+            _notify(appointment, "appointment_booked")
+    except IntegrityError:
+        # A concurrent request won: the same key (a retry) or another booking for this document.
+        if key:
+            earlier = Appointment.objects.filter(booked_by=user, idempotency_key=key).first()
+            if earlier is not None:
+                return _replay(earlier, fingerprint)
+        existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
+        if existing is not None:
+            raise _already_booked(existing) from None
+        raise
+    logger.info("appointment %s booked at hall %s", appointment.number, slot.hall.code)
+    return Booking(appointment=appointment, created=True)
+
+
+def _replay(earlier: Appointment, fingerprint: str) -> Booking:
+    if earlier.request_hash != fingerprint:
+        raise Problem(
+            status=422,
+            code=AppointmentError.IDEMPOTENCY_KEY_REUSED,
+            detail=_("This Idempotency-Key was already used for another request."),
+        )
+    return Booking(appointment=earlier, created=False)
+
+
+def _locked_for_change(appointment: Appointment, now: dt.datetime) -> Appointment:
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("hall", "service", "booked_by")
+        .get(pk=appointment.pk)
+    )
+    if locked.status != S.BOOKED or locked.ends_at <= now:
+        raise Problem(
+            status=409,
+            code=AppointmentError.TRANSITION_NOT_ALLOWED,
+            detail=_("This appointment is %(status)s: it can no longer be changed.")
+            % {"status": selectors.appointment_status_label(locked, now).lower()},
+        )
+    if now >= selectors.change_cutoff(locked):
+        raise Problem(
+            status=409,
+            code=AppointmentError.CHANGE_CUTOFF_PASSED,
+            detail=_(
+                "Appointments can be cancelled or moved until %(hours)d hours before their time. "
+                "Call the hall if you cannot come."
+            )
+            % {"hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS},
+        )
+    return locked
+
+
+def _check_acting(user, appointment: Appointment) -> None:
+    if appointment.person_id not in {p.pk for p in persons_acting_for(user=user)}:
+        raise NotFound(
+            code=AppointmentError.APPOINTMENT_NOT_FOUND,
+            detail=_("There is no such appointment."),
+        )
+
+
+def appointment_cancel(
+    *, user, appointment: Appointment, now: dt.datetime | None = None
+) -> Appointment:
+    """Cancel a booking before the cutoff; the seat goes back at once."""
+    require_bound(user)
+    _check_acting(user, appointment)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_for_change(appointment, now)
+        appointment_transition(appointment=locked, to=S.CANCELLED, actor=user)
+        if locked.slot_id:
+            Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+            slot_id = locked.slot_id
+            transaction.on_commit(lambda: seat_watches_check(slot_id=slot_id))
+        _notify(locked, "appointment_cancelled")
+    return locked
+
+
+def appointment_reschedule(
+    *, user, appointment: Appointment, slot_id, now: dt.datetime | None = None
+) -> Appointment:
+    """Move a booking to another time (any hall offering the service) before the cutoff."""
+    require_bound(user)
+    _check_acting(user, appointment)
+    now = now or timezone.now()
+    slot = _slot_for_booking(slot_id=slot_id, document_type=appointment.document_type, now=now)
+    if slot.pk == appointment.slot_id:
+        raise InvalidInput(
+            field="slot_id",
+            code=AppointmentError.INVALID_ANSWERS,
+            message=_("This is the time you already have: choose another time."),
+        )
+    with transaction.atomic():
+        locked = _locked_for_change(appointment, now)
+        taken = Slot.objects.filter(pk=slot.pk, is_closed=False, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise selectors.problem_slot_full(slot)
+        old_slot, old_start = locked.slot_id, locked.starts_at
+        if old_slot:
+            Slot.objects.filter(pk=old_slot, booked__gt=0).update(booked=F("booked") - 1)
+        locked.slot, locked.hall, locked.service = slot, slot.hall, slot.service
+        locked.starts_at, locked.ends_at = slot.starts_at, slot.ends_at
+        locked.save(update_fields=["slot", "hall", "service", "starts_at", "ends_at", "updated_at"])
+        AppointmentEvent.objects.create(
+            appointment=locked,
+            kind=AppointmentEvent.Kind.RESCHEDULED,
+            from_status=S.BOOKED,
+            to_status=S.BOOKED,
+            actor=user,
+            data={"from": old_start.isoformat(), "to": slot.starts_at.isoformat(), "slot": slot.pk},
+        )
+        _notify(locked, "appointment_rescheduled")
+        if old_slot:
+            transaction.on_commit(lambda: seat_watches_check(slot_id=old_slot))
+    return locked
+
+
+@transaction.atomic
+def appointment_walk_in(
+    *,
+    officer,
+    hall: Hall,
+    person,
+    document_type: str,
+    kind: str,
+    details: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """A citizen who came without an appointment: recorded as checked in at once.
+
+    The answers are checked as for an online booking; the person still has one active
+    appointment at most per document (a booking elsewhere must be cancelled first).
+    """
+    now = now or timezone.now()
+    if document_type not in DOCUMENT_SERVICE:
+        raise InvalidInput(
+            field="document_type",
+            code=AppointmentError.INVALID_ANSWERS,
+            message=_("Choose a passport, a Hong Kong and Macao pass or a Taiwan permit."),
+        )
+    service = Service.objects.get(code=DOCUMENT_SERVICE[document_type])
+    if not hall.services.filter(pk=service.pk).exists():
+        raise InvalidInput(
+            field="document_type",
+            code=AppointmentError.SERVICE_NOT_OFFERED,
+            message=_("This hall does not offer this service."),
+        )
+    existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
+    if existing is not None:
+        raise _already_booked(existing)
+    answers = answers_validate(
+        documents=list(Document.objects.filter(person=person)),
+        document_type=document_type,
+        kind=kind,
+        details=details or {},
+        default_phone=person.phone_on_file or "",
+        today=selectors.now_shanghai(now).date(),
+    )
+    end_of_day = dt.datetime.combine(
+        selectors.now_shanghai(now).date(), dt.time(23, 59), tzinfo=SHANGHAI
+    )
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                number=appointment_number_new(),
+                person=person,
+                booked_by=None,
+                document_type=document_type,
+                kind=kind,
+                details=answers,
+                hall=hall,
+                service=service,
+                slot=None,
+                starts_at=now,
+                ends_at=max(end_of_day, now + dt.timedelta(minutes=1)),
+                walk_in=True,
+            )
+    except IntegrityError:
+        existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
+        if existing is not None:
+            raise _already_booked(existing) from None
+        raise
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        kind=AppointmentEvent.Kind.BOOKED,
+        to_status=S.BOOKED,
+        actor=officer,
+        data={"walk_in": True},
+    )
+    appointment_transition(appointment=appointment, to=S.CHECKED_IN, actor=officer)
+    return appointment
+
+
+def appointments_mark_no_shows(
+    *, now: dt.datetime | None = None, hall_id: int | None = None
+) -> int:
+    """Mark as missed every booking whose time ended with nobody checked in. Return how many."""
+    now = now or timezone.now()
+    due = Appointment.objects.filter(status=S.BOOKED, ends_at__lte=now)
+    if hall_id is not None:
+        due = due.filter(hall_id=hall_id)
+    count = 0
+    for pk in list(due.values_list("pk", flat=True)[:5000]):
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().filter(pk=pk, status=S.BOOKED).first()
+            if locked is None:
+                continue
+            appointment_transition(appointment=locked, to=S.NO_SHOW)
+            count += 1
+    if count:
+        logger.info("%d appointments marked as missed", count)
+    return count
+
+
+# Seat alerts
+
+
+def seat_watch_create(
+    *,
+    user,
+    hall_code: str,
+    service_code: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime | None = None,
+) -> SlotWatch:
+    """Ask to be told when a seat frees up at a hall for a service within a date range."""
+    require_bound(user)
+    now = now or timezone.now()
+    today = selectors.now_shanghai(now).date()
+    if date_from < today or date_to < date_from or (date_to - date_from).days > 60:
+        raise InvalidInput(
+            field="date_to",
+            code=AppointmentError.INVALID_DATE_RANGE,
+            message=_("Choose dates from today on, the range at most 60 days long."),
+        )
+    hall_entry = selectors.hall_entry_for_service(hall_code=hall_code, service_code=service_code)
+    if service_code not in SERVICE_DOCUMENT:
+        raise InvalidInput(
+            field="service",
+            code=AppointmentError.SERVICE_NOT_OFFERED,
+            message=_("Appointments are made for passports and card passes."),
+        )
+    with transaction.atomic():
+        active = SlotWatch.objects.select_for_update().filter(
+            user=user, notified_at__isnull=True, cancelled_at__isnull=True
+        )
+        if len(active) >= settings.APPOINTMENT_MAX_WATCHES:
+            raise Problem(
+                status=409,
+                code=AppointmentError.TOO_MANY_WATCHES,
+                detail=_("You can keep at most %(count)d seat alerts: cancel one first.")
+                % {"count": settings.APPOINTMENT_MAX_WATCHES},
+            )
+        return SlotWatch.objects.create(
+            user=user,
+            hall_id=hall_entry.id,
+            service_id=get_directory().service_ids[service_code],
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+
+def seat_watch_cancel(*, user, watch_id) -> SlotWatch:
+    watch = SlotWatch.objects.filter(pk=_int_or_zero(watch_id), user=user).first()
+    if watch is None or not watch.is_active:
+        raise NotFound(
+            code=AppointmentError.WATCH_NOT_FOUND, detail=_("There is no such seat alert.")
+        )
+    watch.cancelled_at = timezone.now()
+    watch.save(update_fields=["cancelled_at"])
+    return watch
+
+
+def _int_or_zero(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
+
+
+def seat_watches_check(
+    *, slot_id: int | None = None, hall_id: int | None = None, service_id: int | None = None
+) -> int:
+    """Tell each waiting seat alert that has a free, released seat in its range (once)."""
+    now = timezone.now()
+    watches = SlotWatch.objects.filter(
+        notified_at__isnull=True, cancelled_at__isnull=True, date_to__gte=now.date()
+    ).select_related("user", "hall", "service")
+    if slot_id is not None:
+        slot = Slot.objects.filter(pk=slot_id).first()
+        if slot is None:
+            return 0
+        watches = watches.filter(
+            hall_id=slot.hall_id,
+            service_id=slot.service_id,
+            date_from__lte=slot.date,
+            date_to__gte=slot.date,
+        )
+    if hall_id is not None:
+        watches = watches.filter(hall_id=hall_id)
+    if service_id is not None:
+        watches = watches.filter(service_id=service_id)
+    told = 0
+    for watch in watches[:1000]:
+        free = (
+            Slot.objects.filter(
+                hall_id=watch.hall_id,
+                service_id=watch.service_id,
+                date__gte=watch.date_from,
+                date__lte=watch.date_to,
+                starts_at__gt=now,
+                released_at__lte=now,
+                is_closed=False,
+                booked__lt=F("capacity"),
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if free is None:
+            continue
+        with transaction.atomic():
+            if not SlotWatch.objects.filter(pk=watch.pk, notified_at__isnull=True).update(
+                notified_at=now
+            ):
+                continue
+            with translation.override("zh-hans"):
+                zh = _seat_text(watch, free)
+            with translation.override("en"):
+                en = _seat_text(watch, free)
+            notification_queue(
+                user=watch.user,
+                kind="seat_available",
+                subject=en[:200],
+                text=f"{zh}\n{en}",
+                reference=f"watch:{watch.pk}",
+            )
+        told += 1
+    return told
+
+
+def _seat_text(watch: SlotWatch, free: Slot) -> str:
+    return _("A seat is free at %(hall)s on %(when)s. Book it before someone else does.") % {
+        "hall": watch.hall.name,
+        "when": free.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+# Messages to the citizen
+
+
+_SUBJECTS = {
+    "appointment_booked": lambda: _("Appointment booked"),
+    "appointment_cancelled": lambda: _("Appointment cancelled"),
+    "appointment_rescheduled": lambda: _("Appointment moved"),
+    "appointment_cancelled_by_hall": lambda: _("The hall cancelled your appointment"),
+}
+
+
+def _message(appointment: Appointment, kind: str, reason: tuple[str, str] | None) -> str:
+    text = _("%(subject)s: %(number)s, %(hall)s, %(when)s.") % {
+        "subject": _SUBJECTS[kind](),
+        "number": appointment.number_display,
+        "hall": appointment.hall.name,
+        "when": appointment.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    }
+    if reason:
+        text += " " + (reason[0] if translation.get_language().startswith("zh") else reason[1])
+    return text
+
+
+def _notify(appointment: Appointment, kind: str, reason: tuple[str, str] | None = None) -> None:
+    """Queue the SMS that tells the booker (inside the transaction: it commits with the change)."""
+    user = appointment.booked_by
+    if user is None:
+        return
+    language = translation.get_language() or "zh-hans"
+    with translation.override(language):
+        notification_queue(
+            user=user,
+            kind=kind,
+            subject=str(_SUBJECTS[kind]()),
+            text=_message(appointment, kind, reason),
+            reference=f"appointment:{appointment.number}",
+        )

@@ -1,0 +1,63 @@
+"""Fixed-window request limits kept in the cache (Redis in production, local memory otherwise).
+
+A limit is written "count/seconds", e.g. "10/60". Settings hold the limits so operators can
+change them without a release; `rate_limit_hit` counts one request and raises a 429 problem
+with Retry-After when the window is used up.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from .errors import ErrorCode, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        """Read "count/seconds"; a count of 0 means no limit."""
+        count, _sep, seconds = str(text).partition("/")
+        rate = cls(int(count), int(seconds or 60))
+        if rate.count < 0 or rate.seconds <= 0:
+            raise ValueError(f"bad rate {text!r}")
+        return rate
+
+
+class RateLimited(Problem):
+    def __init__(self, *, code: str, detail: str, retry_after: int) -> None:
+        super().__init__(status=429, code=code, detail=detail, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def rate_limit_hit(
+    *, scope: str, key: str, rate: Rate | str, code: str = ErrorCode.RATE_LIMITED
+) -> None:
+    """Count one request of `key` in `scope`; raise RateLimited once the window is full."""
+    rate = Rate.parse(rate) if isinstance(rate, str) else rate
+    if rate.count == 0:
+        return
+    now = time.time()
+    window = int(now // rate.seconds)
+    cache_key = f"rl:{scope}:{key}:{window}"
+    # add() is atomic in every backend: it creates the counter only if it is missing.
+    cache.add(cache_key, 0, timeout=rate.seconds + 1)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=rate.seconds + 1)
+        used = 1
+    if used > rate.count:
+        retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
+        raise RateLimited(
+            code=code,
+            detail=_("Too many attempts. Wait %(seconds)d seconds and try again.")
+            % {"seconds": retry_after},
+            retry_after=retry_after,
+        )

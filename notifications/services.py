@@ -1,0 +1,31 @@
+"""Queue messages to citizens. Call inside the service's transaction: the row commits or rolls
+back with the work it tells about, so nothing is announced for work that did not happen."""
+
+from django.utils import translation
+
+from .models import Notification
+
+
+def notification_queue(
+    *,
+    user,
+    kind: str,
+    subject: str,
+    text: str,
+    reference: str = "",
+    channel: str = Notification.Channel.SMS,
+) -> Notification:
+    """Record a message for `user`, to be delivered by the notifications worker."""
+    return Notification.objects.create(
+        user=user,
+        channel=channel,
+        kind=kind,
+        subject=subject[:200],
+        text=text,
+        reference=reference[:64],
+    )
+
+
+def in_language(language: str | None):
+    """Render texts in the recipient's language (Chinese unless they chose English)."""
+    return translation.override(language or "zh-hans")

@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import secrets
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +37,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class ApplicationError:
+class ApplicationError(StrEnum):
+    """Stable codes of the applications' errors."""
+
     TRANSITION_NOT_ALLOWED = "application_transition_not_allowed"
     NOT_CHECKED_IN = "appointment_not_checked_in"
     ALREADY_ACCEPTED = "application_already_accepted"
@@ -99,6 +102,12 @@ def _accept(*, appointment: Appointment, officer, fee: Decimal, now: dt.datetime
         .select_related("person", "hall", "service", "booked_by")
         .get(pk=appointment.pk)
     )
+    if locked.status == AppointmentStatus.ACCEPTED:
+        raise Problem(
+            status=409,
+            code=ApplicationError.ALREADY_ACCEPTED,
+            detail=_("This application has already been accepted."),
+        )
     if locked.status != AppointmentStatus.CHECKED_IN:
         raise Problem(
             status=409,

@@ -174,7 +174,15 @@ def slots_generate(
         ahead = settings.APPOINTMENT_RELEASE_DAYS + 1 if days_ahead is None else days_ahead
         dates = [today + dt.timedelta(days=i) for i in range(ahead + 1)]
     wanted = set(service_codes or DOCUMENT_SERVICE.values()) & set(SERVICE_DOCUMENT)
+    dates = [d for d in dates if d >= today]
     halls = [h for h in directory.halls if hall_ids is None or h.id in hall_ids]
+    if not dates or not halls:
+        return 0
+    # Days that already have their slots are left alone (one query, not one per hall).
+    existing = Slot.objects.filter(date__in=dates)
+    if hall_ids is not None:
+        existing = existing.filter(hall_id__in=hall_ids)
+    done = set(existing.values_list("hall_id", "service_id", "date").distinct())
     capacities = _capacities([h.id for h in halls])
     default = _default_capacity()
     rows: list[Slot] = []
@@ -183,18 +191,11 @@ def slots_generate(
             service_id = directory.service_ids[code]
             capacity = capacities.get((hall.id, service_id), default)
             for date in dates:
-                if date >= today:
+                if (hall.id, service_id, date) not in done:
                     rows += _day_slots(hall, service_id, date, capacity)
-    if not rows:
-        return 0
-    before = Slot.objects.filter(
-        hall_id__in={r.hall_id for r in rows}, date__in={r.date for r in rows}
-    ).count()
+    # A concurrent maker of the same slots is harmless: (hall, service, start) is unique.
     Slot.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    after = Slot.objects.filter(
-        hall_id__in={r.hall_id for r in rows}, date__in={r.date for r in rows}
-    ).count()
-    return after - before
+    return len(rows)
 
 
 @transaction.atomic

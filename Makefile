@@ -34,6 +34,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_accounts
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py appointments_tick
+	$(BIN)/python manage.py load_demo_appointments
 
 run: demo
 	@echo "exitentry on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

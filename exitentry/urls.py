@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("guide.urls")),
     path("", include("accounts.urls")),
     path("", include("documents.urls")),
+    path("", include("appointments.urls")),
+    path("", include("applications.urls")),
     path("staff/", include("staff.urls")),
 ]

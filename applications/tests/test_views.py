@@ -1,0 +1,126 @@
+"""The citizen's pages of applications: the list and one application with its timeline."""
+
+from decimal import Decimal
+
+import pytest
+
+from applications import services
+from applications.models import ApplicationStatus
+from appointments.models import AppointmentStatus
+from appointments.services import appointment_transition
+from appointments.tests.factories import AppointmentFactory
+from documents.tests.factories import CitizenFactory, UnboundCitizenFactory
+from persons.tests.factories import GuardianshipFactory, MinorFactory
+from staff.tests.factories import StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LOGIN_URL = "/accounts/login/"
+
+
+def english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+
+def accepted_application(person, **appointment_fields):
+    """An application accepted at the hall from a checked-in appointment of `person`."""
+    appointment = AppointmentFactory(person=person, **appointment_fields)
+    appointment_transition(appointment=appointment, to=AppointmentStatus.CHECKED_IN)
+    return services.application_accept(
+        appointment=appointment, officer=StaffUserFactory(), fee_amount=Decimal("120.00")
+    )
+
+
+@pytest.fixture
+def citizen():
+    return CitizenFactory()
+
+
+@pytest.fixture
+def signed_in(client, citizen):
+    client.force_login(citizen)
+    english(client)
+    return client
+
+
+def test_my_applications_lists_mine_and_my_childs(signed_in, citizen):
+    # given
+    child = MinorFactory(name_zh="王小明", name_pinyin="Wang Xiaoming")
+    GuardianshipFactory(guardian=citizen.person, child=child)
+    mine = accepted_application(citizen.person)
+    childs = accepted_application(child, document_type="hk_macao_pass")
+    strangers = accepted_application(CitizenFactory().person, document_type="taiwan_permit")
+    # when
+    response = signed_in.get("/applications/")
+    # then
+    assert response.status_code == 200
+    html = response.text
+    assert "<title>My applications" in html
+    assert f'href="/applications/{mine.number}/"' in html
+    assert f'href="/applications/{childs.number}/"' in html
+    assert "Application of Wang Xiaoming" in html
+    assert strangers.number not in html
+    assert "Accepted at the hall" in html
+
+
+def test_an_application_shows_its_timeline(signed_in, citizen):
+    # given an application that moved on to review
+    application = accepted_application(citizen.person)
+    services.application_transition(
+        application=application, to=ApplicationStatus.UNDER_REVIEW, note="Checked by the bureau"
+    )
+    # when
+    response = signed_in.get(f"/applications/{application.number}/")
+    # then
+    assert response.status_code == 200
+    html = response.text
+    assert f"Application {application.number}" in html
+    assert "Ordinary passport" in html and "Renewal" in html
+    assert "RMB 120.00" in html
+    assert html.index("Accepted at the hall") < html.index("Under review", html.index("Progress"))
+    assert "Checked by the bureau" in html
+    assert "timeline__item--current" in html
+    assert f'href="/appointments/{application.appointment.number}/"' in html
+    # and the appointment page links back to it
+    appointment_page = signed_in.get(f"/appointments/{application.appointment.number}/")
+    assert f'href="/applications/{application.number}/"' in appointment_page.text
+
+
+def test_no_applications_yet(signed_in):
+    response = signed_in.get("/applications/")
+    assert "You have no applications yet." in response.text
+
+
+def test_another_citizens_application_is_not_found(signed_in):
+    other = accepted_application(CitizenFactory().person)
+    assert signed_in.get(f"/applications/{other.number}/").status_code == 404
+    assert signed_in.get("/applications/not-a-number/").status_code == 404
+
+
+def test_unbound_accounts_get_the_binding_prompt(client):
+    client.force_login(UnboundCitizenFactory())
+    english(client)
+    for path in ("/applications/", "/applications/12345678901234/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Bind your identity first" in response.text
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/applications/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/applications/"
+
+
+def test_pages_in_chinese_by_default(client, citizen):
+    application = accepted_application(citizen.person)
+    client.force_login(citizen)
+    listing = client.get("/applications/")
+    assert 'lang="zh-Hans"' in listing.text
+    assert "我的申请" in listing.text and "大厅已受理" in listing.text
+    detail = client.get(f"/applications/{application.number}/")
+    assert "办理进度" in detail.text and "普通护照" in detail.text

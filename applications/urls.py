@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("applications/", views.application_list, name="list"),
+    path("applications/<slug:number>/", views.application_detail, name="detail"),
+]

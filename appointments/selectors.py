@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import segno
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -286,10 +286,28 @@ def appointment_number_clean(value: str) -> str:
     return text if len(text) == 12 and text.isalnum() and text.isascii() else ""
 
 
+def hall_closes_at(hall, day: dt.date) -> dt.datetime | None:
+    """When a hall closes on `day` (the end of its last opening interval), or None if closed."""
+    entry = get_directory().by_code.get(hall.code)
+    intervals = open_intervals(entry, day) if entry is not None else ()
+    if not intervals:
+        return None
+    return dt.datetime.combine(day, max(closes for _opens, closes in intervals), tzinfo=SHANGHAI)
+
+
+def checkin_closes_at(appointment: Appointment) -> dt.datetime:
+    """Until when the applicant can still be checked in: the hall's closing time that day (a
+    late arrival is still received), and never before the appointment's own end."""
+    day = appointment.starts_at.astimezone(SHANGHAI).date()
+    closes = hall_closes_at(appointment.hall, day)
+    return max(closes, appointment.ends_at) if closes else appointment.ends_at
+
+
 def appointment_display_status(appointment: Appointment, now: dt.datetime | None = None) -> str:
-    """The status as people see it: a booking whose time has passed unattended is missed."""
+    """The status as people see it: a booking nobody came for by closing time is missed."""
     now = now or timezone.now()
-    if appointment.status == AppointmentStatus.BOOKED and appointment.ends_at <= now:
+    booked = appointment.status == AppointmentStatus.BOOKED
+    if booked and appointment.ends_at <= now and now >= checkin_closes_at(appointment):
         return AppointmentStatus.NO_SHOW
     return appointment.status
 
@@ -388,10 +406,15 @@ class BookingBlock:
 
 
 def missed_appointments(*, person, since: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
-    """When the person's missed appointments ended (marked, or booked and past), newest first."""
+    """When the person's missed appointments ended, newest first: those marked missed, and
+    those still booked from an earlier day (the periodic task has not marked them yet)."""
+    start_of_today = dt.datetime.combine(now_shanghai(now).date(), dt.time(), tzinfo=SHANGHAI)
     return list(
         Appointment.objects.filter(person=person, ends_at__gte=since, ends_at__lte=now)
-        .filter(status__in=[AppointmentStatus.NO_SHOW, AppointmentStatus.BOOKED])
+        .filter(
+            Q(status=AppointmentStatus.NO_SHOW)
+            | Q(status=AppointmentStatus.BOOKED, ends_at__lt=start_of_today)
+        )
         .order_by("-ends_at")
         .values_list("ends_at", flat=True)
     )

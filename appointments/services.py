@@ -667,9 +667,14 @@ def appointments_mark_no_shows(
     count = 0
     for pk in list(due.values_list("pk", flat=True)[:5000]):
         with transaction.atomic():
-            locked = Appointment.objects.select_for_update().filter(pk=pk, status=S.BOOKED).first()
-            if locked is None:
-                continue
+            locked = (
+                Appointment.objects.select_for_update(of=("self",))
+                .select_related("hall")
+                .filter(pk=pk, status=S.BOOKED)
+                .first()
+            )
+            if locked is None or now < selectors.checkin_closes_at(locked):
+                continue  # a late arrival can still check in until the hall closes
             appointment_transition(appointment=locked, to=S.NO_SHOW)
             count += 1
     if count:

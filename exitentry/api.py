@@ -4,6 +4,7 @@ from accounts.api import router as accounts_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from documents.api import router as documents_router
 from guide.api import router as guide_router
+from reception.api import router as reception_router
 from staff.api import router as staff_router
 
 api = ProblemAwareNinjaAPI(
@@ -23,3 +24,4 @@ api.add_router("", guide_router)
 api.add_router("", accounts_router)
 api.add_router("", documents_router)
 api.add_router("staff", staff_router)
+api.add_router("staff/reception", reception_router)

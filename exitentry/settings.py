@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "appointments",
     "applications",
+    "reception",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -133,6 +134,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not PROD
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
+# Periodic work (celery beat, production). In the embedded mode, `manage.py appointments_tick`.
+CELERY_BEAT_SCHEDULE = {
+    "appointments-release-slots": {"task": "appointments.release_slots", "schedule": 3600.0},
+    "appointments-mark-no-shows": {"task": "appointments.mark_no_shows", "schedule": 300.0},
+    "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
+}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
         name="person_reveal_id_number",
     ),
     path("access-log/", views.access_log, name="access_log"),
+    path("reception/", include("reception.urls")),
 ]

@@ -59,6 +59,7 @@ def _render(
     nav = {
         "signed_in": verified,
         "lookup": Permission.PERSON_LOOKUP in allowed,
+        "reception": Permission.HALL_SERVICE in allowed,
         "access_log": Permission.ACCESS_LOG_READ in allowed,
         "admin": Permission.STAFF_MANAGE in allowed,
     }
@@ -135,6 +136,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     allowed = selectors.staff_permissions(request.user)
     links = {
         Permission.PERSON_LOOKUP: reverse("staff:person_lookup"),
+        Permission.HALL_SERVICE: reverse("staff:reception:today"),
         Permission.ACCESS_LOG_READ: reverse("staff:access_log"),
         Permission.STAFF_MANAGE: reverse("admin:index"),
     }

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_tick_makes_slots_and_marks_missed_appointments():
     # given a hall without slots and an appointment whose time has passed
     hall = HallFactory()
-    past = timezone.now() - dt.timedelta(hours=3)
+    past = timezone.now() - dt.timedelta(days=1)
     missed = AppointmentFactory(slot=SlotFactory(starts_at=past))
     out = io.StringIO()
     # when

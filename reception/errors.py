@@ -1,0 +1,31 @@
+from enum import StrEnum
+
+
+class ReceptionError(StrEnum):
+    """Stable codes of the hall reception's errors."""
+
+    APPOINTMENT_NOT_FOUND = "appointment_not_found"
+    HALL_NOT_FOUND = "hall_not_found"
+    INVALID_CHECKIN_CODE = "invalid_checkin_code"
+    NOT_CHECKED_IN = "not_checked_in"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    CANNOT_CHECK_IN = "cannot_check_in"
+    WRONG_DAY = "checkin_wrong_day"
+    TOO_EARLY = "checkin_too_early"
+    TOO_LATE = "checkin_too_late"
+    STEP_ALREADY_DONE = "step_already_done"
+    ALREADY_DECIDED = "reception_already_decided"
+    STEPS_MISSING = "reception_steps_missing"
+    MATERIALS_INCOMPLETE = "materials_incomplete"
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    FEE_NOT_SET = "fee_not_in_table"
+    INVALID_PAYMENT_METHOD = "invalid_payment_method"
+    INVALID_RECEIPT_NUMBER = "invalid_receipt_number"
+    REASON_REQUIRED = "reason_required"
+    PHOTO_MISSING = "photo_missing"
+    PHOTO_TOO_LARGE = "photo_too_large"
+    PHOTO_NOT_AN_IMAGE = "photo_not_an_image"
+    PHOTO_WRONG_FORMAT = "photo_wrong_format"
+    PHOTO_WRONG_SIZE = "photo_wrong_dimensions"
+    PHOTO_NOT_PORTRAIT = "photo_not_portrait"
+    PHOTO_NOT_TAKEN = "photo_not_taken"

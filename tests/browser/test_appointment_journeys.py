@@ -25,6 +25,7 @@ from .test_account_journeys import (
     follow,
     form_button,
     open_page,
+    other_page,  # noqa: F401 (a fixture)
     submit,
     translated,
 )
@@ -40,6 +41,7 @@ DEMO_COMMANDS = (
 DEMO_APPS = ("guide", "persons", "documents", "accounts", "staff", "otp_totp")
 LANGUAGES = ["zh", "en"]
 BEIJING_HALL = "110101-01"  # Dongcheng, Beijing: another province than the citizen's Shenzhen
+LUOHU_HALL = "440303-01"  # the demo officer's hall
 
 
 @pytest.fixture(autouse=True)
@@ -171,13 +173,116 @@ def test_citizen_books_in_another_province_moves_cancels_and_books_again(
     assert again.status == AppointmentStatus.BOOKED
 
 
-def make_photo() -> bytes:
-    from PIL import Image
+def _tomorrow() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=1)
 
+
+# -- the hall: an officer receives the citizen, the citizen sees the application -------------
+
+
+def a_photo() -> bytes:
+    """A portrait JPEG as the hall's camera takes it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 800), (230, 235, 240))
+    ImageDraw.Draw(image).ellipse((180, 160, 420, 460), fill=(180, 140, 120))
     buffer = io.BytesIO()
-    Image.new("RGB", (600, 800), (200, 210, 230)).save(buffer, "JPEG", quality=90)
+    image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 
-def _tomorrow() -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=1)
+def booked_at_luohu_soon(user: User) -> Appointment:
+    """The citizen's passport renewal at the Luohu hall in 20 minutes, booked through the
+    service. The hall is made open all day today and tomorrow, so that the test means the same
+    at any hour (the slot may fall after midnight)."""
+    from appointments.services import appointment_book
+    from appointments.tests.factories import SlotFactory
+    from guide.directory import invalidate_directory
+    from guide.models import Hall, HallException, Service
+
+    hall = Hall.objects.get(code=LUOHU_HALL)
+    starts = (timezone.now() + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    for day in {timezone.localdate(timezone.now()), timezone.localdate(starts)}:
+        HallException.objects.filter(hall=hall, date=day).delete()
+        HallException.objects.create(
+            hall=hall,
+            date=day,
+            closed=False,
+            opens=dt.time(0, 0),
+            closes=dt.time(23, 59),
+            reason_zh="测试:全天开放",
+            reason_en="Test: open all day",
+        )
+    invalidate_directory()
+    slot = SlotFactory(
+        hall=hall,
+        service=Service.objects.get(code="passport"),
+        starts_at=starts,
+        date=timezone.localdate(starts),
+    )
+    return appointment_book(
+        user=user, document_type="passport", kind="renewal", slot_id=slot.pk
+    ).appointment
+
+
+def test_officer_receives_the_citizen_and_the_citizen_sees_the_application(
+    page: Page,
+    site: str,
+    other_page,  # noqa: F811 (the fixture imported above)
+):
+    from applications.models import Application
+    from staff.models import AccessLog
+
+    from .test_account_journeys import OFFICER, staff_sign_in
+
+    # Given the demo citizen booked a passport renewal at the Luohu hall, coming now
+    citizen = User.objects.get(phone=GUARDIAN.phone)
+    appointment = booked_at_luohu_soon(citizen)
+
+    # When the officer of that hall signs in with TOTP and checks them in by number
+    staff_sign_in(page, site, OFFICER)
+    follow(page, page.locator("nav a[href='/staff/reception/']"))
+    expect(page.locator("main")).to_contain_text(appointment.number_display)
+    page.locator("#id_code").fill(appointment.number_display.lower())  # typed as read out
+    submit(page, page.locator("main form[action='/staff/reception/check-in/'] button").first)
+    assert page.url.endswith(f"/staff/reception/{appointment.number}/")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+
+    # And records the steps: materials, fingerprints, photo, fee
+    boxes = page.locator("main form[action$='/materials/'] input[name='checked']")
+    assert boxes.count() > 0
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    submit(page, page.locator("main form[action$='/materials/'] button[type=submit]"))
+    page.locator("main form[action$='/fingerprints/'] input[type=checkbox]").check()
+    submit(page, page.locator("main form[action$='/fingerprints/'] button[type=submit]"))
+    page.locator("main input[type=file]").set_input_files(
+        files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}]
+    )
+    submit(page, page.locator("main form[action$='/photo/upload/'] button[type=submit]"))
+    expect(page.locator("main a[href$='/photo/']")).to_be_visible()
+    page.locator("main form[action$='/fee/'] input[name='method']").first.check()
+    page.locator("#id_receipt_number").fill("SZ-LH-20261202-0042")
+    submit(page, page.locator("main form[action$='/fee/'] button[type=submit]"))
+
+    # And accepts the application
+    submit(page, page.locator("main form[action$='/accept/'] button[type=submit]"))
+    application = Application.objects.get(appointment=appointment)
+    expect(page.locator("main")).to_contain_text(application.number)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.ACCEPTED
+    assert application.fee_amount == 120
+    # (viewing the photo is an access to the person's data: logged)
+    photo = page.request.get(site + f"/staff/reception/{appointment.number}/photo/")
+    assert photo.status == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert AccessLog.objects.filter(person=appointment.person).exists()
+
+    # Then the citizen, signed in on their phone in English, sees the new application
+    phone = other_page("en")
+    sign_in(phone, site, "en")
+    follow(phone, phone.locator("nav.site-nav a[href='/applications/']"))
+    link = phone.locator(f"main a[href='/applications/{application.number}/']")
+    expect(link).to_be_visible()
+    follow(phone, link)
+    expect(phone.locator("main")).to_contain_text("Accepted at the hall")

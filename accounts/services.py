@@ -678,12 +678,17 @@ def credentials_check(*, request: HttpRequest, phone: str, password: str, channe
     )
 
 
-def session_start(*, request: HttpRequest, user: User, channel: str) -> None:
-    """Sign the user in on this session: a new session id, and an absolute lifetime."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+def session_lifetime_start(request: HttpRequest) -> None:
+    """Give a session just signed in its absolute lifetime and start its idle clock."""
     # A fixed end (a datetime, not seconds of inactivity): activity does not extend it.
     request.session.set_expiry(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
     request.session[LAST_SEEN_KEY] = int(time.time())
+
+
+def session_start(*, request: HttpRequest, user: User, channel: str) -> None:
+    """Sign the user in on this session: a new session id, and an absolute lifetime."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session_lifetime_start(request)
     _login_event(
         request=request, kind=LoginEvent.Kind.SUCCESS, channel=channel, phone=user.phone, user=user
     )

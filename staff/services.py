@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import session_lifetime_start
 from core.errors import InvalidInput, NotFound, Problem
 from core.logging import redact
 from guide.models import Hall, Region
@@ -98,6 +99,7 @@ def staff_sign_in(*, request: HttpRequest, username: str, password: str, otp_cod
         )
     auth.login(request, user)  # a new session id
     otp_login(request, device)
+    session_lifetime_start(request)  # idle timeout and absolute lifetime, as for citizens
     logger.info("Staff %s signed in with a second factor", user.username)
     return user
 

@@ -51,3 +51,31 @@ def test_production_refuses_debug_and_sqlite():
     assert result.returncode != 0
     assert "DEBUG must be off" in result.stderr
     assert "PostgreSQL" in result.stderr
+
+
+def test_the_example_environment_file_starts_the_embedded_mode():
+    # given every value of .env.example in the environment, as if copied to .env
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _sep, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    values["DATABASE_URL"] = "sqlite:///:memory:"
+    # when the settings are read
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "assert s.SECRET_KEY, 'empty secret key'; "
+        "assert s.CELERY_TASK_ALWAYS_EAGER, 'tasks not in-process'; "
+        "assert not s.SECURE_SSL_REDIRECT, 'https redirect in development'; print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in values}, **values},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # then the embedded mode starts as without the file
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok" in result.stdout

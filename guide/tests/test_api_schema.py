@@ -43,3 +43,18 @@ def test_guide_api_conforms_to_its_schema(case, guide_data):
     # (Cross-field rules, such as "radius_km needs near", are answered with a 422 problem that
     # the schema documents, so the "schema-valid data must be accepted" check does not apply.)
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [("/api/v1/halls/{code}", "code"), ("/api/v1/guides/{slug}", "slug")],
+)
+def test_existing_halls_and_guides_match_the_schema(guide_data, path, parameter):
+    # given a hall and a guide that exist (generated codes and slugs almost never do)
+    from guide.models import Guide
+
+    value = "LUOHU" if parameter == "code" else Guide.objects.get().slug
+    case = schema[path]["GET"].Case(path_parameters={parameter: value})
+    # when / then: found, and the whole answer matches the schema
+    response = case.call_and_validate()
+    assert response.status_code == 200

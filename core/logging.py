@@ -29,12 +29,28 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# The attributes every LogRecord has; anything else on a record came in through `extra=`.
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
 class RedactFilter(logging.Filter):
-    """Rewrite the message so that no full ID or document number reaches a log."""
+    """Rewrite the record so that no full ID or document number reaches a log: the message,
+    the traceback (a database error can quote a row), the stack and any `extra=` value."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info:
+            # Formatted once here and kept as text: every formatter prints exc_text.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_info, record.exc_text = None, redact(text)
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, name, redact(value))
         return True

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_id_number
+from staff.admin_access import PersonDataAdmin
 
 from .models import Application, ApplicationEvent
 
@@ -24,7 +25,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(PersonDataAdmin, admin.ModelAdmin):
     list_display = ("number", "accepted_at", "hall", "document_type", "kind", "status", "holder")
     list_filter = ("status", "document_type", "kind")
     search_fields = ("=number",)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Problem
 from core.masking import mask_id_number
+from staff.admin_access import PersonDataAdmin
 
 from . import services
 from .models import Appointment, AppointmentEvent, ServiceCapacity, Slot, SlotWatch
@@ -124,7 +125,7 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PersonDataAdmin, admin.ModelAdmin):
     """Read-only: appointments change through the citizen's pages and the hall reception."""
 
     list_display = ("number", "starts_at", "hall", "document_type", "kind", "status", "holder")

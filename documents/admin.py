@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Problem
 from core.masking import mask_document_number, mask_id_number
+from staff.admin_access import PersonDataAdmin
 
 from . import services
 from .models import Document, DocumentEvent, DocumentStatus
@@ -30,7 +31,7 @@ class DocumentEventInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(PersonDataAdmin, admin.ModelAdmin):
     list_display = (
         "masked_number",
         "type",
@@ -40,8 +41,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "shown_status",
     )
     list_filter = ("status", "type")
-    search_fields = ("=number", "=person__id_number")
-    search_help_text = _("The full document number, or the holder's full ID number.")
+    # No search by number: finding a person's documents by a number is the staff lookup.
     raw_id_fields = ("person",)
     readonly_fields = ("status", "status_changed_at", "created_at")
     list_select_related = ("person",)
@@ -97,7 +97,6 @@ class DocumentEventAdmin(admin.ModelAdmin):
     list_display = ("at", "masked_document", "kind", "from_status", "to_status", "actor")
     list_filter = ("kind", "to_status")
     date_hierarchy = "at"
-    search_fields = ("=document__number",)
     list_select_related = ("document", "actor")
     show_full_result_count = False
 

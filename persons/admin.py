@@ -1,13 +1,15 @@
 """Back-office for administrators: the registry's persons and guardianships.
 
-ID numbers are masked in lists; an administrator finds a person by the full ID number (exact
-match) and sees it in full on the person's page. Officers use the staff lookup instead.
+ID numbers are masked in lists, and lists are searched by name only. Opening a person's record
+asks for the reason and logs the view (staff.admin_access); finding a person by ID number is
+the staff lookup (/staff/persons/lookup/), which asks for a reason too.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_id_number
+from staff.admin_access import PersonDataAdmin
 
 from .models import Guardianship, Person
 
@@ -31,12 +33,15 @@ class WardsInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(PersonDataAdmin, admin.ModelAdmin):
     list_display = ("masked_id_number", "name_zh", "name_pinyin", "sex", "birth_date", "region")
     list_filter = ("sex",)
-    # Exact ID number (no partial matches that would let a list enumerate numbers), or name.
-    search_fields = ("=id_number", "name_zh", "name_pinyin")
-    search_help_text = _("The full ID number, or a name in Chinese or pinyin.")
+    person_attribute = "pk"
+    # By name only: a search by ID number is a lookup, which needs a reason (the staff lookup).
+    search_fields = ("name_zh", "name_pinyin")
+    search_help_text = _(
+        "A name in Chinese or pinyin. To find a person by ID number, use the staff lookup."
+    )
     raw_id_fields = ("household_region",)
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("household_region",)
@@ -53,9 +58,9 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardianship)
-class GuardianshipAdmin(admin.ModelAdmin):
+class GuardianshipAdmin(PersonDataAdmin, admin.ModelAdmin):
+    person_attribute = "child_id"
     list_display = ("guardian", "child", "relation")
     list_filter = ("relation",)
-    search_fields = ("=guardian__id_number", "=child__id_number")
     raw_id_fields = ("guardian", "child")
     list_select_related = ("guardian", "child")

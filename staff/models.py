@@ -40,6 +40,7 @@ class AccessAction(models.TextChoices):
     LOOKUP = "lookup", _("Looked up by ID number")
     VIEW_PERSON = "view_person", _("Opened the person's page")
     REVEAL_ID_NUMBER = "reveal_id_number", _("Showed the full ID number")
+    BACK_OFFICE = "back_office", _("Opened the person's data in the back-office")
 
 
 class AppendOnlyError(Exception):

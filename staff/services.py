@@ -232,6 +232,22 @@ def person_reveal_id_number(
     )
 
 
+@transaction.atomic
+def person_back_office_view(
+    *, staff, person_id: int, reason: str, client_address: str | None
+) -> AccessLog:
+    """Log that a back-office user opens a person's (or their document's) record, with why."""
+    if not getattr(staff, "is_staff", False):
+        raise Problem(status=403, code=StaffError.PERMISSION_DENIED, detail=_("Staff only."))
+    return AccessLog.objects.create(
+        staff=staff,
+        person=_person(person_id),
+        action=AccessAction.BACK_OFFICE,
+        reason=lookup_reason_clean(reason),
+        client_address=client_address or None,
+    )
+
+
 # Demo staff (development and demonstrations only)
 
 

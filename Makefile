@@ -50,12 +50,15 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The whole suite: unit, API (schemathesis) and browser tests. Browser tests need Chromium
-# (Debian's `chromium` package, or CHROMIUM_PATH); without it they fail, they are never skipped.
+# The whole suite: unit, API (schemathesis) and browser tests. Browser tests need Chromium:
+# installed from Debian's `chromium` package when missing (root or sudo), or CHROMIUM_PATH;
+# without it they fail, they are never skipped.
 test: lint
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-browser: setup
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -m browser -q
 
 # Production-like server (gunicorn, 2 workers) on PostgreSQL + Redis, then the load test.

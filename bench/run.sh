@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the hall API on the production setup (`make bench`): a fresh PostgreSQL database
 # with 3,000 halls, Redis, gunicorn with 2 workers via scripts/serve_prod.sh, then wrk.
+# `bash bench/run.sh rush` runs the appointments rush instead (bench/rush.sh).
 # See bench/README.md. Everything it starts or creates is stopped or dropped on exit.
 #
 # Knobs (environment): BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (64),
@@ -11,6 +12,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# `bash bench/run.sh rush`: the appointments rush instead (bench/rush.sh, its own database).
+if [ "${1:-}" = "rush" ]; then
+  exec bash bench/rush.sh
+fi
 PY="${PYTHON:-.venv/bin/python}"
 DURATION="${BENCH_DURATION:-20s}"
 WARMUP="${BENCH_WARMUP:-5s}"

@@ -1,6 +1,8 @@
 """The JSON API at /api/v1: one NinjaAPI, one router per domain app."""
 
 from accounts.api import router as accounts_router
+from applications.api import router as applications_router
+from appointments.api import router as appointments_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from documents.api import router as documents_router
 from guide.api import router as guide_router
@@ -23,5 +25,7 @@ install_problem_handlers(api)
 api.add_router("", guide_router)
 api.add_router("", accounts_router)
 api.add_router("", documents_router)
+api.add_router("", appointments_router)
+api.add_router("", applications_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)

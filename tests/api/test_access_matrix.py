@@ -85,16 +85,42 @@ def bearer_for(user) -> str:
 def owner_objects(settings):
     """Citizen A with a document and a device; returns the ids by path parameter name."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from decimal import Decimal
+
     from accounts.models import ApiToken
     from accounts.tests.factories import BoundUserFactory
+    from applications.services import application_accept
+    from appointments.models import AppointmentStatus, SlotWatch
+    from appointments.tests.factories import AppointmentFactory
     from documents.tests.factories import PassportFactory
+    from staff.tests.factories import StaffUserFactory
 
     owner = BoundUserFactory()
     document = PassportFactory(person=owner.person)
     bearer_for(owner)
+    booked = AppointmentFactory(person=owner.person, booked_by=owner)
+    accepted = application_accept(
+        appointment=AppointmentFactory(
+            person=owner.person,
+            document_type="hk_macao_pass",
+            status=AppointmentStatus.CHECKED_IN,
+        ),
+        officer=StaffUserFactory(),
+        fee_amount=Decimal("60"),
+    )
+    alert = SlotWatch.objects.create(
+        user=owner,
+        hall=booked.hall,
+        service=booked.service,
+        date_from=booked.slot.date,
+        date_to=booked.slot.date,
+    )
     return {
         "document_id": str(document.pk),
         "token_id": str(ApiToken.objects.get(user=owner).pk),
+        "appointment_number": booked.number,
+        "application_number": accepted.number,
+        "alert_id": str(alert.pk),
     }
 
 

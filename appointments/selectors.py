@@ -187,26 +187,28 @@ def availability(
     service_id = directory.service_ids[service_code]
     start = max(date_from, today)
     horizon = release_horizon(now)
-    key = f"avail:{hall.id}:{service_id}:{start}:{date_to}:{horizon}"
+    # Ranges within the released days share one cache entry per hall and service (the usual
+    # question is "this week"); other ranges get their own.
+    fetch_from, fetch_to = start, date_to
+    released_end = today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS + 1)
+    if date_to <= released_end:
+        fetch_from, fetch_to = today, released_end
+    key = f"avail:{hall.id}:{service_id}:{fetch_from}:{fetch_to}:{horizon}"
     rows = cache.get(key)
     if rows is None:
-        rows = _slot_rows(hall.id, service_id, start, date_to)
+        rows = _slot_rows(hall.id, service_id, fetch_from, fetch_to)
         present = {row[1] for row in rows}
-        last = min(date_to, today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS))
-        missing = [
-            start + dt.timedelta(days=i)
-            for i in range((last - start).days + 1)
-            if start + dt.timedelta(days=i) not in present
-            and open_intervals(hall, start + dt.timedelta(days=i))
-        ]
+        last = min(fetch_to, today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS))
+        days = (fetch_from + dt.timedelta(days=i) for i in range((last - fetch_from).days + 1))
+        missing = [d for d in days if d not in present and open_intervals(hall, d)]
         if missing and slots_generate(
             hall_ids=[hall.id], service_codes=[service_code], dates=missing
         ):
-            rows = _slot_rows(hall.id, service_id, start, date_to)
+            rows = _slot_rows(hall.id, service_id, fetch_from, fetch_to)
         cache.set(key, rows, AVAILABILITY_CACHE_SECONDS)
     by_date: dict[dt.date, list[SlotView]] = {}
     for pk, date, starts_at, ends_at, capacity, booked, is_closed, released_at in rows:
-        if starts_at <= now:
+        if starts_at <= now or not start <= date <= date_to:
             continue
         seats = 0 if is_closed or released_at > now else max(0, capacity - booked)
         by_date.setdefault(date, []).append(
@@ -333,7 +335,8 @@ def appointment_checkin_code(appointment: Appointment) -> str:
 
 def appointment_qr_svg(appointment: Appointment) -> str:
     """The check-in code as an inline SVG (no external image, no script)."""
-    qr = segno.make(appointment_checkin_code(appointment), error="m")
+    # A fixed mask: choosing the best of eight costs 4 times as long, for no reader's benefit.
+    qr = segno.make(appointment_checkin_code(appointment), error="m", mask=0)
     return qr.svg_inline(scale=5, border=2, dark="#0b0c0c", light="#ffffff")
 
 
@@ -452,14 +455,18 @@ def seat_watches_for(*, user) -> list[SlotWatch]:
 def problem_slot_full(slot: Slot, *, code: str = "", detail: str = "") -> Problem:
     """409 for a full (or closed) slot, with the next free times at the same hall."""
     free = next_free_slots(hall_id=slot.hall_id, service_id=slot.service_id, after=slot.starts_at)
+    next_free = [
+        {"slot_id": s.pk, "starts_at": s.starts_at.isoformat(), "available": s.available}
+        for s in free
+    ]
+    return problem_slot_full_with(next_free, code=code, detail=detail)
+
+
+def problem_slot_full_with(next_free: list[dict], *, code: str = "", detail: str = "") -> Problem:
+    """The 409 of a full slot from next free times found a moment ago."""
     return Problem(
         status=409,
         code=code or AppointmentError.SLOT_FULL,
         detail=detail or _("This time is fully booked. Choose another time."),
-        extra={
-            "next_free": [
-                {"slot_id": s.pk, "starts_at": s.starts_at.isoformat(), "available": s.available}
-                for s in free
-            ]
-        },
+        extra={"next_free": next_free},
     )

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -224,9 +225,10 @@ def capacity_set(
     )
     per_slot = Capacity(capacity.counters, capacity.applicants_per_hour, capacity.slot_minutes)
     seats = per_slot.per_slot if counters and applicants_per_hour else 0
-    Slot.objects.filter(hall=hall, service=service, starts_at__gt=timezone.now()).update(
-        capacity=Greatest(F("booked"), seats)
-    )
+    future = Slot.objects.filter(hall=hall, service=service, starts_at__gt=timezone.now())
+    future.update(capacity=Greatest(F("booked"), seats))
+    slot_ids = list(future.values_list("pk", flat=True))
+    transaction.on_commit(lambda: cache.delete_many([_full_key(pk) for pk in slot_ids]))
     logger.info(
         "capacity of hall %s for %s set to %s x %s by %s",
         hall.code,
@@ -330,6 +332,8 @@ def _slot_for_booking(*, slot_id, document_type: str, now: dt.datetime) -> Slot:
 
 
 def _acting_person(user, person_id):
+    if person_id in (None, "") or str(person_id) == str(user.person_id):
+        return user.person  # for oneself, the common case: no query for the minors
     persons = persons_acting_for(user=user)
     if person_id in (None, ""):
         return persons[0]
@@ -404,14 +408,20 @@ def appointment_book(
         if earlier is not None:
             return _replay(earlier, fingerprint)
     _rate_limit(user, client_address)
-    person = _acting_person(user, person_id)
     if document_type not in DOCUMENT_SERVICE:
         raise InvalidInput(
             field="document_type",
             code=AppointmentError.INVALID_ANSWERS,
             message=_("Choose a passport, a Hong Kong and Macao pass or a Taiwan permit."),
         )
+    # In a rush nearly every attempt finds its time full: say so before any other reading.
+    known_full = cache.get(_full_key(slot_id))
+    if known_full is not None:
+        raise selectors.problem_slot_full_with(known_full)
+    person = _acting_person(user, person_id)
     slot = _slot_for_booking(slot_id=slot_id, document_type=document_type, now=now)
+    if slot.booked >= slot.capacity:
+        raise _full(slot)  # the conditional UPDATE below stays the guard
     block = selectors.booking_block(person=person, now=now)
     if block is not None:
         raise Problem(
@@ -439,7 +449,7 @@ def appointment_book(
                 pk=slot.pk, is_closed=False, booked__lt=F("capacity")
             ).update(booked=F("booked") + 1)
             if not taken:
-                raise selectors.problem_slot_full(slot)
+                raise _full(slot)
             appointment = Appointment.objects.create(
                 number=appointment_number_new(),
                 person=person,
@@ -475,6 +485,27 @@ def appointment_book(
         raise
     logger.info("appointment %s booked at hall %s", appointment.number, slot.hall.code)
     return Booking(appointment=appointment, created=True)
+
+
+# How long "this time is full" is remembered (in the shared cache) after an attempt found it
+# full; giving a seat back forgets it at once, so a freed seat waits at most this long only
+# when a full marker was set in the same instant.
+SLOT_FULL_SECONDS = 2
+
+
+def _full_key(slot_id) -> str:
+    return f"slot-full:{_int_or_zero(slot_id)}"
+
+
+def _full(slot: Slot) -> Problem:
+    """The 409 for a full slot, remembered briefly so the next attempts are refused at once."""
+    problem = selectors.problem_slot_full(slot)
+    cache.set(_full_key(slot.pk), problem.extra["next_free"], SLOT_FULL_SECONDS)
+    return problem
+
+
+def _seat_freed(slot_id: int) -> None:
+    cache.delete(_full_key(slot_id))
 
 
 def _replay(earlier: Appointment, fingerprint: str) -> Booking:
@@ -534,6 +565,7 @@ def appointment_cancel(
         if locked.slot_id:
             Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
             slot_id = locked.slot_id
+            transaction.on_commit(lambda: _seat_freed(slot_id))
             transaction.on_commit(lambda: seat_watches_check(slot_id=slot_id))
         _notify(locked, "appointment_cancelled")
     return locked
@@ -559,7 +591,7 @@ def appointment_reschedule(
             booked=F("booked") + 1
         )
         if not taken:
-            raise selectors.problem_slot_full(slot)
+            raise _full(slot)
         old_slot, old_start = locked.slot_id, locked.starts_at
         if old_slot:
             Slot.objects.filter(pk=old_slot, booked__gt=0).update(booked=F("booked") - 1)
@@ -576,6 +608,7 @@ def appointment_reschedule(
         )
         _notify(locked, "appointment_rescheduled")
         if old_slot:
+            transaction.on_commit(lambda: _seat_freed(old_slot))
             transaction.on_commit(lambda: seat_watches_check(slot_id=old_slot))
     return locked
 

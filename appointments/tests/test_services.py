@@ -439,3 +439,19 @@ def test_seat_alerts_are_limited(citizen, slot, settings):
     assert SlotWatch.objects.get(pk=watch.pk).cancelled_at is not None
     with raises_code("seat_alert_not_found"):
         services.seat_watch_cancel(user=CitizenFactory(), watch_id=watch.pk)
+
+
+def test_a_seat_given_back_is_bookable_at_once_after_the_slot_was_found_full(citizen):
+    # given a one-seat slot that is taken, and a second citizen refused (the slot is now
+    # remembered as full)
+    slot = SlotFactory(capacity=1)
+    first = book(citizen, slot)
+    other = CitizenFactory()
+    PassportFactory(person=other.person)
+    with raises_code("slot_full"):
+        book(other, slot)
+    # when the first citizen cancels
+    with django_capture_on_commit():
+        services.appointment_cancel(user=citizen, appointment=first.appointment)
+    # then the second books the seat at once
+    assert book(other, slot).created

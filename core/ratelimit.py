@@ -46,13 +46,13 @@ def rate_limit_hit(
     now = time.time()
     window = int(now // rate.seconds)
     cache_key = f"rl:{scope}:{key}:{window}"
-    # add() is atomic in every backend: it creates the counter only if it is missing.
-    cache.add(cache_key, 0, timeout=rate.seconds + 1)
+    # One round trip when the window's counter exists (the usual case); add() is atomic in
+    # every backend, so two first requests of a window cannot both start it at 1.
     try:
         used = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=rate.seconds + 1)
-        used = 1
+    except ValueError:  # no counter yet in this window (or another request starts it now)
+        started = cache.add(cache_key, 1, timeout=rate.seconds + 1)
+        used = 1 if started else cache.incr(cache_key)
     if used > rate.count:
         retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
         raise RateLimited(

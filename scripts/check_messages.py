@@ -14,6 +14,8 @@ def catalogues(language: str) -> list[Path]:
     found = [*ROOT.glob(f"locale/{language}/LC_MESSAGES/*.po")]
     found += ROOT.glob(f"*/locale/{language}/LC_MESSAGES/*.po")
     return sorted(p for p in set(found) if ".venv" not in p.parts)
+
+
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{?\s*\w+\s*\}?\}|%[sd]")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the hall API on the production setup (`make bench`): a fresh PostgreSQL database
 # with 3,000 halls, Redis, gunicorn with 2 workers via scripts/serve_prod.sh, then wrk.
-# `bash bench/run.sh rush` runs the appointments rush instead (bench/rush.sh).
+# `bash bench/run.sh rush` runs the appointments rush instead (bench/rush.sh), `bash bench/run.sh
+# documents` "My documents" with bearer tokens (bench/documents.sh).
 # See bench/README.md. Everything it starts or creates is stopped or dropped on exit.
 #
 # Knobs (environment): BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (64),
@@ -15,6 +16,10 @@ cd "$(dirname "$0")/.."
 # `bash bench/run.sh rush`: the appointments rush instead (bench/rush.sh, its own database).
 if [ "${1:-}" = "rush" ]; then
   exec bash bench/rush.sh
+fi
+# `bash bench/run.sh documents`: "My documents" with bearer tokens (bench/documents.sh, issue 3).
+if [ "${1:-}" = "documents" ]; then
+  exec bash bench/documents.sh
 fi
 PY="${PYTHON:-.venv/bin/python}"
 DURATION="${BENCH_DURATION:-20s}"

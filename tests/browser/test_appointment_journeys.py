@@ -214,6 +214,16 @@ def booked_at_luohu_soon(user: User) -> Appointment:
             reason_en="Test: open all day",
         )
     invalidate_directory()
+    # The fee table comes from a data migration, which the flush after an earlier
+    # transactional test of the session has emptied: put the passport's fee back as seeded.
+    from reception.models import Fee
+
+    Fee.objects.get_or_create(
+        document_type="passport",
+        kind="",
+        valid_from=dt.date(2019, 4, 1),
+        defaults={"amount": 120},
+    )
     slot = SlotFactory(
         hall=hall,
         service=Service.objects.get(code="passport"),

@@ -14,9 +14,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from core.errors import Problem
+from core.rawsql import Part, RawSelect
+from persons.models import Person
 
 from .errors import AccountsError
-from .models import ApiToken
+from .models import ApiToken, User
 
 TOKEN_PREFIX_BYTES = 6
 TOKEN_SECRET_BYTES = 32
@@ -35,14 +37,30 @@ def token_new_key() -> tuple[str, str, str]:
     return prefix, secret, f"{prefix}.{secret}"
 
 
+# Every API request of an app runs this: one fixed SQL query for the token, its user and the
+# user's bound person (core.rawsql, measured in docs/benchmarks.md "My documents").
+_TOKEN_SELECT = RawSelect(
+    [Part(ApiToken, "t"), Part(User, "u"), Part(Person, "p")],
+    "FROM accounts_apitoken t"
+    " JOIN accounts_user u ON u.id = t.user_id"
+    " LEFT JOIN persons_person p ON p.id = u.person_id"
+    " WHERE t.prefix = %s",
+)
+
+
 def token_user(key: str):
     """Return the active user a bearer key belongs to, or None."""
     prefix, _sep, secret = (key or "").partition(".")
     if not prefix or not secret or len(key) > 200:
         return None
-    token = ApiToken.objects.select_related("user", "user__person").filter(prefix=prefix).first()
-    if token is None or not hmac.compare_digest(token.key_hash, token_hash(secret)):
+    rows = _TOKEN_SELECT.rows([prefix])
+    if not rows:
         return None
+    token, user, person = rows[0]
+    if not hmac.compare_digest(token.key_hash, token_hash(secret)):
+        return None
+    user.person = person  # None when unbound: no query on `user.person`
+    token.user = user
     now = timezone.now()
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.masking import mask_document_number
+from core.rawsql import Part, RawSelect
 from guide.calendar import SHANGHAI
 from persons.models import Guardianship, Person
 from persons.names import pinyin_parts
-from persons.selectors import persons_acting_for
+from persons.selectors import minor_born_after, persons_acting_for
 
 from . import mrz
 from .errors import DocumentError
@@ -111,32 +112,54 @@ def _sort_key(document: Document) -> tuple:
     )
 
 
-def documents_for(*, user, today: dt.date | None = None) -> list[PersonDocuments]:
-    """The documents of every person the user acts for: themself first, then each minor.
+# The bound person and their registered minors (persons.selectors.minors_of), each with their
+# documents (none: one row with NULL document columns), in one fixed SQL query: the hot path of
+# GET /api/v1/me/documents (core.rawsql, measured in docs/benchmarks.md "My documents").
+_ACTING_FOR_DOCUMENTS = RawSelect(
+    [Part(Person, "p"), Part(Document, "d")],
+    "FROM persons_person p"
+    " LEFT JOIN documents_document d ON d.person_id = p.id"
+    # IN (UNION) rather than "id = me OR id IN (...)": PostgreSQL keeps to the indexes.
+    " WHERE p.id IN (SELECT %s UNION ALL"
+    " SELECT g.child_id FROM persons_guardianship g WHERE g.guardian_id = %s)"
+    " AND (p.id = %s OR p.birth_date > %s)",
+)
 
-    The user is the holder or a guardian of each holder, so numbers are in full. Three queries:
-    the bound person, the minors, the documents.
+
+def documents_for(*, user, today: dt.date | None = None) -> list[PersonDocuments]:
+    """The documents of every person the user acts for (persons_acting_for): themself first,
+    then each minor, youngest last.
+
+    The user is the holder or a guardian of each holder, so numbers are in full. One query.
     """
     today = today or today_shanghai()
-    persons = persons_acting_for(user=user, today=today)
-    if not persons:
+    me = getattr(user, "person", None) if user.is_authenticated else None
+    if me is None:
         return []
-    by_person: dict[int, list[Document]] = {p.pk: [] for p in persons}
-    for document in Document.objects.filter(person_id__in=by_person):
-        by_person[document.person_id].append(document)
-    groups = []
-    for index, person in enumerate(persons):
-        documents = sorted(by_person[person.pk], key=_sort_key)
-        for document in documents:
+    persons: dict[int, Person] = {me.pk: me}
+    by_person: dict[int, list[Document]] = {me.pk: []}
+    for person, document in _ACTING_FOR_DOCUMENTS.rows(
+        [me.pk, me.pk, me.pk, minor_born_after(today)]
+    ):
+        person = persons.setdefault(person.pk, person)
+        documents = by_person.setdefault(person.pk, [])
+        if document is not None:
             document.person = person  # no query per document for the holder
-        groups.append(
-            PersonDocuments(
-                person=person,
-                is_self=index == 0,
-                documents=[document_view(d, today=today, full_number=True) for d in documents],
-            )
+            documents.append(document)
+    minors = sorted(
+        (p for p in persons.values() if p.pk != me.pk), key=lambda p: (p.birth_date, p.pk)
+    )
+    return [
+        PersonDocuments(
+            person=person,
+            is_self=person is me,
+            documents=[
+                document_view(d, today=today, full_number=True)
+                for d in sorted(by_person[person.pk], key=_sort_key)
+            ],
         )
-    return groups
+        for person in [me, *minors]
+    ]
 
 
 def document_get_for(*, user, document_id: int, today: dt.date | None = None) -> DocumentView:

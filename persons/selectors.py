@@ -16,13 +16,16 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def minor_born_after(today: dt.date) -> dt.date:
+    """Persons born after this date are not yet 18 on `today`."""
+    if (today.month, today.day) == (2, 29):
+        return dt.date(today.year - ADULT_AGE, 3, 1)
+    return today.replace(year=today.year - ADULT_AGE)
+
+
 def minors_of(*, person: Person, today: dt.date | None = None) -> QuerySet[Person]:
     """The registered minor children (under 18) of whom `person` is a guardian."""
-    today = today or dt.datetime.now(SHANGHAI).date()
-    # Born after this date: not yet 18 today.
-    cutoff = today.replace(year=today.year - ADULT_AGE)
-    if (today.month, today.day) == (2, 29):
-        cutoff = dt.date(today.year - ADULT_AGE, 3, 1)
+    cutoff = minor_born_after(today or dt.datetime.now(SHANGHAI).date())
     return Person.objects.filter(guardians__guardian=person, birth_date__gt=cutoff).order_by(
         "birth_date", "id"
     )

@@ -70,6 +70,34 @@ def test_not_for_an_adult_child_nor_for_the_children_of_others(family):
     assert error.value.status == 404
 
 
+def test_minors_without_documents_youngest_last_and_the_18th_birthday(family):
+    # given a minor with no document, one born later, and one who turns 18 on TODAY
+    user, child = family
+    PassportFactory(person=user.person)
+    younger = MinorFactory(birth_date=child.birth_date + dt.timedelta(days=400))
+    GuardianshipFactory(guardian=user.person, child=younger)
+    HkMacaoPassFactory(person=younger)
+    eighteen_today = PersonFactory(birth_date=dt.date(2008, 11, 25))
+    GuardianshipFactory(guardian=user.person, child=eighteen_today)
+    seventeen = PersonFactory(birth_date=dt.date(2008, 11, 26))
+    GuardianshipFactory(guardian=user.person, child=seventeen)
+    # when
+    groups = documents_for(user=user, today=TODAY)
+    # then the same persons, in the same order, as persons_acting_for
+    from persons.selectors import persons_acting_for
+
+    assert [g.person for g in groups] == persons_acting_for(user=user, today=TODAY)
+    assert [g.person for g in groups] == [user.person, seventeen, child, younger]
+    assert [len(g.documents) for g in groups] == [1, 0, 0, 1]
+    # and each document knows its holder without a query
+    assert groups[3].documents[0].document.person is groups[3].person
+
+
+def test_a_citizen_without_documents_gets_their_own_empty_group(citizen):
+    groups = documents_for(user=citizen, today=TODAY)
+    assert [(g.person, g.is_self, g.documents) for g in groups] == [(citizen.person, True, [])]
+
+
 def test_unbound_and_anonymous_users_act_for_nobody():
     from django.contrib.auth.models import AnonymousUser
 
@@ -142,7 +170,7 @@ def test_one_access_check_for_a_single_document(family):
         assert error.value.code == "document_not_found"
 
 
-def test_documents_for_uses_three_queries_whatever_the_number_of_documents(
+def test_documents_for_uses_two_queries_whatever_the_number_of_documents(
     family, django_assert_num_queries
 ):
     # given a guardian with two minors and several documents each
@@ -155,8 +183,8 @@ def test_documents_for_uses_three_queries_whatever_the_number_of_documents(
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(pk=user.pk)  # as the auth middleware loads it
-    # when / then: the bound person, the minors, the documents
-    with django_assert_num_queries(3):
+    # when / then: the bound person, then the family with its documents
+    with django_assert_num_queries(2):
         groups = documents_for(user=user, today=TODAY)
         for group in groups:
             for view in group.documents:

@@ -177,3 +177,16 @@ def page_links(request: HttpRequest, *, count: int, limit: int, offset: int) -> 
         "next": link(offset + limit) if offset + limit < count else None,
         "previous": link(max(offset - limit, 0)) if offset > 0 else None,
     }
+
+
+def prevalidated_response(request: HttpRequest, data: dict, *, status: int = 200) -> HttpResponse:
+    """Render `data` exactly as ninja would after validating it against the response schema,
+    without the validation pass.
+
+    For measured hot paths whose views build their output already in the schema's shape, field
+    order and types; a test per view compares the body with the validated rendering, and the
+    schema still documents the API (docs/benchmarks.md).
+    """
+    from exitentry.api import api  # the API the routers are mounted on (it imports them)
+
+    return api.create_response(request, data, status=status)

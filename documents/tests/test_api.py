@@ -263,3 +263,26 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     report = paths["/api/v1/me/documents/{document_id}/report-lost"]["post"]
     assert {"200", "401", "403", "404", "409", "422"} <= set(report["responses"])
     assert "Idempotency-Key" in [p["name"] for p in report["parameters"]]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_list_is_exactly_what_validation_against_its_schema_gives(client, family, language):
+    # given documents in every status, one expired by date, and a minor without documents
+    from documents.api import MyDocumentsOut
+
+    user, _child, _passport, _child_pass = family
+    TaiwanPermitFactory(person=user.person, status=DocumentStatus.REPORTED_LOST)
+    HkMacaoPassFactory(person=user.person, expires_on=days_from_today(-3))
+    PassportFactory(person=user.person, status=DocumentStatus.INVALIDATED)
+    GuardianshipFactory(guardian=user.person, child=MinorFactory())
+    # when
+    response = client.get(LIST, headers=bearer(user) | {"accept-language": language})
+    # then the body (rendered without the validation pass) is the validated rendering
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body == MyDocumentsOut.model_validate(body).model_dump(mode="json")
+    assert list(body) == list(MyDocumentsOut.model_fields)
+    statuses = {d["status"] for g in body["persons"] for d in g["documents"]}
+    assert statuses == {"valid", "expired", "reported_lost", "invalidated"}
+    assert [len(g["documents"]) for g in body["persons"]][-1] == 0

@@ -7,6 +7,13 @@ new field is picked up without touching the SQL), each row comes back as model i
 the database backend's converters applied (dates on SQLite, aware datetimes), and a model whose
 columns are all NULL (the far side of a LEFT JOIN) comes back as None.
 
+On PostgreSQL each select runs as a prepared statement (psycopg `prepare=True`, server-side
+binding) on the connection it was first run on: PostgreSQL then parses and plans it once per
+connection, not once per request (0.35 -> 0.12 ms per query under pgbench, docs/benchmarks.md).
+Django's own queries stay unprepared (its default, for connection poolers); a pooler in front of
+PostgreSQL must support protocol-level prepared statements (PgBouncer >= 1.21 with
+max_prepared_statements > 0) or run in session mode (docs/deployment.md).
+
 Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md).
 """
 
@@ -16,6 +23,7 @@ from functools import cached_property
 
 from django.db import connections, models
 from django.db.models.sql import Query
+from django.db.utils import DatabaseErrorWrapper
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class RawSelect:
         if prepared is None or prepared[0] != connection.vendor:
             prepared = self._prepare()
         _vendor, sql, compiler, converters = prepared
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, list(params))
             raw = cursor.fetchall()
         if converters:
@@ -86,3 +94,46 @@ class RawSelect:
                 row.append(part.model.from_db(self.using, None, chunk))
             out.append(tuple(row))
         return out
+
+
+def _cursor(connection):
+    """Django's cursor (query logging, error wrapping, execute wrappers), prepared statements on
+    PostgreSQL."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    # What BaseDatabaseWrapper._cursor() does, with a statement-preparing psycopg cursor.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with DatabaseErrorWrapper(connection):
+        raw = _prepared_cursor_class()(connection.connection)
+        _register_timezone(connection, raw)
+        return connection._prepare_cursor(raw)
+
+
+_CURSOR_CLASS = None
+
+
+def _prepared_cursor_class():
+    global _CURSOR_CLASS  # built once: psycopg is imported only on PostgreSQL
+    if _CURSOR_CLASS is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+        _CURSOR_CLASS = PreparedCursor
+    return _CURSOR_CLASS
+
+
+def _register_timezone(connection, cursor) -> None:
+    """As DatabaseWrapper.create_cursor(): the connection's time zone for timestamptz."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
+    from psycopg.pq import Format
+
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)

@@ -112,6 +112,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Django's own queries stay unprepared (client-side binding never prepares); the few hot
+    # selects of core.rawsql ask for preparation explicitly, which psycopg allows only when the
+    # threshold is set: this one is never reached by repetition. DB_PREPARED_STATEMENTS=false
+    # turns them off for a pooler without prepared-statement support (docs/deployment.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis in production, local memory by default.

@@ -102,6 +102,9 @@ def _cursor(connection):
     if (
         connection.vendor != "postgresql"
         or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+        # Logged queries (DEBUG, tests counting queries) keep their SQL text readable: Django
+        # cannot show the text of a prepared statement.
+        or connection.queries_logged
     ):
         return connection.cursor()
     # What BaseDatabaseWrapper._cursor() does, with a statement-preparing psycopg cursor.

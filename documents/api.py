@@ -2,10 +2,11 @@
 one document with its MRZ, and reporting one lost (挂失)."""
 
 import datetime as dt
+import functools
 from typing import Literal
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from ninja import Header, Path, Router, Schema
 from pydantic import Field
 
@@ -19,6 +20,7 @@ from . import selectors, services
 from .models import DocumentType
 
 router = Router(tags=["documents"], auth=citizen_auth)
+_TYPE_LABELS = dict(DocumentType.choices)  # lazy labels: translated when rendered
 
 
 class HolderOut(Schema):
@@ -67,12 +69,19 @@ class DocumentDetailOut(DocumentOut):
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _detail_path(script_prefix: str) -> tuple[str, str]:
+    """The detail path around the id, for the script prefix reverse() is using now."""
+    head, _sep, tail = reverse("api:my_document_get", args=[0]).rpartition("0")
+    return head, tail
+
+
 class _Urls:
-    """Detail URLs, with reverse() run once per request rather than once per document."""
+    """Detail URLs: reverse() once per process, the absolute URI once per request."""
 
     def __init__(self, request: HttpRequest) -> None:
-        head, _sep, tail = reverse("api:my_document_get", args=[0]).rpartition("0")
-        self.head, self.tail = request.build_absolute_uri(head), tail
+        head, self.tail = _detail_path(get_script_prefix())
+        self.head = request.build_absolute_uri(head)
 
     def __call__(self, pk: int) -> str:
         return f"{self.head}{pk}{self.tail}"
@@ -93,7 +102,7 @@ def _document(view: selectors.DocumentView, url: str) -> dict:
     return {
         "id": document.pk,
         "type": document.type,
-        "type_name": document.get_type_display(),
+        "type_name": str(_TYPE_LABELS[document.type]),
         "number": view.number,
         "number_masked": view.number_masked,
         "issued_on": document.issued_on,

@@ -32,9 +32,12 @@ class Part:
 
     model: type[models.Model]
     alias: str
+    only: tuple[str, ...] = ()  # these fields, in this order (for values()); default all
 
     @cached_property
     def fields(self) -> list[models.Field]:
+        if self.only:
+            return [self.model._meta.get_field(name) for name in self.only]
         return list(self.model._meta.concrete_fields)
 
     @cached_property
@@ -66,8 +69,8 @@ class RawSelect:
         self._prepared = (connection.vendor, sql, compiler, converters)
         return self._prepared
 
-    def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
-        """Each row as one instance (or None) per part, in the order of the parts."""
+    def values(self, params: Iterable) -> list[tuple]:
+        """Each row as the values of the parts' fields, converted as the ORM converts them."""
         connection = connections[self.using]
         prepared = self._prepared
         if prepared is None or prepared[0] != connection.vendor:
@@ -77,18 +80,20 @@ class RawSelect:
             cursor.execute(sql, list(params))
             raw = cursor.fetchall()
         if converters:
-            raw = compiler.apply_converters(raw, converters)
+            return [tuple(row) for row in compiler.apply_converters(raw, converters)]
+        return raw
+
+    def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
+        """Each row as one instance (or None) per part, in the order of the parts (parts with
+        every field)."""
         out = []
-        for values in raw:
-            values = tuple(values)
+        for values in self.values(params):
             row, start = [], 0
             for part in self.parts:
                 end = start + len(part.fields)
                 chunk = values[start:end]
                 start = end
-                if (
-                    chunk[part.pk_index] is None
-                ):  # the primary key: no row on this side of a LEFT JOIN
+                if chunk[part.pk_index] is None:  # no row on this side of a LEFT JOIN
                     row.append(None)
                     continue
                 row.append(part.model.from_db(self.using, None, chunk))

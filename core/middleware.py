@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .errors import PROBLEM_CONTENT_TYPE, problem_response
-from .logging import request_id_var
+from .logging import redact, request_id_var
 
 logger = logging.getLogger("exitentry.request")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -20,8 +20,8 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class RequestLogMiddleware:
     """Give each request an id (or keep a sane one from the proxy) and log one line for it.
 
-    Only the method, the path without its query string, the status and the duration are logged:
-    query strings and bodies may carry personal data.
+    Only the method, the path without its query string (ID numbers in it masked), the status
+    and the duration are logged: query strings and bodies may carry personal data.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -38,15 +38,16 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             if logger.isEnabledFor(logging.INFO):  # nothing to format when the level is higher
                 duration_ms = (time.perf_counter() - started) * 1000
+                path = redact(request.path)  # masked in the record itself, not only on output
                 logger.info(
                     "%s %s %s %.1fms",
                     request.method,
-                    request.path,
+                    path,
                     response.status_code,
                     duration_ms,
                     extra={
                         "method": request.method,
-                        "path": request.path,
+                        "path": path,
                         "status": response.status_code,
                         "duration_ms": round(duration_ms, 2),
                     },

@@ -298,8 +298,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Requests are logged once by core.middleware.RequestLogMiddleware.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
+        # Their messages quote the path: masked in the record, before any handler.
+        "django.request": {"level": "ERROR", "filters": ["redact"]},
+        "django.server": {"level": "WARNING", "filters": ["redact"]},
     },
 }
 

@@ -28,6 +28,16 @@ def test_the_request_log_has_no_query_string(client, caplog):
     assert "GET /api/v1/halls 200" in lines[-1]
 
 
+def test_an_id_number_in_the_path_is_masked_in_the_record_itself(client, caplog):
+    # given a path that holds an ID number (a mistyped hall code, a scanner's guess)
+    with caplog.at_level(logging.INFO, logger="exitentry.request"):
+        client.get("/api/v1/halls/11010519491231002X")
+    # then the record, not only the printed line, carries it masked
+    [record] = [r for r in caplog.records if r.name == "exitentry.request"]
+    assert "11010519491231002X" not in record.getMessage()
+    assert record.path == "/api/v1/halls/1101**********002X"
+
+
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok", "database": "ok"}

@@ -451,10 +451,19 @@ def booking_block(*, person, now: dt.datetime | None = None) -> BookingBlock | N
     return BookingBlock(until=until, missed=len(missed)) if until > now else None
 
 
+# At most one (a constraint): read by every booking attempt that gets past the "full" marker
+# (a prepared statement, core.rawsql).
+_ACTIVE_APPOINTMENT = RawSelect(
+    [Part(Appointment, "a")],
+    "FROM appointments_appointment a WHERE a.person_id = %s AND a.document_type = %s"
+    " AND a.status IN (" + ", ".join(["%s"] * len(ACTIVE_STATUSES)) + ")"
+    " ORDER BY a.starts_at DESC, a.id DESC LIMIT 1",
+)
+
+
 def active_appointment(*, person_id: int, document_type: str) -> Appointment | None:
-    return Appointment.objects.filter(
-        person_id=person_id, document_type=document_type, status__in=ACTIVE_STATUSES
-    ).first()
+    rows = _ACTIVE_APPOINTMENT.rows([person_id, document_type, *ACTIVE_STATUSES])
+    return rows[0][0] if rows else None
 
 
 def seat_watches_for(*, user) -> list[SlotWatch]:

@@ -17,6 +17,7 @@ max_prepared_statements > 0) or run in session mode (docs/deployment.md).
 Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md).
 """
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -53,10 +54,11 @@ class RawSelect:
         self.parts = tuple(parts)
         self.rest = rest
         self.using = using
-        self._prepared: tuple | None = None
+        # Per connection (each thread has its own): the SQL, and the converters with the
+        # compiler that applies them, which are bound to that connection.
+        self._prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def _prepare(self):
-        connection = connections[self.using]
+    def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
         columns, expressions = [], []
         for part in self.parts:
@@ -66,16 +68,14 @@ class RawSelect:
         compiler = connection.ops.compiler("SQLCompiler")(Query(None), connection, self.using)
         converters = compiler.get_converters(expressions)
         sql = f"SELECT {', '.join(columns)} {self.rest}"
-        self._prepared = (connection.vendor, sql, compiler, converters)
-        return self._prepared
+        prepared = self._prepared[connection] = (sql, compiler, converters)
+        return prepared
 
     def values(self, params: Iterable) -> list[tuple]:
         """Each row as the values of the parts' fields, converted as the ORM converts them."""
         connection = connections[self.using]
-        prepared = self._prepared
-        if prepared is None or prepared[0] != connection.vendor:
-            prepared = self._prepare()
-        _vendor, sql, compiler, converters = prepared
+        prepared = self._prepared.get(connection) or self._prepare(connection)
+        sql, compiler, converters = prepared
         with _cursor(connection) as cursor:
             cursor.execute(sql, list(params))
             raw = cursor.fetchall()
@@ -84,8 +84,9 @@ class RawSelect:
         return raw
 
     def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
-        """Each row as one instance (or None) per part, in the order of the parts (parts with
-        every field)."""
+        """Each row as one instance (or None) per part, in the order of the parts."""
+        if any(part.only for part in self.parts):
+            raise TypeError("rows() makes whole instances: use values() for parts with `only`")
         out = []
         for values in self.values(params):
             row, start = [], 0

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from core.rawsql import Part, RawSelect
@@ -52,6 +52,34 @@ def test_values_of_some_fields_in_their_order_with_the_orm_conversions():
     assert isinstance(expires_on, dt.date)
     assert changed == dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC)
     assert changed.tzinfo is not None  # aware, on SQLite too
+
+
+def test_instances_need_every_field():
+    with pytest.raises(TypeError):
+        DOCUMENT_DATES.rows([1])
+
+
+def test_each_thread_prepares_on_its_own_connection():
+    # given a select used in this thread, then in another one (gthread workers)
+    import threading
+
+    person = PersonFactory()
+    PassportFactory(person=person)
+    DOCUMENT_DATES.values([person.pk])
+    found = []
+
+    def other_thread():
+        try:
+            found.append(DOCUMENT_DATES.values([person.pk]))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    # then each thread's connection got its own preparation, with the same answer
+    assert found == [DOCUMENT_DATES.values([person.pk])]
+    assert connections["default"] in DOCUMENT_DATES._prepared
 
 
 def test_queries_are_logged_readably_and_prepared_on_postgresql_otherwise():

@@ -102,7 +102,7 @@ def _document(view: selectors.DocumentView, url: str) -> dict:
     return {
         "id": document.pk,
         "type": document.type,
-        "type_name": str(_TYPE_LABELS[document.type]),
+        "type_name": str(_TYPE_LABELS.get(document.type, document.type)),
         "number": view.number,
         "number_masked": view.number_masked,
         "issued_on": document.issued_on,

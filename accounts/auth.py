@@ -7,6 +7,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from core.errors import Problem
-from core.rawsql import Part, RawSelect
+from core.rawsql import Part, RawSelect, RawStatement
 from persons.models import Person
 
 from .errors import AccountsError
@@ -47,6 +48,8 @@ _TOKEN_SELECT = RawSelect(
     " WHERE t.prefix = %s",
 )
 
+_TOKEN_USED = RawStatement("UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s")
+
 
 def token_user(key: str):
     """Return the active user a bearer key belongs to, or None."""
@@ -65,7 +68,7 @@ def token_user(key: str):
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _TOKEN_USED.execute([connection.ops.adapt_datetimefield_value(now), token.pk])
     token.user.api_token = token
     return token.user
 

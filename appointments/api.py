@@ -510,8 +510,11 @@ def _application_number(appointment: Appointment) -> str | None:
         return None
 
 
-def _detail(request: HttpRequest, appointment: Appointment, *, new: bool = False) -> dict:
-    """The appointment in full; `new`: just booked, so no application can exist yet."""
+def _detail(
+    request: HttpRequest, appointment: Appointment, *, new: bool = False, events=None
+) -> dict:
+    """The appointment in full; `new`: just booked, so no application can exist yet;
+    `events`: its history when the caller has it (a new booking's), else read."""
     now = timezone.now()
     data = _appointment(appointment, user=request.auth, urls=_Urls(request), now=now)
     active = appointment.is_active and appointment.ends_at > now
@@ -525,7 +528,7 @@ def _detail(request: HttpRequest, appointment: Appointment, *, new: bool = False
         "what_to_bring": selectors.what_to_bring(appointment),
         "events": [
             {"kind": e.kind, "kind_name": e.get_kind_display(), "at": _local(e.at), "note": e.note}
-            for e in appointment.events.all()
+            for e in (appointment.events.all() if events is None else events)
         ],
         "application_number": None if new else _application_number(appointment),
     }
@@ -576,13 +579,10 @@ def my_appointment_book(
         client_address=client_address(request),
     )
     if booking.created:
-        # As the service made it, with its person, hall, service and slot: no second read.
-        appointment = booking.appointment
-    else:
-        appointment = _mine(request, booking.appointment.number)
-    return Status(
-        201 if booking.created else 200, _detail(request, appointment, new=booking.created)
-    )
+        # As the service made it, with its person, hall, service, slot and event: no second read.
+        detail = _detail(request, booking.appointment, new=True, events=booking.events)
+        return Status(201, detail)
+    return Status(200, _detail(request, _mine(request, booking.appointment.number)))
 
 
 @router.get(

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 import segno
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from core.errors import InvalidInput, NotFound, Problem
-from core.i18n import localized
+from core.i18n import is_chinese, localized
 from core.rawsql import Part, RawSelect
 from guide.calendar import SHANGHAI, DayInfo, hours_on
 from guide.directory import HallEntry, get_directory
@@ -361,13 +361,27 @@ def guide_for(appointment: Appointment) -> Guide | None:
 
 
 def what_to_bring(appointment: Appointment) -> list[str]:
-    """The materials of the appointment's guide, one item per line, in the active language."""
-    guide = guide_for(appointment)
-    if guide is None:
-        return []
-    return [
-        line.strip(" -•\t") for line in localized(guide, "materials").splitlines() if line.strip()
-    ]
+    """The materials of the appointment's guide, one item per line, in the active language;
+    memoised per directory snapshot, which a change of any guide replaces (guide.signals)."""
+    key = (
+        "what_to_bring",
+        guide_slug(appointment.document_type, appointment.kind),
+        is_chinese(),
+    )
+    memo = get_directory().memo
+    found = memo.get(key)
+    if found is None:
+        guide = guide_for(appointment)
+        found = memo[key] = (
+            tuple(
+                line.strip(" -•\t")
+                for line in localized(guide, "materials").splitlines()
+                if line.strip()
+            )
+            if guide is not None
+            else ()
+        )
+    return list(found)
 
 
 def appointment_ics(appointment: Appointment) -> bytes:
@@ -422,48 +436,79 @@ class BookingBlock:
         }
 
 
-def missed_appointments(*, person, since: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
-    """When the person's missed appointments ended, newest first: those marked missed, and
-    those still booked from an earlier day (the periodic task has not marked them yet)."""
-    start_of_today = dt.datetime.combine(now_shanghai(now).date(), dt.time(), tzinfo=SHANGHAI)
-    return list(
-        Appointment.objects.filter(person=person, ends_at__gte=since, ends_at__lte=now)
-        .filter(
-            Q(status=AppointmentStatus.NO_SHOW)
-            | Q(status=AppointmentStatus.BOOKED, ends_at__lt=start_of_today)
-        )
-        .order_by("-ends_at")
-        .values_list("ends_at", flat=True)
+# Every booking attempt that gets past the "full" marker reads the person's appointments that
+# the no-show rule or the one-active-appointment rule could concern, in one prepared statement
+# (core.rawsql); the rules themselves are applied in Python below, on these few rows.
+_BOOKING_STATE = RawSelect(
+    [Part(Appointment, "a")],
+    "FROM appointments_appointment a WHERE a.person_id = %s"
+    " AND (a.status IN (" + ", ".join(["%s"] * len(ACTIVE_STATUSES)) + ")"
+    " OR (a.status = %s AND a.ends_at >= %s))"
+    " ORDER BY a.ends_at DESC, a.id DESC",
+)
+
+
+@dataclass(frozen=True)
+class BookingState:
+    """What stands in the way of a person's booking a document: the no-show rule, or an
+    active appointment for the same document."""
+
+    block: BookingBlock | None
+    active: Appointment | None
+
+
+def _is_missed(appointment: Appointment, *, since, now, start_of_today) -> bool:
+    """Missed: marked as a no-show, or still booked from an earlier day (the periodic task has
+    not marked it yet), ending inside the rule's window."""
+    if not since <= appointment.ends_at <= now:
+        return False
+    return appointment.status == AppointmentStatus.NO_SHOW or (
+        appointment.status == AppointmentStatus.BOOKED and appointment.ends_at < start_of_today
     )
+
+
+def booking_state(
+    *, person_id: int, document_type: str = "", now: dt.datetime | None = None
+) -> BookingState:
+    """The no-show block (LIMIT missed in WINDOW days) and the person's active appointment for
+    `document_type` (none asked for when empty), in one query."""
+    now = now or timezone.now()
+    window = dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS)
+    since = now - window
+    rows = _BOOKING_STATE.rows([person_id, *ACTIVE_STATUSES, AppointmentStatus.NO_SHOW, since])
+    found = [appointment for (appointment,) in rows]
+    active = next(
+        (
+            a
+            for a in sorted(found, key=lambda a: (a.starts_at, a.pk), reverse=True)
+            if a.document_type == document_type and a.status in ACTIVE_STATUSES
+        ),
+        None,
+    )
+    block = None
+    limit = settings.APPOINTMENT_NO_SHOW_LIMIT
+    if limit > 0:
+        start_of_today = dt.datetime.combine(now_shanghai(now).date(), dt.time(), tzinfo=SHANGHAI)
+        missed = [  # newest first, as the rows come
+            a.ends_at
+            for a in found
+            if _is_missed(a, since=since, now=now, start_of_today=start_of_today)
+        ]
+        if len(missed) >= limit:
+            until = missed[0] + dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_BLOCK_DAYS)
+            if until > now:
+                block = BookingBlock(until=until, missed=len(missed))
+    return BookingState(block=block, active=active)
 
 
 def booking_block(*, person, now: dt.datetime | None = None) -> BookingBlock | None:
     """Whether the no-show rule (LIMIT missed in WINDOW days) blocks the person from booking."""
-    limit = settings.APPOINTMENT_NO_SHOW_LIMIT
-    if limit <= 0:
-        return None
-    now = now or timezone.now()
-    window = dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS)
-    missed = missed_appointments(person=person, since=now - window, now=now)
-    if len(missed) < limit:
-        return None
-    until = missed[0] + dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_BLOCK_DAYS)
-    return BookingBlock(until=until, missed=len(missed)) if until > now else None
-
-
-# At most one (a constraint): read by every booking attempt that gets past the "full" marker
-# (a prepared statement, core.rawsql).
-_ACTIVE_APPOINTMENT = RawSelect(
-    [Part(Appointment, "a")],
-    "FROM appointments_appointment a WHERE a.person_id = %s AND a.document_type = %s"
-    " AND a.status IN (" + ", ".join(["%s"] * len(ACTIVE_STATUSES)) + ")"
-    " ORDER BY a.starts_at DESC, a.id DESC LIMIT 1",
-)
+    return booking_state(person_id=person.pk, now=now).block
 
 
 def active_appointment(*, person_id: int, document_type: str) -> Appointment | None:
-    rows = _ACTIVE_APPOINTMENT.rows([person_id, document_type, *ACTIVE_STATUSES])
-    return rows[0][0] if rows else None
+    """The person's active appointment for the document (at most one: a constraint)."""
+    return booking_state(person_id=person_id, document_type=document_type).active
 
 
 def seat_watches_for(*, user) -> list[SlotWatch]:

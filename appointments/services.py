@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from accounts.auth import require_bound
 from core.errors import InvalidInput, NotFound, Problem
 from core.ratelimit import rate_limit_hit
-from core.rawsql import Part, RawSelect
-from documents.models import Document, DocumentType
+from core.rawsql import Part, RawInsert, RawSelect, RawStatement
+from documents.models import DocumentType
+from documents.selectors import documents_held
 from documents.services import idempotency_key_clean
 from guide.calendar import SHANGHAI
 from guide.directory import get_directory
@@ -277,6 +278,8 @@ def slot_close(*, slot: Slot, reason_zh: str, reason_en: str, actor=None) -> int
 class Booking:
     appointment: Appointment
     created: bool
+    # A new booking's history so far (its "booked" event), so the answer needs no second read.
+    events: tuple[AppointmentEvent, ...] = ()
 
 
 def _request_hash(**fields) -> str:
@@ -395,6 +398,18 @@ _BY_IDEMPOTENCY_KEY = RawSelect(
 )
 
 
+# A booking's rows, written as prepared statements (core.rawsql): the rush's hot path.
+_NEW_APPOINTMENT = RawInsert(Appointment)
+_NEW_EVENT = RawInsert(AppointmentEvent)
+
+# The guard of capacity: a seat is taken only while one is left (and the database's check
+# constraint, booked <= capacity, stands behind it). A prepared statement (core.rawsql).
+_TAKE_SEAT = RawStatement(
+    "UPDATE appointments_slot SET booked = booked + 1"
+    " WHERE id = %s AND NOT is_closed AND booked < capacity"
+)
+
+
 def _by_idempotency_key(user, key: str) -> Appointment | None:
     """The user's earlier booking under this Idempotency-Key (unique per user), or None."""
     rows = _BY_IDEMPOTENCY_KEY.rows([user.pk, key])
@@ -447,21 +462,21 @@ def appointment_book(
     slot = _slot_for_booking(slot_id=slot_id, document_type=document_type, now=now)
     if slot.booked >= slot.capacity:
         raise _full(slot)  # the conditional UPDATE below stays the guard
-    block = selectors.booking_block(person=person, now=now)
-    if block is not None:
+    state = selectors.booking_state(person_id=person.pk, document_type=document_type, now=now)
+    if state.block is not None:
         raise Problem(
             status=403,
             code=AppointmentError.BLOCKED_FOR_NO_SHOWS,
-            detail=block.reason,
-            extra={"blocked_until": block.until.isoformat()},
+            detail=state.block.reason,
+            extra={"blocked_until": state.block.until.isoformat()},
         )
-    existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
+    existing = state.active
     if existing is not None:
         if key and existing.booked_by_id == user.pk and existing.idempotency_key == key:
             return _replay(existing, fingerprint)  # a retry that lost the race to the first try
         raise _already_booked(existing)
     answers = answers_validate(
-        documents=list(Document.objects.filter(person=person)),
+        documents=documents_held(person_id=person.pk),
         document_type=document_type,
         kind=kind,
         details=details or {},
@@ -470,32 +485,33 @@ def appointment_book(
     )
     try:
         with transaction.atomic():
-            taken = Slot.objects.filter(
-                pk=slot.pk, is_closed=False, booked__lt=F("capacity")
-            ).update(booked=F("booked") + 1)
-            if not taken:
+            if not _TAKE_SEAT.execute([slot.pk]):
                 raise _full(slot)
-            appointment = Appointment.objects.create(
-                number=appointment_number_new(),
-                person=person,
-                booked_by=user,
-                document_type=document_type,
-                kind=kind,
-                details=answers,
-                hall=slot.hall,
-                service=slot.service,
-                slot=slot,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                idempotency_key=key or None,
-                request_hash=fingerprint,
+            appointment = _NEW_APPOINTMENT.save(
+                Appointment(
+                    number=appointment_number_new(),
+                    person=person,
+                    booked_by=user,
+                    document_type=document_type,
+                    kind=kind,
+                    details=answers,
+                    hall=slot.hall,
+                    service=slot.service,
+                    slot=slot,
+                    starts_at=slot.starts_at,
+                    ends_at=slot.ends_at,
+                    idempotency_key=key or None,
+                    request_hash=fingerprint,
+                )
             )
-            AppointmentEvent.objects.create(
-                appointment=appointment,
-                kind=AppointmentEvent.Kind.BOOKED,
-                to_status=S.BOOKED,
-                actor=user,
-                data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
+            event = _NEW_EVENT.save(
+                AppointmentEvent(
+                    appointment=appointment,
+                    kind=AppointmentEvent.Kind.BOOKED,
+                    to_status=S.BOOKED,
+                    actor=user,
+                    data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
+                )
             )
             _notify(appointment, "appointment_booked")
     except IntegrityError:
@@ -509,7 +525,7 @@ def appointment_book(
             raise _already_booked(existing) from None
         raise
     logger.info("appointment %s booked at hall %s", appointment.number, slot.hall.code)
-    return Booking(appointment=appointment, created=True)
+    return Booking(appointment=appointment, created=True, events=(event,))
 
 
 # How long "this time is full" is remembered (in the shared cache) after an attempt found it
@@ -672,7 +688,7 @@ def appointment_walk_in(
     if existing is not None:
         raise _already_booked(existing)
     answers = answers_validate(
-        documents=list(Document.objects.filter(person=person)),
+        documents=documents_held(person_id=person.pk),
         document_type=document_type,
         kind=kind,
         details=details or {},

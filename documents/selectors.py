@@ -178,6 +178,16 @@ def document_get_for(*, user, document_id: int, today: dt.date | None = None) ->
     return document_view(document, today=today, full_number=True)
 
 
+# Every booking reads the person's documents to check the answers (a prepared statement).
+_HELD = RawSelect([Part(Document, "d")], "FROM documents_document d WHERE d.person_id = %s")
+
+
+def documents_held(*, person_id: int) -> list[Document]:
+    """The documents a person holds, whatever their status, in no particular order (for
+    checks, not for display: that is documents_for)."""
+    return [document for (document,) in _HELD.rows([person_id])]
+
+
 def documents_of_person(*, person: Person, today: dt.date | None = None) -> list[DocumentView]:
     """A person's documents for a back-office reader: numbers masked, derived status."""
     today = today or today_shanghai()

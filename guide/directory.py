@@ -125,6 +125,9 @@ class Directory:
         self.services = services  # code -> (name_zh, name_en, kind), in display order
         self.service_ids = service_ids or {}  # code -> Service primary key
         self.day_of = DayLookup(overrides)
+        # Values derived from the snapshot's sources (halls, calendar, services, guides), filled
+        # on demand by their readers; they go away with the snapshot.
+        self.memo: dict = {}
         n = len(halls)
         self.lat = np.radians(np.array([h.latitude for h in halls], dtype=np.float64))
         self.lng = np.radians(np.array([h.longitude for h in halls], dtype=np.float64))

@@ -1,13 +1,14 @@
-"""Rebuild the hall directory whenever what it is built from changes."""
+"""Rebuild the hall directory whenever what it is built from changes (the guides too: derived
+values such as a guide's list of materials are memoised per snapshot, Directory.memo)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .directory import invalidate_directory
-from .models import CalendarDay, Hall, HallException, OpeningHours, Region, Service
+from .models import CalendarDay, Guide, Hall, HallException, OpeningHours, Region, Service
 
-_SOURCES = (Hall, OpeningHours, HallException, CalendarDay, Region, Service)
+_SOURCES = (Hall, OpeningHours, HallException, CalendarDay, Region, Service, Guide)
 
 
 def _invalidate(**kwargs) -> None:

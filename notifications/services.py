@@ -3,7 +3,12 @@ back with the work it tells about, so nothing is announced for work that did not
 
 from django.utils import translation
 
+from core.rawsql import RawInsert
+
 from .models import Notification
+
+# Queued by every booking, cancellation and code sent: a prepared statement (core.rawsql).
+_NEW = RawInsert(Notification)
 
 
 def notification_queue(
@@ -16,13 +21,15 @@ def notification_queue(
     channel: str = Notification.Channel.SMS,
 ) -> Notification:
     """Record a message for `user`, to be delivered by the notifications worker."""
-    return Notification.objects.create(
-        user=user,
-        channel=channel,
-        kind=kind,
-        subject=subject[:200],
-        text=text,
-        reference=reference[:64],
+    return _NEW.save(
+        Notification(
+            user=user,
+            channel=channel,
+            kind=kind,
+            subject=subject[:200],
+            text=text,
+            reference=reference[:64],
+        )
     )
 
 

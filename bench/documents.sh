@@ -126,16 +126,8 @@ wrk_run() { # duration [think_ms]
     -H "X-Forwarded-Proto: https" -s bench/documents.lua "$BASE" -- "$RUN_DIR/document_tokens.txt"
 }
 
-# CPU speed of the moment: this VM's cores run at very different speeds from hour to hour
-# (a fixed pure-Python loop took 0.37-0.65 s on 2026-12-02), which the load average does not show.
-calibrate() {
-  "$PY" -c 'import time
-t = time.process_time()
-s = 0
-for i in range(5_000_000):
-    s += i * i
-print(f"{time.process_time() - t:.3f}")'
-}
+# CPU speed of the moment (bench/helpers.py cpu-loop).
+calibrate() { "$PY" bench/helpers.py cpu-loop; }
 
 # PostgreSQL's CPU (the postmaster and its backends) when it runs on this machine, else 0.
 PG_PID="$(pgrep -o -x postgres || true)"

@@ -6,6 +6,10 @@ python bench/helpers.py free-port            print a free TCP port on 127.0.0.1
 python bench/helpers.py wait-ready URL SECS  poll URL until it answers 200 (exit 1 on timeout)
 python bench/helpers.py cpu PID              CPU seconds used so far by PID and its children
 python bench/helpers.py busy                 CPU seconds used so far by the whole machine
+python bench/helpers.py cpu-loop             CPU seconds a fixed pure-Python loop takes now:
+                                             this VM's cores run at very different speeds from
+                                             hour to hour (0.37-1.21 s seen on 2026-12-02),
+                                             which the load average does not show
 """
 
 import os
@@ -101,6 +105,14 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_loop() -> float:
+    start = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i * i
+    return time.process_time() - start
+
+
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
     if command == "recreate-db" and len(args) == 1:
@@ -115,6 +127,8 @@ def main(argv: list[str]) -> int:
         print(f"{cpu_seconds(int(args[0])):.2f}")
     elif command == "busy" and not args:
         print(f"{busy_seconds():.2f}")
+    elif command == "cpu-loop" and not args:
+        print(f"{cpu_loop():.3f}")
     else:
         print(__doc__)
         return 2

@@ -161,6 +161,7 @@ status=0
 for round in $(seq 1 "$ROUNDS"); do
   "$PY" bench/rush_data.py reset "$RUN_DIR"
   say "race $round/$ROUNDS: $CITIZENS citizens, $CONNECTIONS connections, $SEATS seats in $SLOTS times"
+  "$PY" bench/helpers.py cpu-loop >"$RUN_DIR/rush-$round.calibration"
   measure "rush-$round" "$PY" bench/rush.py "$BASE" "$RUN_DIR/rush_tokens.txt" \
     "$RUN_DIR/rush_slots.txt" --connections "$CONNECTIONS" --attempts "$ATTEMPTS" --seed "$round"
   sed 's/^RUSH_JSON /  /' "$RUN_DIR/rush-$round.txt"
@@ -173,6 +174,7 @@ done
 
 # -- availability ---------------------------------------------------------------------------------
 say "availability: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION"
+"$PY" bench/helpers.py cpu-loop >"$RUN_DIR/availability.calibration"
 measure availability wrk_availability "$DURATION"
 grep -v '^BENCH_JSON' "$RUN_DIR/availability.txt"
 

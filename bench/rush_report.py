@@ -5,7 +5,8 @@
 RUN_DIR holds, per race, `rush-N.txt` (the RUSH_JSON line of bench/rush.py), `rush-N.cpu` (CPU
 seconds of the server, of the load generator and of the whole machine during the race) and
 `check-N.json` (bench/rush_data.py check); `availability.txt`/`.cpu` (wrk with
-bench/availability.lua); and `meta.json` written by rush.sh. Writes RUN_DIR/results.json and
+bench/availability.lua); `*.calibration` (bench/helpers.py cpu-loop just before: the CPU speed
+of the moment, lower is faster); and `meta.json` written by rush.sh. Writes RUN_DIR/results.json and
 prints Markdown tables. Exit 1 if a race oversold or a target is missed.
 """
 
@@ -33,6 +34,11 @@ def _cpu(run_dir: Path, name: str, seconds: float) -> dict:
     }
 
 
+def _loop(run_dir: Path, name: str) -> dict:
+    path = run_dir / f"{name}.calibration"
+    return {"cpu_loop_s": float(path.read_text())} if path.exists() else {}
+
+
 def main(run_dir: Path) -> int:
     meta = json.loads((run_dir / "meta.json").read_text())
     races = []
@@ -42,7 +48,7 @@ def main(run_dir: Path) -> int:
             continue
         line = next(x for x in out.read_text().splitlines() if x.startswith("RUSH_JSON "))
         race = json.loads(line.removeprefix("RUSH_JSON "))
-        race |= _cpu(run_dir, f"rush-{n}", race["wall_s"])
+        race |= _cpu(run_dir, f"rush-{n}", race["wall_s"]) | _loop(run_dir, f"rush-{n}")
         check = run_dir / f"check-{n}.json"
         race["check"] = json.loads(check.read_text()) if check.exists() else None
         races.append(race)
@@ -50,6 +56,7 @@ def main(run_dir: Path) -> int:
     if (run_dir / "availability.txt").exists():
         availability = parse_wrk((run_dir / "availability.txt").read_text())
         availability |= _cpu(run_dir, "availability", availability["seconds"])
+        availability |= _loop(run_dir, "availability")
 
     problems = []
     for n, race in enumerate(races, 1):
@@ -104,9 +111,9 @@ def main(run_dir: Path) -> int:
     print(
         "| race | attempts | attempts/s | p50 ms | p90 ms | p99 ms | max ms | 201 p50/p99 ms "
         "| 201 | 409 | 429 | other | sold out after s | booked / capacity | oversold "
-        "| CPU: server / client / other |"
+        "| CPU: server / client / other | CPU loop s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for n, race in enumerate(races, 1):
         by = race["by_status"]
         other = sum(v for k, v in by.items() if k not in ("201", "409", "429"))
@@ -123,7 +130,7 @@ def main(run_dir: Path) -> int:
             f"{booked['p50']:.1f}/{booked['p99']:.1f} | {by.get('201', 0)} | "
             f"{by.get('409', 0)} | {by.get('429', 0)} | {other} | {race['sold_out_after_s']} | "
             f"{check.get('booked')} / {check.get('capacity')} | {check.get('oversold_seats')} | "
-            f"{cpu} |"
+            f"{cpu} | {race.get('cpu_loop_s', '-')} |"
         )
     if races:
         codes: dict[str, int] = {}
@@ -139,12 +146,12 @@ def main(run_dir: Path) -> int:
             str(a.get(k, "-")) for k in ("server_cpu_cores", "client_cpu_cores", "other_cpu_cores")
         )
         print("\n| availability | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors "
-              "| CPU: server / wrk / other |")  # fmt: skip
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+              "| CPU: server / wrk / other | CPU loop s |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
         print(
             f"| wrk -c{meta['connections']} {meta['duration']} | {a['rps']:.0f} | "
             f"{a['p50_ms']:.1f} | {a['p90_ms']:.1f} | {a['p99_ms']:.1f} | {a['max_ms']:.1f} | "
-            f"{a['non2xx']} | {errors} | {cpu} |"
+            f"{a['non2xx']} | {errors} | {cpu} | {a.get('cpu_loop_s', '-')} |"
         )
     print(
         f"\nTargets: 0 oversold, >= {ATTEMPTS_PER_S:.0f} attempts/s and p99 <= {P99_MS:.0f} ms "

@@ -2,6 +2,7 @@
 check), what to bring, the calendar file and the check-in code, and the no-show rule."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import segno
@@ -347,11 +348,32 @@ def appointment_checkin_code(appointment: Appointment) -> str:
     return f"EXITENTRY:APPT:{appointment.number}"
 
 
+_DARK_RUN = re.compile(rb"\x01+")
+
+
 def appointment_qr_svg(appointment: Appointment) -> str:
-    """The check-in code as an inline SVG (no external image, no script)."""
+    """The check-in code as an inline SVG (no external image, no script), scalable by CSS."""
     # A fixed mask: choosing the best of eight costs 4 times as long, for no reader's benefit.
     qr = segno.make(appointment_checkin_code(appointment), error="m", mask=0)
-    return qr.svg_inline(scale=5, border=2, dark="#0b0c0c", light="#ffffff")
+    return qr_svg(qr.matrix)
+
+
+def qr_svg(matrix, *, scale: int = 5, border: int = 2) -> str:
+    """A QR matrix (rows of 0/1 modules, as segno makes it) as SVG: each row's runs of dark
+    modules as strokes of one path. Written here because every booking answer carries one,
+    and this takes a third of the time of segno's general writer."""
+    size = len(matrix) + 2 * border
+    runs = [
+        f"M{run.start() + border} {y}.5h{run.end() - run.start()}"
+        for y, row in enumerate(matrix, border)
+        for run in _DARK_RUN.finditer(bytes(row))
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size * scale}" height="{size * scale}"'
+        f' viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<path fill="#ffffff" d="M0 0h{size}v{size}h-{size}z"/>'
+        f'<path stroke="#0b0c0c" d="{"".join(runs)}"/></svg>'
+    )
 
 
 def guide_for(appointment: Appointment) -> Guide | None:

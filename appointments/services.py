@@ -25,14 +25,15 @@ from django.utils.translation import gettext as _
 from accounts.auth import require_bound
 from core.errors import InvalidInput, NotFound, Problem
 from core.ratelimit import rate_limit_hit
-from core.rawsql import Part, RawInsert, RawSelect, RawStatement
+from core.rawsql import Part, RawGuardedInsert, RawSelect
 from documents.models import DocumentType
 from documents.selectors import documents_held
 from documents.services import idempotency_key_clean
 from guide.calendar import SHANGHAI
 from guide.directory import get_directory
 from guide.models import Hall, Service
-from notifications.services import notification_queue
+from notifications.models import Notification
+from notifications.services import notification_new, notification_queue, notification_record
 from persons.selectors import persons_acting_for
 
 from . import selectors
@@ -398,15 +399,15 @@ _BY_IDEMPOTENCY_KEY = RawSelect(
 )
 
 
-# A booking's rows, written as prepared statements (core.rawsql): the rush's hot path.
-_NEW_APPOINTMENT = RawInsert(Appointment)
-_NEW_EVENT = RawInsert(AppointmentEvent)
-
-# The guard of capacity: a seat is taken only while one is left (and the database's check
-# constraint, booked <= capacity, stands behind it). A prepared statement (core.rawsql).
-_TAKE_SEAT = RawStatement(
+# A booking, the rush's hot path (core.rawsql): the guard of capacity takes a seat only while
+# one is left (the database's check constraint, booked <= capacity, stands behind it), and only
+# then are the appointment, its first event and the SMS to the booker written; on PostgreSQL
+# all in one prepared statement, one round trip instead of six (BEGIN ... COMMIT).
+_BOOK_SEAT = RawGuardedInsert(
     "UPDATE appointments_slot SET booked = booked + 1"
-    " WHERE id = %s AND NOT is_closed AND booked < capacity"
+    " WHERE id = %s AND NOT is_closed AND booked < capacity",
+    [Appointment, AppointmentEvent, Notification],
+    links={(1, "appointment"): 0},
 )
 
 
@@ -483,37 +484,31 @@ def appointment_book(
         default_phone=user.phone or "",
         today=selectors.now_shanghai(now).date(),
     )
+    appointment = Appointment(
+        number=appointment_number_new(),
+        person=person,
+        booked_by=user,
+        document_type=document_type,
+        kind=kind,
+        details=answers,
+        hall=slot.hall,
+        service=slot.service,
+        slot=slot,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        idempotency_key=key or None,
+        request_hash=fingerprint,
+    )
+    event = AppointmentEvent(
+        kind=AppointmentEvent.Kind.BOOKED,
+        to_status=S.BOOKED,
+        actor=user,
+        data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
+    )
     try:
-        with transaction.atomic():
-            if not _TAKE_SEAT.execute([slot.pk]):
-                raise _full(slot)
-            appointment = _NEW_APPOINTMENT.save(
-                Appointment(
-                    number=appointment_number_new(),
-                    person=person,
-                    booked_by=user,
-                    document_type=document_type,
-                    kind=kind,
-                    details=answers,
-                    hall=slot.hall,
-                    service=slot.service,
-                    slot=slot,
-                    starts_at=slot.starts_at,
-                    ends_at=slot.ends_at,
-                    idempotency_key=key or None,
-                    request_hash=fingerprint,
-                )
-            )
-            event = _NEW_EVENT.save(
-                AppointmentEvent(
-                    appointment=appointment,
-                    kind=AppointmentEvent.Kind.BOOKED,
-                    to_status=S.BOOKED,
-                    actor=user,
-                    data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
-                )
-            )
-            _notify(appointment, "appointment_booked")
+        booked = _BOOK_SEAT.save(
+            [slot.pk], [appointment, event, _notification(appointment, "appointment_booked")]
+        )
     except IntegrityError:
         # A concurrent request won: the same key (a retry) or another booking for this document.
         if key:
@@ -524,6 +519,8 @@ def appointment_book(
         if existing is not None:
             raise _already_booked(existing) from None
         raise
+    if not booked:
+        raise _full(slot)
     logger.info("appointment %s booked at hall %s", appointment.number, slot.hall.code)
     return Booking(appointment=appointment, created=True, events=(event,))
 
@@ -916,12 +913,21 @@ def _message(appointment: Appointment, kind: str, reason: tuple[str, str] | None
 
 def _notify(appointment: Appointment, kind: str, reason: tuple[str, str] | None = None) -> None:
     """Queue the SMS that tells the booker (inside the transaction: it commits with the change)."""
+    notification = _notification(appointment, kind, reason)
+    if notification is not None:
+        notification_record(notification)
+
+
+def _notification(
+    appointment: Appointment, kind: str, reason: tuple[str, str] | None = None
+) -> Notification | None:
+    """The SMS that tells the booker, not yet saved; None when nobody booked (a walk-in)."""
     user = appointment.booked_by
     if user is None:
-        return
+        return None
     language = translation.get_language() or "zh-hans"
     with translation.override(language):
-        notification_queue(
+        return notification_new(
             user=user,
             kind=kind,
             subject=str(_SUBJECTS[kind]()),

@@ -9,8 +9,9 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.translation import gettext as _
+from django_redis.cache import RedisCache
 
 from .errors import ErrorCode, Problem
 
@@ -45,14 +46,7 @@ def rate_limit_hit(
         return
     now = time.time()
     window = int(now // rate.seconds)
-    cache_key = f"rl:{scope}:{key}:{window}"
-    # One round trip when the window's counter exists (the usual case); add() is atomic in
-    # every backend, so two first requests of a window cannot both start it at 1.
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:  # no counter yet in this window (or another request starts it now)
-        started = cache.add(cache_key, 1, timeout=rate.seconds + 1)
-        used = 1 if started else cache.incr(cache_key)
+    used = _count(f"rl:{scope}:{key}:{window}", rate.seconds + 1)
     if used > rate.count:
         retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
         raise RateLimited(
@@ -61,3 +55,32 @@ def rate_limit_hit(
             % {"seconds": retry_after},
             retry_after=retry_after,
         )
+
+
+# On Redis, counting is one atomic script: INCR, and the window's expiry on its first count.
+# (The cache API needs two round trips for a window's first request, an EVAL and an ADD, and
+# every booking attempt of a rush is some citizen's first.)
+_COUNT_SCRIPT = """
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return used
+"""
+_script = None  # redis-py's Script: its SHA, loaded again by itself if Redis forgot it
+
+
+def _count(cache_key: str, timeout: int) -> int:
+    """Count one in `cache_key` (kept `timeout` seconds from its first count); return the count."""
+    global _script
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend.client.get_client(write=True)
+        if _script is None:
+            _script = client.register_script(_COUNT_SCRIPT)
+        return int(_script(keys=[backend.make_key(cache_key)], args=[timeout], client=client))
+    # Any other backend: one round trip when the window's counter exists; add() is atomic in
+    # every backend, so two first requests of a window cannot both start it at 1.
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # no counter yet in this window (or another request starts it now)
+        started = cache.add(cache_key, 1, timeout=timeout)
+        return 1 if started else cache.incr(cache_key)

@@ -205,3 +205,124 @@ def _register_timezone(connection, cursor) -> None:
     loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     if connection.timezone != loader.timezone:
         register_tzloader(connection.timezone, cursor)
+
+
+def _cast_type(field: models.Field, connection) -> str:
+    """The type a parameter is cast to in INSERT ... SELECT: the column's, but text for
+    varchar(n), so that a value too long is refused by the column as in INSERT ... VALUES
+    (a cast to varchar(n) would cut it short without a word)."""
+    db_type = field.cast_db_type(connection) or ""
+    return "text" if db_type.startswith("varchar") else db_type
+
+
+class RawGuardedInsert:
+    """New rows written only if a guard (an UPDATE) changes a row: on PostgreSQL one
+    statement, the guard and every INSERT in data-modifying CTEs; elsewhere the same in a
+    transaction, one statement after the other. Each row may take the new key of an earlier
+    one (`links`: {(row index, foreign key field name): index of the row it points to}).
+
+    `save(guard_params, objs)` returns False, writing nothing, when the guard changed no row;
+    else sets each instance's primary key and state as save() does. A broken constraint
+    raises IntegrityError with nothing written, the guard's change included. As with
+    RawInsert, models with save signals are refused.
+    """
+
+    def __init__(
+        self,
+        guard_sql: str,
+        models_: Sequence[type[models.Model]],
+        *,
+        links: dict[tuple[int, str], int] | None = None,
+        using: str = "default",
+    ) -> None:
+        self.guard = RawStatement(guard_sql, using=using)
+        self.inserts = [RawInsert(model, using=using) for model in models_]
+        self.models = list(models_)
+        self.links = dict(links or {})
+        self.using = using
+        self._prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        for (index, name), target in self.links.items():
+            field = self.models[index]._meta.get_field(name)
+            if not field.many_to_one or field.related_model is not self.models[target]:
+                raise TypeError(f"{name} of row {index} does not point to row {target}")
+            if target >= index:
+                raise TypeError("a row can point only to an earlier one")
+
+    def _fields(self, index: int) -> list[models.Field]:
+        meta = self.models[index]._meta
+        return [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
+
+    def _prepare(self, connection) -> tuple:
+        quote = connection.ops.quote_name
+        parts = [f"g AS ({self.guard.sql} RETURNING 1)"]
+        plan = []  # per row: its fields, and for each field None (a parameter) or the alias
+        for index, model in enumerate(self.models):
+            fields = self._fields(index)
+            sources, select = [], []
+            for field in fields:
+                target = self.links.get((index, field.name))
+                if target is None:
+                    sources.append(None)
+                    select.append(f"CAST(%s AS {_cast_type(field, connection)})")
+                else:
+                    sources.append(target)
+                    select.append(f"i{target}.{quote(self.models[target]._meta.pk.column)}")
+            linked = sorted({t for t in sources if t is not None})
+            from_ = ", ".join(f"i{t}" for t in linked) if linked else "g"
+            columns = ", ".join(quote(f.column) for f in fields)
+            parts.append(
+                f"i{index} AS (INSERT INTO {quote(model._meta.db_table)} ({columns})"  # noqa: S608
+                f" SELECT {', '.join(select)} FROM {from_}"
+                f" RETURNING {quote(model._meta.pk.column)})"
+            )
+            plan.append((fields, sources))
+        aliases = [f"i{i}" for i in range(len(self.models))]
+        sql = (
+            f"WITH {', '.join(parts)} SELECT {', '.join(f'{a}.*' for a in aliases)}"  # noqa: S608
+            f" FROM {', '.join(aliases)}"
+        )
+        prepared = self._prepared[connection] = (sql, plan)
+        return prepared
+
+    def save(self, guard_params: Iterable, objs: Sequence[models.Model]) -> bool:
+        if len(objs) != len(self.models):
+            raise TypeError(f"{len(self.models)} instances expected")
+        for model in self.models:
+            if pre_save.has_listeners(model) or post_save.has_listeners(model):
+                raise TypeError(f"{model.__name__} has save signals: use the ORM")
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            return self._one_by_one(guard_params, objs)
+        sql, plan = self._prepared.get(connection) or self._prepare(connection)
+        params = list(guard_params)
+        for obj, (fields, sources) in zip(objs, plan, strict=True):
+            params += [
+                f.get_db_prep_save(f.pre_save(obj, True), connection)
+                for f, source in zip(fields, sources, strict=True)
+                if source is None
+            ]
+        with _cursor(connection) as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        for obj, pk in zip(objs, row, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = self.using
+        for (index, name), target in self.links.items():
+            setattr(objs[index], name, objs[target])
+        return True
+
+    def _one_by_one(self, guard_params: Iterable, objs: Sequence[models.Model]) -> bool:
+        from django.db import transaction
+
+        with transaction.atomic(using=self.using):
+            if not self.guard.execute(guard_params):
+                return False
+            for index, (insert, obj) in enumerate(zip(self.inserts, objs, strict=True)):
+                for (linked, name), target in self.links.items():
+                    if linked == index:
+                        setattr(obj, name, objs[target])
+                insert.save(obj)
+        return True

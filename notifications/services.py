@@ -11,7 +11,18 @@ from .models import Notification
 _NEW = RawInsert(Notification)
 
 
-def notification_queue(
+def notification_queue(**fields) -> Notification:
+    """Record a message for a user, to be delivered by the notifications worker; the arguments
+    of notification_new (user, kind, subject, text, reference, channel)."""
+    return notification_record(notification_new(**fields))
+
+
+def notification_record(notification: Notification) -> Notification:
+    """Record a message made by notification_new."""
+    return _NEW.save(notification)
+
+
+def notification_new(
     *,
     user,
     kind: str,
@@ -20,16 +31,15 @@ def notification_queue(
     reference: str = "",
     channel: str = Notification.Channel.SMS,
 ) -> Notification:
-    """Record a message for `user`, to be delivered by the notifications worker."""
-    return _NEW.save(
-        Notification(
-            user=user,
-            channel=channel,
-            kind=kind,
-            subject=subject[:200],
-            text=text,
-            reference=reference[:64],
-        )
+    """The message notification_queue records, not yet saved: for a service that writes it
+    in the same statement as its own rows (appointments' booking)."""
+    return Notification(
+        user=user,
+        channel=channel,
+        kind=kind,
+        subject=subject[:200],
+        text=text,
+        reference=reference[:64],
     )
 
 

@@ -2,8 +2,10 @@
 and what to bring, memoised per directory snapshot."""
 
 import datetime as dt
+import re
 
 import pytest
+import segno
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
@@ -112,3 +114,27 @@ def test_what_to_bring_follows_a_guide_edit_at_once(django_assert_num_queries):
         guide.is_published = True
         guide.save()
         assert selectors.what_to_bring(appointment) == ["居民身份证", "现场采集的照片"]
+
+
+def _modules_drawn(svg: str, border: int) -> set[tuple[int, int]]:
+    """The dark modules an SVG from qr_svg draws, read back from its path."""
+    path = re.search(r'stroke="#0b0c0c" d="([^"]*)"', svg).group(1)
+    drawn = set()
+    for x, y, length in re.findall(r"M(\d+) (\d+)\.5h(\d+)", path):
+        for dx in range(int(length)):
+            drawn.add((int(x) + dx - border, int(y) - border))
+    return drawn
+
+
+def test_the_check_in_qr_draws_exactly_the_dark_modules_of_the_code():
+    # given an appointment and the QR code segno makes for it
+    appointment = AppointmentFactory.build(number="PFD8ZAMBSJWN")
+    qr = segno.make(selectors.appointment_checkin_code(appointment), error="m", mask=0)
+    dark = {(x, y) for y, row in enumerate(qr.matrix) for x, bit in enumerate(row) if bit}
+    # when it is drawn
+    svg = selectors.appointment_qr_svg(appointment)
+    # then every dark module and nothing else is drawn, inside a quiet zone, scalable by CSS
+    assert _modules_drawn(svg, border=2) == dark
+    size = len(qr.matrix) + 4
+    assert f'viewBox="0 0 {size} {size}"' in svg and f'width="{size * 5}"' in svg
+    assert "<script" not in svg and "href" not in svg

@@ -34,3 +34,81 @@ def test_a_count_of_zero_means_no_limit():
 def test_bad_rates_are_refused(text):
     with pytest.raises(ValueError):
         Rate.parse(text)
+
+
+# -- on Redis, as production counts ---------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on a real Redis (REDIS_TEST_URL, default database 15 on 127.0.0.1),
+    emptied before and after; outside CI a machine without Redis skips these tests."""
+    import os
+
+    from django.core.cache import caches
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "exitentry-test",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    backend = caches["default"]
+    try:
+        backend.clear()
+    except Exception as error:  # any connection error means "no Redis here"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Redis at {url}: {error}")
+        pytest.skip(f"no Redis at {url}")
+    yield backend
+    backend.clear()
+
+
+def test_on_redis_a_window_counts_atomically_and_expires(redis_cache):
+    # given a fresh window on Redis
+    with mock.patch("core.ratelimit.time.time", return_value=1_000_000.0):
+        # when it is used up
+        for _ in range(3):
+            rate_limit_hit(scope="t", key="a", rate="3/60")
+        # then the next request is refused, and the counter lives one window (and a second)
+        with pytest.raises(RateLimited):
+            rate_limit_hit(scope="t", key="a", rate="3/60")
+    key = redis_cache.make_key(f"rl:t:a:{1_000_000 // 60}")
+    client = redis_cache.client.get_client(write=True)
+    assert int(client.get(key)) == 4
+    assert 0 < client.ttl(key) <= 61
+    # and the cache API reads the same counter
+    assert redis_cache.get(f"rl:t:a:{1_000_000 // 60}") == 4
+
+
+def test_on_redis_the_script_is_loaded_again_when_redis_forgets_it(redis_cache):
+    rate_limit_hit(scope="t", key="b", rate="5/60")
+    redis_cache.client.get_client(write=True).script_flush()
+    rate_limit_hit(scope="t", key="b", rate="5/60")  # NOSCRIPT: loaded again, no error
+
+
+def test_on_redis_concurrent_first_requests_are_each_counted(redis_cache):
+    # given 8 threads making the first requests of a window at once
+    import threading
+
+    barrier = threading.Barrier(8)
+    refused = []
+
+    def attempt():
+        barrier.wait()
+        try:
+            rate_limit_hit(scope="t", key="c", rate="5/60")
+        except RateLimited:
+            refused.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    with mock.patch("core.ratelimit.time.time", return_value=2_000_000.0):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # then exactly 5 got through
+    assert len(refused) == 3

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from core.rawsql import Part, RawInsert, RawSelect, RawStatement
+from core.rawsql import Part, RawGuardedInsert, RawInsert, RawSelect, RawStatement
 from documents.models import Document
 from documents.tests.factories import HkMacaoPassFactory, PassportFactory
 from persons.models import Person
@@ -163,3 +163,131 @@ def test_statement_returns_the_rows_it_changed():
     assert set(
         Document.objects.filter(person=person).values_list("issuing_authority_en", flat=True)
     ) == {"Changed"}
+
+
+# -- RawGuardedInsert ----------------------------------------------------------------------------
+
+
+def _guarded():
+    from appointments.models import Appointment, AppointmentEvent
+    from notifications.models import Notification
+
+    return RawGuardedInsert(
+        "UPDATE appointments_slot SET booked = booked + 1 WHERE id = %s AND booked < capacity",
+        [Appointment, AppointmentEvent, Notification],
+        links={(1, "appointment"): 0},
+    )
+
+
+def _rows(slot, user, *, number="GUARDED00001", idempotency_key=None):
+    from appointments.models import Appointment, AppointmentEvent
+    from notifications.models import Notification
+    from persons.tests.factories import PersonFactory
+
+    appointment = Appointment(
+        number=number,
+        person=PersonFactory(),
+        booked_by=user,
+        document_type="passport",
+        kind="first",
+        details={"contact_phone": "+8613800000000", "note": "中文"},
+        hall=slot.hall,
+        service=slot.service,
+        slot=slot,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        idempotency_key=idempotency_key,
+    )
+    event = AppointmentEvent(kind="booked", to_status="booked", actor=user, data={"slot": 1})
+    notification = Notification(user=user, channel="sms", kind="appointment_booked", text="t")
+    return [appointment, event, notification]
+
+
+def test_guarded_insert_writes_every_row_linked_when_the_guard_changes_one():
+    from accounts.tests.factories import UserFactory
+    from appointments.models import Appointment, AppointmentEvent
+    from appointments.tests.factories import SlotFactory
+    from notifications.models import Notification
+
+    # given a time with a seat left
+    slot, user = SlotFactory(capacity=1, booked=0), UserFactory()
+    appointment, event, notification = rows = _rows(slot, user)
+    # when the seat is taken with the rows
+    assert _guarded().save([slot.pk], rows) is True
+    # then the seat is taken, each row is saved with its key, the event points to the appointment
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    assert all(obj.pk and not obj._state.adding for obj in rows)
+    stored = Appointment.objects.get(pk=appointment.pk)
+    assert stored.details == {"contact_phone": "+8613800000000", "note": "中文"}
+    assert stored.created_at == appointment.created_at and stored.created_at.tzinfo is not None
+    assert AppointmentEvent.objects.get(pk=event.pk).appointment_id == appointment.pk
+    assert event.appointment is appointment
+    assert Notification.objects.get(pk=notification.pk).status == Notification.Status.QUEUED
+
+
+def test_guarded_insert_writes_nothing_when_the_guard_changes_nothing():
+    from accounts.tests.factories import UserFactory
+    from appointments.models import Appointment, AppointmentEvent
+    from appointments.tests.factories import SlotFactory
+    from notifications.models import Notification
+
+    slot, user = SlotFactory(capacity=1, booked=1), UserFactory()
+    before = Appointment.objects.count(), AppointmentEvent.objects.count()
+    assert _guarded().save([slot.pk], _rows(slot, user)) is False
+    assert (Appointment.objects.count(), AppointmentEvent.objects.count()) == before
+    assert not Notification.objects.filter(user=user).exists()
+
+
+def test_guarded_insert_breaking_a_constraint_leaves_the_guard_undone():
+    from django.db import IntegrityError
+
+    from accounts.tests.factories import UserFactory
+    from appointments.models import Appointment
+    from appointments.tests.factories import SlotFactory
+
+    # given a first booking under an Idempotency-Key
+    slot, user = SlotFactory(capacity=5, booked=0), UserFactory()
+    _guarded().save([slot.pk], _rows(slot, user, idempotency_key="k1"))
+    # when a second one with the same key (unique per booker) is written
+    with pytest.raises(IntegrityError):
+        _guarded().save([slot.pk], _rows(slot, user, number="GUARDED00002", idempotency_key="k1"))
+    # then its seat was given back with it
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    assert Appointment.objects.filter(slot=slot).count() == 1
+
+
+def test_guarded_insert_refuses_a_value_too_long_instead_of_cutting_it():
+    from django.db import DataError, IntegrityError
+
+    from accounts.tests.factories import UserFactory
+    from appointments.tests.factories import SlotFactory
+
+    slot = SlotFactory(capacity=5, booked=0)
+    rows = _rows(slot, UserFactory(), number="X" * 300)
+    if connection.vendor == "sqlite":  # no length limit there: kept whole, not cut
+        assert _guarded().save([slot.pk], rows)
+        rows[0].refresh_from_db()
+        assert rows[0].number == "X" * 300
+        return
+    with pytest.raises((DataError, IntegrityError)):
+        _guarded().save([slot.pk], rows)
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
+def test_guarded_insert_checks_its_links_and_signals():
+    from appointments.models import Appointment, AppointmentEvent
+    from guide.models import Hall
+
+    with pytest.raises(TypeError):  # the event's appointment is not the hall
+        RawGuardedInsert(
+            "UPDATE x SET y = 1", [Hall, AppointmentEvent], links={(1, "appointment"): 0}
+        )
+    with pytest.raises(TypeError):  # a row can point only to an earlier one
+        RawGuardedInsert(
+            "UPDATE x SET y = 1", [AppointmentEvent, Appointment], links={(0, "appointment"): 1}
+        )
+    with pytest.raises(TypeError):  # Hall has save signals
+        RawGuardedInsert("UPDATE x SET y = 1", [Hall]).save([], [Hall()])

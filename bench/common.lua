@@ -85,8 +85,36 @@ end
 -- each response (mean BENCH_THINK_MS), like users who read before clicking again. 64
 -- connections with ~61 ms offer about 1,000 requests/s, so latency is measured at that rate
 -- rather than at saturation, where it is only the queue (connections / throughput).
+--
+-- With BENCH_RATE set instead (requests/s over all wrk threads; BENCH_RATE_THREADS = wrk's -t),
+-- each thread sends on a fixed schedule, one request every threads/rate seconds on whichever of
+-- its connections is free, so the offered rate is the one asked for whatever the latency (a
+-- think time offers less as answers slow down). A thread that falls behind (every connection
+-- busy) catches up at most 100 ms, so the run never turns into an unpaced burst.
 local think_ms = tonumber(os.getenv("BENCH_THINK_MS") or "")
-if think_ms and think_ms > 0 then
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate and rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef([[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock_id, bench_timespec *tp);
+  ]])
+  local ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval = (tonumber(os.getenv("BENCH_RATE_THREADS") or "1") or 1) * 1000 / rate
+  local next_at = nil
+  function delay()
+    local now = now_ms()
+    if next_at == nil or next_at < now - 100 then
+      next_at = now
+    end
+    next_at = next_at + interval
+    return math.max(0, math.floor(next_at - now))
+  end
+elseif think_ms and think_ms > 0 then
   function delay()
     return math.random(0, 2 * think_ms)
   end

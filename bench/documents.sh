@@ -121,8 +121,8 @@ cat >"$RUN_DIR/meta.json" <<JSON
 }
 JSON
 
-wrk_run() { # duration [think_ms]
-  BENCH_THINK_MS="${2:-}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
+wrk_run() { # duration [rate: requests/s, on a schedule]
+  BENCH_RATE="${2:-}" BENCH_RATE_THREADS="$WRK_THREADS" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
     -H "X-Forwarded-Proto: https" -s bench/documents.lua "$BASE" -- "$RUN_DIR/document_tokens.txt"
 }
 
@@ -136,19 +136,19 @@ pg_cpu() {
 }
 
 TIMEFORMAT="%U %S"
-measure() { # name [think_ms]
-  local name=$1 think=${2:-}
+measure() { # name [rate]
+  local name=$1 rate=${2:-}
   # The production steady state for "last used": each token's last write 0-5 minutes ago.
   "$PY" bench/documents_data.py touch
   cut -d' ' -f1-3 /proc/loadavg >"$RUN_DIR/$name.loadavg"
   calibrate >"$RUN_DIR/$name.calibration"
-  say "$name: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION${think:+, think time ~${think} ms}" \
+  say "$name: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION${rate:+, paced at ${rate} requests/s}" \
     "(load average before: $(cat "$RUN_DIR/$name.loadavg"), CPU loop $(cat "$RUN_DIR/$name.calibration") s)"
   local server_before busy_before pg_before server_after busy_after pg_after wrk_user wrk_sys
   server_before="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
   pg_before="$(pg_cpu)"
   busy_before="$("$PY" bench/helpers.py busy)"
-  { time wrk_run "$DURATION" "$think" >"$RUN_DIR/$name.txt"; } 2>"$RUN_DIR/$name.time"
+  { time wrk_run "$DURATION" "$rate" >"$RUN_DIR/$name.txt"; } 2>"$RUN_DIR/$name.time"
   server_after="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
   pg_after="$(pg_cpu)"
   busy_after="$("$PY" bench/helpers.py busy)"
@@ -166,10 +166,7 @@ wrk_run "$WARMUP" | grep -E "^Requests/sec|Non-2xx" || true
 # -- measured runs: saturation (throughput), then paced to ~PACED_RPS (latency at that rate) ------
 measure documents
 if [ "$PACED_RPS" -gt 0 ]; then
-  # mean think time so that CONNECTIONS connections offer PACED_RPS (less ~3 ms of latency)
-  THINK_MS=$((CONNECTIONS * 1000 / PACED_RPS - 3))
-  [ "$THINK_MS" -ge 1 ] || THINK_MS=1
-  measure documents-paced "$THINK_MS"
+  measure documents-paced "$PACED_RPS"
 fi
 
 # -- report --------------------------------------------------------------------------------------

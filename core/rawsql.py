@@ -19,10 +19,11 @@ Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md
 
 import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import Query
 from django.db.utils import DatabaseErrorWrapper
@@ -301,7 +302,13 @@ class RawGuardedInsert:
                 for f, source in zip(fields, sources, strict=True)
                 if source is None
             ]
-        with _cursor(connection) as cursor:
+        # One statement is atomic by itself; inside a caller's transaction it gets a savepoint,
+        # so that a broken constraint leaves that transaction usable (to look up the winner).
+        savepoint = connection.in_atomic_block
+        with (
+            transaction.atomic(using=self.using) if savepoint else nullcontext(),
+            _cursor(connection) as cursor,
+        ):
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
@@ -315,8 +322,6 @@ class RawGuardedInsert:
         return True
 
     def _one_by_one(self, guard_params: Iterable, objs: Sequence[models.Model]) -> bool:
-        from django.db import transaction
-
         with transaction.atomic(using=self.using):
             if not self.guard.execute(guard_params):
                 return False

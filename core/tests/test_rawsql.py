@@ -258,6 +258,28 @@ def test_guarded_insert_breaking_a_constraint_leaves_the_guard_undone():
     assert Appointment.objects.filter(slot=slot).count() == 1
 
 
+def test_guarded_insert_breaking_a_constraint_inside_a_transaction_leaves_it_usable():
+    from django.db import IntegrityError, transaction
+
+    from accounts.tests.factories import UserFactory
+    from appointments.models import Appointment
+    from appointments.tests.factories import SlotFactory
+
+    slot, user = SlotFactory(capacity=5, booked=0), UserFactory()
+    # given a caller's transaction holding a first booking under a key
+    with transaction.atomic():
+        _guarded().save([slot.pk], _rows(slot, user, idempotency_key="k2"))
+        # when a second one with the same key breaks the unique constraint
+        with pytest.raises(IntegrityError):
+            _guarded().save(
+                [slot.pk], _rows(slot, user, number="GUARDED00003", idempotency_key="k2")
+            )
+        # then the transaction still answers (the caller looks up the winner) and keeps its work
+        assert Appointment.objects.filter(slot=slot, idempotency_key="k2").count() == 1
+    slot.refresh_from_db()
+    assert slot.booked == 1
+
+
 def test_guarded_insert_refuses_a_value_too_long_instead_of_cutting_it():
     from django.db import DataError, IntegrityError
 

@@ -327,6 +327,9 @@ APPOINTMENT_RATE_PER_ADDRESS = env.str("APPOINTMENT_RATE_PER_ADDRESS", default="
 # Seat alerts ("tell me when a seat opens") a citizen may keep at once.
 APPOINTMENT_MAX_WATCHES = env.int("APPOINTMENT_MAX_WATCHES", default=5)
 
+# Applications: the processing time in working days when the service's guide states none.
+APPLICATION_PROCESSING_DAYS = env.int("APPLICATION_PROCESSING_DAYS", default=7)
+
 # Uploaded files (applicants' photos taken at the hall). Never served publicly: staff read them
 # through an access-checked, logged view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")

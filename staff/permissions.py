@@ -15,7 +15,8 @@ class Permission(models.TextChoices):
     APPLICATION_DECIDE = (
         "application_decide",
         _(
-            "Approve or reject applications, reassign them, see each officer's queue and what is late"
+            "Approve or reject applications, reassign them, see each officer's queue and "
+            "what is late"
         ),
     )
     APPLICATION_PRODUCE = (

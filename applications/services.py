@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import appointment_act
+from core.errors import OutsideTransaction
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
@@ -82,6 +83,8 @@ def application_act(
 
     A double submission (the same action by the same actor, which already led to the current
     status) returns the event it made, and changes nothing."""
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(f"application: apply '{action}' inside transaction.atomic()")
     if action not in _REPEATABLE:
         replayed = _replay(application, action, actor)
         if replayed is not None:

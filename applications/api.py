@@ -60,7 +60,7 @@ class DeliveryOut(Schema):
     tracking_number: str
 
 
-class ActionOut(Schema):
+class ApplicationActionOut(Schema):
     name: str = Field(examples=["withdraw"])
     label: str
 
@@ -71,7 +71,7 @@ class ApplicationOut(Schema):
     status_name: str
     outlook: OutlookOut
     delivery: DeliveryOut
-    actions: list[ActionOut] = Field(
+    actions: list[ApplicationActionOut] = Field(
         description="What you can do now: POST to .../{action} (withdraw, delivery)."
     )
     person: HolderOut

@@ -44,7 +44,7 @@ class QueueFilters(PageParams):
     assigned: str = Field("", max_length=150, description="me, nobody, or a username.")
 
 
-class ActionOut(Schema):
+class StaffActionOut(Schema):
     name: str
     label: str
     reason_required: bool
@@ -67,10 +67,10 @@ class QueueRowOut(Schema):
     working_days_late: int
     assigned_to: str | None
     delivery: str
-    actions: list[ActionOut]
+    actions: list[StaffActionOut]
 
 
-class StepOut(Schema):
+class StaffTimelineStepOut(Schema):
     action: str
     from_status: str
     status: ApplicationStatus
@@ -88,7 +88,7 @@ class ApplicationStaffOut(QueueRowOut):
     tracking_number: str
     rejection_reason: str
     issued_document: str | None = Field(description="The new document's number, masked.")
-    timeline: list[StepOut]
+    timeline: list[StaffTimelineStepOut]
 
 
 def _actions(application: Application, staff) -> list[dict]:

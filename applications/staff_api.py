@@ -205,6 +205,31 @@ def officers(request: HttpRequest):
     return [vars(load) for load in selectors.officers_load(staff=request.auth)]
 
 
+class ProductionIn(Schema):
+    numbers: list[str] = Field(..., min_length=1, max_length=200)
+
+
+class BulkResultOut(Schema):
+    number: str
+    done: bool
+    code: str
+    detail: str
+
+
+@router.post(
+    "/applications/production",
+    response={200: list[BulkResultOut], 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
+    url_name="staff_applications_production",
+    summary="Send approved applications to production, in bulk",
+)
+def production(request: HttpRequest, payload: ProductionIn):
+    """Each application on its own: the answer says which went and why others did not."""
+    results = services.applications_send_to_production(
+        staff=request.auth, numbers=[n[:40] for n in payload.numbers]
+    )
+    return [vars(r) for r in results]
+
+
 @router.get(
     "/applications/{number}",
     response={200: ApplicationStaffOut, **READ},
@@ -247,31 +272,6 @@ class HandOverIn(Schema):
 
 class ReassignIn(Schema):
     assignee: str = Field(..., max_length=150, description="The officer's username.")
-
-
-class ProductionIn(Schema):
-    numbers: list[str] = Field(..., min_length=1, max_length=200)
-
-
-class BulkResultOut(Schema):
-    number: str
-    done: bool
-    code: str
-    detail: str
-
-
-@router.post(
-    "/applications/production",
-    response={200: list[BulkResultOut], 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
-    url_name="staff_applications_production",
-    summary="Send approved applications to production, in bulk",
-)
-def production(request: HttpRequest, payload: ProductionIn):
-    """Each application on its own: the answer says which went and why others did not."""
-    results = services.applications_send_to_production(
-        staff=request.auth, numbers=[n[:40] for n in payload.numbers]
-    )
-    return [vars(r) for r in results]
 
 
 @router.post(

@@ -245,7 +245,11 @@ def my_application_withdraw(request: HttpRequest, application_number: str = NUMB
 
 
 class DeliveryIn(Schema):
-    delivery: str = Field(..., max_length=16, description="collect or mail", examples=["mail"])
+    # Required, but checked after the application, so that another citizen's number is a 404
+    # whatever the body.
+    delivery: str | None = Field(
+        None, max_length=16, description="collect or mail (required)", examples=["mail"]
+    )
     delivery_address: str = Field(
         "", max_length=400, description="The full postal address, for mail."
     )
@@ -265,7 +269,7 @@ def my_application_delivery(
     application = services.application_delivery_change(
         user=request.auth,
         number=application_number,
-        delivery=payload.delivery,
+        delivery=payload.delivery or "",
         address=payload.delivery_address,
     )
     return _detail(request, application)

@@ -279,8 +279,8 @@ def rejection_clean(*, reason_code: str, text: str) -> tuple[str, str]:
 @transaction.atomic
 def application_reject(*, staff, number: str, reason_code: str, text: str) -> Application:
     """Reject with a reason code and a text the citizen reads; the application ends."""
+    application = _for_staff(staff=staff, number=number)  # 404 first, whatever the input
     code, clean = rejection_clean(reason_code=reason_code, text=text)
-    application = _for_staff(staff=staff, number=number)
     application_act(
         application=application,
         action="reject",
@@ -360,8 +360,8 @@ def tracking_clean(*, carrier: str, tracking_number: str) -> tuple[str, str]:
 @transaction.atomic
 def application_mail(*, staff, number: str, carrier: str, tracking_number: str) -> Application:
     """Mailed with carrier and tracking number (delivery by mail chosen)."""
+    application = _for_staff(staff=staff, number=number)  # 404 first, whatever the input
     carrier, tracking = tracking_clean(carrier=carrier, tracking_number=tracking_number)
-    application = _for_staff(staff=staff, number=number)
     application_act(
         application=application,
         action="mail",
@@ -486,8 +486,8 @@ def application_delivery_change(
     *, user, number: str, delivery: str, address: str = ""
 ) -> Application:
     """Change collection at the hall / delivery by mail, until production starts."""
+    application = selectors.application_get_for(user=user, number=number)  # 404 first
     delivery, address = delivery_clean(delivery=delivery, address=address)
-    application = selectors.application_get_for(user=user, number=number)
     if (application.delivery, application.delivery_address) == (delivery, address):
         return application  # the same request again: nothing to change
     application_act(

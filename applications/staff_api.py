@@ -252,26 +252,27 @@ class NoteIn(Schema):
 
 
 class RejectIn(Schema):
-    reason_code: RejectionReason | str = Field(
-        ..., max_length=32, description="One of: " + ", ".join(RejectionReason.values)
+    # Required, but checked after the access check: an application elsewhere is a 404.
+    reason_code: str | None = Field(
+        None, max_length=32, description="One of: " + ", ".join(RejectionReason.values)
     )
-    text: str = Field(..., max_length=1000, description="What the citizen reads (10-500).")
+    text: str | None = Field(None, max_length=1000, description="What the citizen reads (10-500).")
 
 
 class MailIn(Schema):
-    carrier: str = Field(..., max_length=60, examples=["EMS"])
-    tracking_number: str = Field(..., max_length=60, examples=["EA123456789CN"])
+    carrier: str | None = Field(None, max_length=60, examples=["EMS"])
+    tracking_number: str | None = Field(None, max_length=60, examples=["EA123456789CN"])
 
 
 class HandOverIn(Schema):
-    id_number: str = Field(..., max_length=40, description="From the ID card presented.")
+    id_number: str | None = Field(None, max_length=40, description="From the ID card presented.")
     old_document_number: str = Field(
         "", max_length=20, description="The document being replaced, taken back."
     )
 
 
 class ReassignIn(Schema):
-    assignee: str = Field(..., max_length=150, description="The officer's username.")
+    assignee: str | None = Field(None, max_length=150, description="The officer's username.")
 
 
 @router.post(
@@ -301,7 +302,10 @@ def approve(request: HttpRequest, payload: NoteIn, number: str = NUMBER):
 )
 def reject(request: HttpRequest, payload: RejectIn, number: str = NUMBER):
     services.application_reject(
-        staff=request.auth, number=number, reason_code=payload.reason_code, text=payload.text
+        staff=request.auth,
+        number=number,
+        reason_code=payload.reason_code or "",
+        text=payload.text or "",
     )
     return _answer(request, number)
 
@@ -336,8 +340,8 @@ def mail(request: HttpRequest, payload: MailIn, number: str = NUMBER):
     services.application_mail(
         staff=request.auth,
         number=number,
-        carrier=payload.carrier,
-        tracking_number=payload.tracking_number,
+        carrier=payload.carrier or "",
+        tracking_number=payload.tracking_number or "",
     )
     return _answer(request, number)
 
@@ -362,7 +366,7 @@ def hand_over(request: HttpRequest, payload: HandOverIn, number: str = NUMBER):
     services.application_hand_over(
         staff=request.auth,
         number=number,
-        id_number=payload.id_number,
+        id_number=payload.id_number or "",
         old_document_number=payload.old_document_number,
         client_address=client_address(request),
     )
@@ -375,6 +379,8 @@ def hand_over(request: HttpRequest, payload: HandOverIn, number: str = NUMBER):
     url_name="staff_application_reassign",
 )
 def reassign(request: HttpRequest, payload: ReassignIn, number: str = NUMBER):
-    assignee = get_user_model().objects.filter(username=payload.assignee, is_staff=True).first()
+    assignee = (
+        get_user_model().objects.filter(username=payload.assignee or "", is_staff=True).first()
+    )
     services.application_reassign(staff=request.auth, number=number, assignee=assignee)
     return _answer(request, number)

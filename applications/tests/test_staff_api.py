@@ -93,6 +93,8 @@ def test_an_application_outside_the_scope_is_404(application, other_hall):
     client = verified_client(stranger)
     problem(client.get(f"{BASE}/{application.number}"), 404, "application_not_found")
     problem(post(client, f"{BASE}/{application.number}/start-review"), 404)
+    problem(post(client, f"{BASE}/{application.number}/reject"), 404)  # whatever the body
+    problem(post(client, f"{BASE}/{application.number}/hand-over"), 404)
     assert client.get(BASE).json()["count"] == 0
 
 
@@ -101,6 +103,11 @@ def test_bad_input_is_problem_json(application, reviewer):
     post(client, f"{BASE}/{application.number}/start-review")
     problem(
         post(client, f"{BASE}/{application.number}/reject", {"reason_code": "photo"}),
+        422,
+        "reason_required",
+    )
+    problem(
+        post(client, f"{BASE}/{application.number}/reject", {"text": "x" * 2000}),
         422,
         "validation_failed",
     )

@@ -2,22 +2,28 @@
 their minors', each with its timeline."""
 
 import datetime as dt
+import json
 from typing import Literal
 
+import pydantic
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
+from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.errors import ErrorCode, Problem
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
+from staff.http import client_address
 
-from . import selectors
+from . import progress, receipt, selectors
 from .models import Application, ApplicationEvent, ApplicationStatus
 
 router = Router(tags=["applications"], auth=citizen_auth)
@@ -160,4 +166,169 @@ def my_application_get(
     application = selectors.application_get_for(user=request.auth, number=application_number)
     return _application(application, user=request.auth, urls=_Urls(request)) | {
         "timeline": [_step(e) for e in selectors.application_timeline(application)]
+    }
+
+
+@router.get(
+    "/me/applications/{application_number}/receipt.pdf",
+    response={
+        200: None,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="my_application_receipt",
+    summary="The acceptance receipt (受理回执) of one of my (or my minors') applications, as a PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A one-page A4 PDF in the reader's language.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def my_application_receipt(
+    request: HttpRequest,
+    application_number: str = Path(
+        ..., description="The application number (spaces and hyphens ignored)."
+    ),
+):
+    """The application number, the applicant (ID number masked), the document, the hall, when it
+    was accepted, the fee, the expected completion date, and a QR code that opens the progress
+    lookup with the number filled in. Not cached (`Cache-Control: no-store`); 503
+    `receipt_unavailable` when the server lacks its font."""
+    require_bound(request.auth)
+    application = selectors.application_get_for(user=request.auth, number=application_number)
+    return receipt.receipt_response(request, application)
+
+
+# -- the progress lookup, without signing in ---------------------------------------------------
+
+LOOKUP_MAX_BYTES = 2048
+
+
+class ProgressLookupIn(Schema):
+    application_number: str = Field(
+        max_length=64,
+        description="14 digits, as on the acceptance receipt (spaces and hyphens ignored).",
+        examples=["26112512345678"],
+    )
+    id_number: str = Field(
+        max_length=64,
+        description="The applicant's resident ID number (18 characters).",
+        examples=["11010519491231002X"],
+    )
+
+
+class ProgressOut(Schema):
+    application_number: str
+    name_masked: str = Field(description="The applicant's name, masked.", examples=["王**"])
+    document_type: DocumentType
+    document_type_name: str
+    status: ApplicationStatus
+    status_name: str
+    stage: str = Field(description="Where the application is now, in plain words.")
+    expected_date: dt.date | None = Field(
+        description="When it should be done (Beijing date), if known."
+    )
+    next_step: str = Field(description="What the applicant does next, if anything.")
+    updated_at: dt.datetime
+
+
+def _lookup_input(request: HttpRequest) -> ProgressLookupIn:
+    """The JSON body, checked before it is read: its type, its size, then its fields."""
+    if request.content_type != "application/json":
+        raise Problem(
+            status=415,
+            code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            detail=_("Send the request body as JSON, with Content-Type: application/json."),
+        )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = LOOKUP_MAX_BYTES + 1
+    if declared > LOOKUP_MAX_BYTES:
+        raise Problem(
+            status=413,
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
+            detail=_("The request body is too large: at most %(limit)d bytes.")
+            % {"limit": LOOKUP_MAX_BYTES},
+        )
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise Problem(
+            status=400,
+            code=ErrorCode.INVALID_JSON,
+            detail=_("The request body is not valid JSON."),
+        ) from None
+    if not isinstance(data, dict):
+        raise Problem(
+            status=422,
+            code=ErrorCode.VALIDATION_FAILED,
+            detail=_("Send a JSON object with application_number and id_number."),
+            errors=[
+                {
+                    "field": "request",
+                    "message": _("Send a JSON object with application_number and id_number."),
+                }
+            ],
+        )
+    try:
+        return ProgressLookupIn.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise ValidationError(error.errors(include_url=False)) from None
+
+
+@router.post(
+    "/progress/lookup",
+    auth=None,
+    response={
+        200: ProgressOut,
+        400: ProblemOut,
+        404: ProblemOut,
+        413: ProblemOut,
+        415: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+    },
+    url_name="progress_lookup",
+    summary="The progress of an application, by its number and the applicant's ID number",
+    tags=["progress"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ProgressLookupIn.model_json_schema()}},
+        }
+    },
+)
+def progress_lookup(request: HttpRequest):
+    """No sign-in. The answer holds the status, the stage, the expected date and the next step,
+    and of the applicant only a masked name. A number that does not exist and an ID number that
+    is not the applicant's give the same 404 `progress_no_match`. Limited per client address
+    and per application number (429 `progress_lookup_rate_limited` with Retry-After). The body
+    is JSON (else 415), at most 2 KB (else 413)."""
+    payload = _lookup_input(request)
+    answer = progress.progress_lookup(
+        application_number=payload.application_number,
+        id_number=payload.id_number,
+        client_address=client_address(request),
+    )
+    return _progress(answer)
+
+
+def _progress(answer: progress.ProgressAnswer) -> dict:
+    return {
+        "application_number": answer.application_number,
+        "name_masked": answer.name_masked,
+        "document_type": answer.document_type,
+        "document_type_name": answer.document_type_name,
+        "status": answer.status,
+        "status_name": answer.status_name,
+        "stage": answer.stage_label,
+        "expected_date": answer.expected_date,
+        "next_step": answer.next_step,
+        "updated_at": answer.updated_at.astimezone(SHANGHAI),
     }

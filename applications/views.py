@@ -1,12 +1,16 @@
-"""Pages of my applications (and my minors'): the list, and one application with its timeline."""
+"""Pages of my applications (and my minors'): the list, one application with its timeline and
+its acceptance receipt; and the progress lookup, which needs no sign-in."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from core.errors import Problem
 from documents.views import bound_citizen
+from staff.http import client_address
 
-from . import selectors
+from . import progress, receipt, selectors
+from .forms import ProgressLookupForm
 
 
 @bound_citizen
@@ -32,3 +36,52 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             "timeline": selectors.application_timeline(application),
         },
     )
+
+
+@bound_citizen
+def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The acceptance receipt of one application, as a PDF."""
+    try:
+        application = selectors.application_get_for(user=request.user, number=number)
+    except Problem as problem:
+        raise Http404(problem.detail) from problem
+    try:
+        return receipt.receipt_response(request, application)
+    except receipt.ReceiptUnavailable as problem:
+        return render(
+            request, "applications/receipt_unavailable.html", {"problem": problem}, status=503
+        )
+
+
+@never_cache
+def progress_lookup(request: HttpRequest) -> HttpResponse:
+    """Check an application's progress with its number and the applicant's ID number, signed in
+    or not. The answer is shown in the response to the POST (nothing goes into a URL)."""
+    answer = None
+    if request.method == "POST":
+        form = ProgressLookupForm(request.POST)
+        if form.is_valid():
+            try:
+                answer = progress.progress_lookup(
+                    application_number=form.cleaned_data["application_number"],
+                    id_number=form.cleaned_data["id_number"],
+                    client_address=client_address(request),
+                )
+            except Problem as problem:
+                _place(form, problem)
+                status = problem.status
+                return render(request, "applications/progress.html", {"form": form}, status=status)
+    else:
+        form = ProgressLookupForm(
+            initial={"application_number": request.GET.get("number", "")[:64]}
+        )
+    return render(request, "applications/progress.html", {"form": form, "answer": answer})
+
+
+def _place(form: ProgressLookupForm, problem: Problem) -> None:
+    """Put a refusal next to the field it names (no match: the number), else above the form."""
+    fields = [error for error in problem.errors if error["field"] in form.fields]
+    for error in fields:
+        form.add_error(error["field"], error["message"])
+    if not fields:
+        form.add_error("application_number" if problem.status == 404 else None, problem.detail)

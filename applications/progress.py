@@ -1,0 +1,155 @@
+"""The progress lookup without signing in: an application number and the applicant's ID number.
+
+Whoever asks learns only whether the two belong together, and then the application's progress
+with a masked name. "No such application" and "not this person's ID number" must be the same
+answer after the same work, or the lookup would tell which application numbers exist:
+
+- the same one query either way (the application by its number, with the applicant's ID
+  number), the same comparison in constant time (against a placeholder when nothing was found),
+  and the same exception raised from one place;
+- every attempt counts against two limits first: per client address and per application number
+  (`PROGRESS_LOOKUP_RATE_PER_ADDRESS`, `PROGRESS_LOOKUP_RATE_PER_NUMBER`), so a number cannot be
+  tried against many ID numbers, nor many numbers from one address.
+"""
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.errors import ErrorCode, NotFound, Problem
+from core.i18n import is_chinese
+from core.masking import mask_name
+from core.ratelimit import rate_limit_hit
+from persons.errors import PersonError
+from persons.idnumbers import InvalidIdNumber, id_number_clean
+
+from . import selectors
+from .models import Application, ApplicationStatus
+
+APPLICATION_NUMBER_DIGITS = 14
+# Compared with the ID number given when no application has the number: the same comparison as
+# for a real one (constant time, 18 characters), and no valid ID number can equal it.
+_PLACEHOLDER_ID_NUMBER = "0" * 18
+
+
+class ProgressError(StrEnum):
+    """Stable codes of the progress lookup's errors."""
+
+    INVALID_APPLICATION_NUMBER = "invalid_application_number"
+    NO_MATCH = "progress_no_match"
+    RATE_LIMITED = "progress_lookup_rate_limited"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressAnswer:
+    """What the lookup shows: the progress, and nothing personal but a masked name."""
+
+    application_number: str
+    name_masked: str
+    document_type: str
+    document_type_name: str
+    status: str
+    status_name: str
+    stage_label: str
+    expected_date: dt.date | None
+    next_step: str
+    updated_at: dt.datetime
+
+
+def application_number_parse(value: str) -> str:
+    """The number without spaces and hyphens; a 422 problem unless that is 14 digits."""
+    text = "".join(ch for ch in str(value or "") if ch not in " -\t")
+    if len(text) != APPLICATION_NUMBER_DIGITS or not (text.isascii() and text.isdigit()):
+        raise _invalid(
+            "application_number",
+            ProgressError.INVALID_APPLICATION_NUMBER,
+            _(
+                "An application number is 14 digits, as printed on your acceptance receipt, "
+                "for example 26112512345678."
+            ),
+        )
+    return text
+
+
+def _invalid(field: str, code: str, message: str) -> Problem:
+    return Problem(
+        status=422, code=code, detail=message, errors=[{"field": field, "message": message}]
+    )
+
+
+def _parse(application_number: str, id_number: str) -> tuple[str, str]:
+    """Both fields checked, every error reported at once (one code when only one is wrong)."""
+    problems: list[Problem] = []
+    number = person_id = ""
+    try:
+        number = application_number_parse(application_number)
+    except Problem as problem:
+        problems.append(problem)
+    try:
+        person_id = id_number_clean(id_number)
+    except InvalidIdNumber as error:
+        problems.append(_invalid("id_number", PersonError.INVALID_ID_NUMBER, str(error)))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        errors = [error for problem in problems for error in problem.errors]
+        raise Problem(
+            status=422,
+            code=ErrorCode.VALIDATION_FAILED,
+            detail=" ".join(problem.detail for problem in problems),
+            errors=errors,
+        )
+    return number, person_id
+
+
+def _rate_limit(scope: str, key: str, rate: str) -> None:
+    rate_limit_hit(scope=scope, key=key, rate=rate, code=ProgressError.RATE_LIMITED)
+
+
+def progress_lookup(
+    *, application_number: str, id_number: str, client_address: str | None
+) -> ProgressAnswer:
+    """The progress of the application with this number if the ID number is its applicant's;
+    otherwise one and the same 404, whether the number exists or not."""
+    if client_address:
+        # First, so that malformed attempts count too.
+        _rate_limit("progress-address", client_address, settings.PROGRESS_LOOKUP_RATE_PER_ADDRESS)
+    number, person_id = _parse(application_number, id_number)
+    _rate_limit("progress-number", number, settings.PROGRESS_LOOKUP_RATE_PER_NUMBER)
+
+    found = Application.objects.filter(number=number).values_list("pk", "person__id_number").first()
+    stored = found[1] if found is not None else _PLACEHOLDER_ID_NUMBER
+    same = hmac.compare_digest(stored.encode(), person_id.encode())
+    if found is None or not same:
+        raise NotFound(
+            code=ProgressError.NO_MATCH,
+            detail=_(
+                "No application matches this application number and ID number. Check both "
+                "against your acceptance receipt and try again."
+            ),
+        )
+    return progress_answer(
+        Application.objects.select_related("person", "hall", "service").get(pk=found[0])
+    )
+
+
+def progress_answer(application: Application) -> ProgressAnswer:
+    """The lookup's answer for an application whose applicant was checked."""
+    outlook = selectors.application_outlook(application)
+    person = application.person
+    return ProgressAnswer(
+        application_number=application.number,
+        name_masked=mask_name(person.name_zh if is_chinese() else person.name_pinyin),
+        document_type=application.document_type,
+        document_type_name=application.get_document_type_display(),
+        status=outlook.status,
+        status_name=str(ApplicationStatus(outlook.status).label),
+        stage_label=str(outlook.stage_label),
+        expected_date=outlook.expected_date,
+        next_step=str(outlook.next_step),
+        updated_at=application.updated_at,
+    )

@@ -337,6 +337,8 @@ PROGRESS_LOOKUP_RATE_PER_NUMBER = env.str("PROGRESS_LOOKUP_RATE_PER_NUMBER", def
 RECEIPT_FONT_PATH = env.str(
     "RECEIPT_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )
+# Applications: the processing time in working days when the service's guide states none.
+APPLICATION_PROCESSING_DAYS = env.int("APPLICATION_PROCESSING_DAYS", default=7)
 
 # Uploaded files (applicants' photos taken at the hall). Never served publicly: staff read them
 # through an access-checked, logged view.

@@ -26,7 +26,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -116,7 +115,10 @@ def receipt_pdf(*, application: Application, lookup_url: str) -> bytes:
     person, hall = application.person, application.hall
     accepted_at = application.accepted_at.astimezone(SHANGHAI)
     name = person.name_zh if is_chinese() else f"{person.name_zh} ({person.name_pinyin})"
-    expected = outlook.expected_date.isoformat() if outlook.expected_date else _("Not known yet")
+    # No date once the document is made (or the application ended): say where it stands.
+    expected = (
+        outlook.expected_date.isoformat() if outlook.expected_date else str(outlook.stage_label)
+    )
     rows = [
         (_("Application number"), application.number),
         (_("Applicant"), name),
@@ -130,7 +132,7 @@ def receipt_pdf(*, application: Application, lookup_url: str) -> bytes:
         ),
         (_("Fee paid"), _("RMB %(amount)s") % {"amount": f"{application.fee_amount:.2f}"}),
         (_("Expected completion"), expected),
-        (_("Status"), str(outlook.stage_label)),
+        (_("Status"), application.get_status_display()),
     ]
 
     text = ParagraphStyle("text", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
@@ -141,7 +143,7 @@ def receipt_pdf(*, application: Application, lookup_url: str) -> bytes:
     def paragraph(value: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
-    qr = Image(ImageReader(io.BytesIO(receipt_qr_png(lookup_url))), width=32 * mm, height=32 * mm)
+    qr = Image(io.BytesIO(receipt_qr_png(lookup_url)), width=32 * mm, height=32 * mm)
     head = Table(
         [
             [

@@ -49,7 +49,9 @@ def test_application_numbers_ignore_spaces_and_hyphens(given, expected):
     assert application_number_parse(given) == expected
 
 
-@pytest.mark.parametrize("given", ["", "2611251234567", "261125123456789", "2611251234567X", "２６"])
+@pytest.mark.parametrize(
+    "given", ["", "2611251234567", "261125123456789", "2611251234567X", "２６"]
+)
 def test_malformed_application_numbers_are_refused_with_the_field_named(given):
     with pytest.raises(Problem) as refused:
         application_number_parse(given)

@@ -102,18 +102,42 @@ def test_missing_and_not_matching_answer_alike(client, applicant, application):
     assert sorted(wrong.headers) == sorted(absent.headers)
 
 
+BAD_CHECK = STRANGER_ID[:17] + ("1" if STRANGER_ID[17] != "1" else "2")
+NUMBER = "26112512345678"
+
+
 @pytest.mark.parametrize(
     ("body", "code", "fields"),
     [
         ({"application_number": "12-34", "id_number": None}, "validation_failed", ["id_number"]),
-        ({"application_number": "1234", "id_number": STRANGER_ID}, "invalid_application_number", ["application_number"]),
-        ({"application_number": "26112512345678", "id_number": STRANGER_ID[:17] + ("1" if STRANGER_ID[17] != "1" else "2")}, "invalid_id_number", ["id_number"]),
-        ({"application_number": "abc", "id_number": "123"}, "validation_failed", ["application_number", "id_number"]),
-        ({"application_number": "26112512345678"}, "validation_failed", ["id_number"]),
-        ({"application_number": "1" * 65, "id_number": STRANGER_ID}, "validation_failed", ["application_number"]),
-        ({"application_number": 26112512345678, "id_number": STRANGER_ID}, "validation_failed", ["application_number"]),
+        (
+            {"application_number": "1234", "id_number": STRANGER_ID},
+            "invalid_application_number",
+            ["application_number"],
+        ),
+        (
+            {"application_number": NUMBER, "id_number": BAD_CHECK},
+            "invalid_id_number",
+            ["id_number"],
+        ),
+        (
+            {"application_number": "abc", "id_number": "123"},
+            "validation_failed",
+            ["application_number", "id_number"],
+        ),
+        ({"application_number": NUMBER}, "validation_failed", ["id_number"]),
+        (
+            {"application_number": "1" * 65, "id_number": STRANGER_ID},
+            "validation_failed",
+            ["application_number"],
+        ),
+        (
+            {"application_number": int(NUMBER), "id_number": STRANGER_ID},
+            "validation_failed",
+            ["application_number"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_fields_are_named_with_a_message(client, body, code, fields):
     # when
     response = post(client, body)
@@ -201,5 +225,7 @@ def test_the_openapi_document_describes_the_lookup(client):
     operation = schema["paths"]["/api/v1/progress/lookup"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert set(body["required"]) == {"application_number", "id_number"}
-    assert {"200", "400", "404", "413", "415", "422", "429"} <= set(map(str, operation["responses"]))
+    assert {"200", "400", "404", "413", "415", "422", "429"} <= set(
+        map(str, operation["responses"])
+    )
     assert "security" not in operation

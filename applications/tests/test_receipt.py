@@ -76,7 +76,9 @@ def citizen():
 @pytest.fixture
 def application(citizen):
     hall = HallFactory(name_zh="罗湖出入境大厅", name_en="Luohu Exit-Entry Hall")
-    return accepted_application(citizen.person, hall=hall, fee="120", expected_on=dt.date(2026, 12, 18))
+    return accepted_application(
+        citizen.person, hall=hall, fee="120", expected_on=dt.date(2026, 12, 18)
+    )
 
 
 def test_the_receipt_holds_the_application_in_chinese(client, citizen, application):
@@ -192,7 +194,9 @@ def test_the_page_hides_someone_elses_receipt(client, application):
     assert client.get(page_url(application.number)).status_code == 404
 
 
-def test_without_its_font_the_receipt_is_refused_clearly(client, settings, citizen, application, caplog):
+def test_without_its_font_the_receipt_is_refused_clearly(
+    client, settings, citizen, application, caplog
+):
     # given a server whose receipt font is missing
     settings.RECEIPT_FONT_PATH = "/nonexistent/wqy-microhei.ttc"
     # when the API and the page are asked for the receipt

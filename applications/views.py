@@ -4,6 +4,7 @@ its acceptance receipt; and the progress lookup, which needs no sign-in."""
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from core.errors import Problem
 from documents.views import bound_citizen
@@ -54,28 +55,32 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def progress_lookup(request: HttpRequest) -> HttpResponse:
     """Check an application's progress with its number and the applicant's ID number, signed in
     or not. The answer is shown in the response to the POST (nothing goes into a URL)."""
-    answer = None
-    if request.method == "POST":
-        form = ProgressLookupForm(request.POST)
-        if form.is_valid():
-            try:
-                answer = progress.progress_lookup(
-                    application_number=form.cleaned_data["application_number"],
-                    id_number=form.cleaned_data["id_number"],
-                    client_address=client_address(request),
-                )
-            except Problem as problem:
-                _place(form, problem)
-                status = problem.status
-                return render(request, "applications/progress.html", {"form": form}, status=status)
-    else:
-        form = ProgressLookupForm(
-            initial={"application_number": request.GET.get("number", "")[:64]}
-        )
-    return render(request, "applications/progress.html", {"form": form, "answer": answer})
+    if request.method == "GET":
+        number = request.GET.get("number", "")[:64]  # from the receipt's QR code
+        form = ProgressLookupForm(initial={"application_number": number})
+        return render(request, "applications/progress.html", {"form": form})
+    form = ProgressLookupForm(request.POST)
+    status, retry_after = 422, None
+    if form.is_valid():
+        try:
+            answer = progress.progress_lookup(
+                application_number=form.cleaned_data["application_number"],
+                id_number=form.cleaned_data["id_number"],
+                client_address=client_address(request),
+            )
+        except Problem as problem:
+            _place(form, problem)
+            status, retry_after = problem.status, problem.extra.get("retry_after")
+        else:
+            return render(request, "applications/progress.html", {"form": form, "answer": answer})
+    response = render(request, "applications/progress.html", {"form": form}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def _place(form: ProgressLookupForm, problem: Problem) -> None:

@@ -4,15 +4,19 @@ timeline, and the outlook (stage, expected date, next step in plain words)."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import NotFound
+from core.errors import PermissionDenied
 from core.i18n import localized
 from guide.calendar import SHANGHAI
 from persons.selectors import persons_acting_for
+from staff.permissions import Permission
+from staff.selectors import staff_can, staff_halls_in_scope
 
-from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
+from .errors import ApplicationNotFound
+from .models import IN_PROGRESS, Application, ApplicationEvent, ApplicationStatus, Delivery
 
 A = ApplicationStatus
 
@@ -39,7 +43,7 @@ def application_get_for(*, user, number: str) -> Application:
     clean = application_number_clean(number)
     found = _visible_to(user).filter(number=clean).first() if clean else None
     if found is None:
-        raise NotFound(code="application_not_found", detail=_("There is no such application."))
+        raise ApplicationNotFound()
     return found
 
 
@@ -139,3 +143,150 @@ def application_outlook(application: Application) -> ApplicationOutlook:
         expected_date=application.expected_on if still_to_come else None,
         next_step=str(_next_step(application)),
     )
+
+
+def application_in_progress(*, person_id: int, document_type: str) -> Application | None:
+    """The person's application for the document that is still in progress (at most one)."""
+    return (
+        Application.objects.filter(
+            person_id=person_id, document_type=document_type, status__in=IN_PROGRESS
+        )
+        .only("number")
+        .first()
+    )
+
+
+# The authority's side
+
+# Permissions of the staff who work on applications.
+WORK = (
+    Permission.APPLICATION_REVIEW,
+    Permission.APPLICATION_PRODUCE,
+    Permission.APPLICATION_DECIDE,
+    Permission.HALL_SERVICE,
+)
+# What is still to be done by someone: the queues.
+OPEN = (A.ACCEPTED, A.UNDER_REVIEW, A.APPROVED, A.IN_PRODUCTION, A.PRODUCED)
+
+
+def _require_work(staff) -> None:
+    if not any(staff_can(staff, p) for p in WORK):
+        raise PermissionDenied()
+
+
+def _in_scope(staff) -> QuerySet[Application]:
+    _require_work(staff)
+    return Application.objects.filter(hall__in=staff_halls_in_scope(staff)).select_related(
+        "person", "hall", "service", "appointment", "assigned_to", "issued_document"
+    )
+
+
+def application_for_staff(*, staff, number: str) -> Application:
+    """One application at a hall in the staff member's scope; anything else is a 404."""
+    clean = application_number_clean(number)
+    found = _in_scope(staff).filter(number=clean).first() if clean else None
+    if found is None:
+        raise ApplicationNotFound()
+    return found
+
+
+def staff_may_work_on(*, staff, application: Application) -> bool:
+    """Whether `staff` works on applications and has the application's hall in scope."""
+    if not getattr(staff, "is_active", False) or not any(staff_can(staff, p) for p in WORK):
+        return False
+    return staff_halls_in_scope(staff).filter(pk=application.hall_id).exists()
+
+
+def today_shanghai(now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(SHANGHAI).date()
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    hall: str = ""
+    document_type: str = ""
+    age: str = ""  # "under_16" or "16_or_over"
+    due_by: dt.date | None = None
+    overdue: bool = False
+    status: str = ""
+    assigned: str = ""  # "me", "nobody", or a username
+
+
+def _minor_born_after(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - 16)
+    except ValueError:
+        return today.replace(year=today.year - 16, day=28)
+
+
+def applications_queue(
+    *, staff, filters: QueueFilters | None = None, today: dt.date | None = None
+) -> QuerySet[Application]:
+    """The applications still to be worked on at the halls in scope, the most urgent first
+    (due date, then acceptance); filters by hall, document, age, due date, overdue, status
+    and assignee."""
+    filters = filters or QueueFilters()
+    today = today or today_shanghai()
+    found = _in_scope(staff).filter(status__in=OPEN)
+    if filters.status in OPEN:
+        found = found.filter(status=filters.status)
+    if filters.hall:
+        found = found.filter(hall__code=filters.hall)
+    if filters.document_type:
+        found = found.filter(document_type=filters.document_type)
+    if filters.age == "under_16":
+        found = found.filter(person__birth_date__gt=_minor_born_after(today))
+    elif filters.age == "16_or_over":
+        found = found.filter(person__birth_date__lte=_minor_born_after(today))
+    if filters.due_by:
+        found = found.filter(due_on__lte=filters.due_by)
+    if filters.overdue:
+        found = found.filter(due_on__lt=today)
+    if filters.assigned == "me":
+        found = found.filter(assigned_to=staff)
+    elif filters.assigned == "nobody":
+        found = found.filter(assigned_to__isnull=True)
+    elif filters.assigned:
+        found = found.filter(assigned_to__username=filters.assigned)
+    return found.order_by("due_on", "accepted_at", "id")
+
+
+def is_overdue(application: Application, today: dt.date | None = None) -> bool:
+    today = today or today_shanghai()
+    return (
+        application.status in OPEN and application.due_on is not None and application.due_on < today
+    )
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    username: str
+    open: int
+    overdue: int
+
+
+def officers_load(*, staff, today: dt.date | None = None) -> list[OfficerLoad]:
+    """Each officer's open applications and how many are late, at the halls in scope
+    (supervisors). "" is the applications nobody has taken yet."""
+    today = today or today_shanghai()
+    rows = (
+        _in_scope(staff)
+        .filter(status__in=OPEN)
+        .values("assigned_to__username")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+        )
+        .order_by("assigned_to__username")
+    )
+    return [
+        OfficerLoad(username=r["assigned_to__username"] or "", open=r["open"], overdue=r["overdue"])
+        for r in rows
+    ]
+
+
+def application_actions_for(application: Application, actor) -> list:
+    """The workflow's actions `actor` may take now (what pages and the API offer)."""
+    from .workflow import APPLICATIONS
+
+    return APPLICATIONS.available_actions(application, actor)

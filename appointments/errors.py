@@ -1,5 +1,9 @@
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
+from core.errors import TypedProblem
+
 
 class AppointmentError(StrEnum):
     """Stable codes of the appointments' errors."""
@@ -26,3 +30,19 @@ class AppointmentError(StrEnum):
     TOO_MANY_WATCHES = "too_many_seat_alerts"
     WATCH_NOT_FOUND = "seat_alert_not_found"
     DOCUMENT_NOT_USABLE = "document_not_usable"
+
+
+class ApplicationInProgress(TypedProblem):
+    """A new appointment or application for a document while an application for the same
+    person and document is in progress (the database refuses it too)."""
+
+    code_value, status_value = "application_in_progress", 409
+
+    def __init__(self, number: str = "") -> None:
+        super().__init__(extra={"application": number} if number else None)
+
+    def message(self) -> str:
+        return _(
+            "An application for this document is already in progress. You can book again "
+            "once it is completed, rejected or withdrawn."
+        )

@@ -182,8 +182,18 @@ class ActionNotAllowed(TypedProblem):
     code_value = "action_not_allowed"
     status_value = 409
 
-    def __init__(self, *, subject: str, status_label: str, action: str, allowed: list[str]):
+    def __init__(
+        self,
+        *,
+        subject: str,
+        status_label: str,
+        action: str,
+        allowed: list[str],
+        code: str = "",
+    ):
         self.action, self.allowed = action, allowed
+        if code:
+            self.code_value = code
         detail = _("This %(subject)s is %(status)s: “%(action)s” is not possible now.") % {
             "subject": subject,
             "status": status_label,
@@ -192,6 +202,16 @@ class ActionNotAllowed(TypedProblem):
         if allowed:
             detail += " " + _("Possible now: %(actions)s.") % {"actions": ", ".join(allowed)}
         super().__init__(detail, extra={"allowed_actions": allowed, "action": action})
+
+
+class PermissionDenied(TypedProblem):
+    """The staff member's role does not allow this."""
+
+    code_value = ErrorCode.PERMISSION_DENIED
+    status_value = 403
+
+    def message(self) -> str:
+        return _("Your role does not allow this.")
 
 
 class ReasonRequired(TypedProblem):

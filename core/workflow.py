@@ -88,6 +88,8 @@ class Workflow:
     event: Callable[[Step], models.Model]
     subject: Callable[[], str]
     notify: Callable[[Step], None] | None = None
+    # The stable code of a refusal (409), e.g. application_transition_not_allowed.
+    refused_code: str = "action_not_allowed"
     status_field: str = "status"
     stamp_fields: tuple[str, ...] = ()
     labels: Callable[[str], str] = field(default=lambda status: status)
@@ -114,6 +116,7 @@ class Workflow:
             status_label=str(self.labels(status)).lower(),
             action=name,
             allowed=[a.name for a in self.available_actions(obj, actor)],
+            code=self.refused_code,
         )
 
     def apply(

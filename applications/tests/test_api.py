@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
 from accounts.tests.factories import StaffUserFactory
-from applications.models import ApplicationStatus
-from applications.services import application_accept, application_transition
+from applications.services import application_accept
+from applications.tests.helpers import staff_at, step
 from appointments.models import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory, SlotFactory, in_days
 from documents.tests.factories import CitizenFactory, UnboundCitizenFactory
@@ -74,7 +74,7 @@ def citizen():
 def test_my_application_shows_its_timeline(client, citizen, officer):
     # given an application accepted, then under review
     application = accepted(citizen.person, officer, hall=HallFactory(code="LUOHU"))
-    application_transition(application=application, to=ApplicationStatus.UNDER_REVIEW)
+    step(application, "start_review", staff_at(application.hall))
     # when
     response = client.get(
         f"{LIST}/{application.number}", headers=bearer(citizen) | {"accept-language": "en"}

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from applications import services
-from applications.models import ApplicationStatus
+from applications.tests.helpers import staff_at, step
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_transition
 from appointments.tests.factories import AppointmentFactory
@@ -70,9 +70,7 @@ def test_my_applications_lists_mine_and_my_childs(signed_in, citizen):
 def test_an_application_shows_its_timeline(signed_in, citizen):
     # given an application that moved on to review
     application = accepted_application(citizen.person)
-    services.application_transition(
-        application=application, to=ApplicationStatus.UNDER_REVIEW, note="Checked by the bureau"
-    )
+    step(application, "start_review", staff_at(application.hall), note="Checked by the bureau")
     # when
     response = signed_in.get(f"/applications/{application.number}/")
     # then

@@ -4,9 +4,10 @@ Whoever asks learns only whether the two belong together, and then the applicati
 with a masked name. "No such application" and "not this person's ID number" must be the same
 answer after the same work, or the lookup would tell which application numbers exist:
 
-- the same one query either way (the application by its number, with the applicant's ID
-  number), the same comparison in constant time (against a placeholder when nothing was found),
-  and the same exception raised from one place;
+- the same one query either way (the application by its number, with its applicant and hall,
+  a prepared statement), its row kept as plain values until the ID numbers matched, the same
+  comparison in constant time (against a placeholder when nothing was found), and the same
+  exception raised from one place;
 - every attempt counts against two limits first: per client address and per application number
   (`PROGRESS_LOOKUP_RATE_PER_ADDRESS`, `PROGRESS_LOOKUP_RATE_PER_NUMBER`), so a number cannot be
   tried against many ID numbers, nor many numbers from one address.
@@ -24,13 +25,27 @@ from core.errors import ErrorCode, NotFound, Problem
 from core.i18n import is_chinese
 from core.masking import mask_name
 from core.ratelimit import rate_limit_hit
+from core.rawsql import Part, RawSelect
+from guide.models import Hall
 from persons.errors import PersonError
 from persons.idnumbers import InvalidIdNumber, id_number_clean
+from persons.models import Person
 
 from . import selectors
 from .models import Application, ApplicationStatus
 
 APPLICATION_NUMBER_DIGITS = 14
+# The application by its number, with its applicant and hall (what the answer and the outlook
+# read): asked on every lookup, so a prepared statement rather than an ORM query compiled each
+# time (docs/benchmarks.md, "Applications").
+_BY_NUMBER = RawSelect(
+    [Part(Application, "a"), Part(Person, "p"), Part(Hall, "h")],
+    f"FROM {Application._meta.db_table} a"
+    f" JOIN {Person._meta.db_table} p ON p.id = a.person_id"
+    f" JOIN {Hall._meta.db_table} h ON h.id = a.hall_id"
+    " WHERE a.number = %s",
+)
+_ID_NUMBER_AT = _BY_NUMBER.index(1, "id_number")
 # Compared with the ID number given when no application has the number: the same comparison as
 # for a real one (constant time, 18 characters), and no valid ID number can equal it.
 _PLACEHOLDER_ID_NUMBER = "0" * 18
@@ -121,10 +136,12 @@ def progress_lookup(
     number, person_id = _parse(application_number, id_number)
     _rate_limit("progress-number", number, settings.PROGRESS_LOOKUP_RATE_PER_NUMBER)
 
-    found = Application.objects.filter(number=number).values_list("pk", "person__id_number").first()
-    stored = found[1] if found is not None else _PLACEHOLDER_ID_NUMBER
+    # One prepared statement (core.rawsql) either way; its values stay plain tuples until the
+    # ID number matched, so a wrong ID number costs no more than a missing application.
+    found = _BY_NUMBER.values([number])
+    stored = found[0][_ID_NUMBER_AT] if found else _PLACEHOLDER_ID_NUMBER
     same = hmac.compare_digest(stored.encode(), person_id.encode())
-    if found is None or not same:
+    if not found or not same:
         raise NotFound(
             code=ProgressError.NO_MATCH,
             detail=_(
@@ -132,9 +149,9 @@ def progress_lookup(
                 "against your acceptance receipt and try again."
             ),
         )
-    return progress_answer(
-        Application.objects.select_related("person", "hall", "service").get(pk=found[0])
-    )
+    application, person, hall = _BY_NUMBER.instances(found[0])
+    application.person, application.hall = person, hall
+    return progress_answer(application)
 
 
 def progress_answer(application: Application) -> ProgressAnswer:

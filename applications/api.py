@@ -1,5 +1,6 @@
 """Applications for a document, once a hall accepted them (受理): the signed-in citizen's and
-their minors', each with its timeline."""
+their minors', each with its timeline, expected date and next step; withdrawing one under
+review and changing how the document is received (until production)."""
 
 import datetime as dt
 import json
@@ -23,8 +24,8 @@ from documents.models import DocumentType
 from guide.calendar import SHANGHAI
 from staff.http import client_address
 
-from . import progress, receipt, selectors
-from .models import Application, ApplicationEvent, ApplicationStatus
+from . import progress, receipt, selectors, services
+from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
 
 router = Router(tags=["applications"], auth=citizen_auth)
 
@@ -48,10 +49,37 @@ class ServiceRefOut(Schema):
     name: str
 
 
+class OutlookOut(Schema):
+    stage: str = Field(description="The stage in plain words: review, production, ...")
+    expected_date: dt.date | None = Field(
+        description="Expected completion (ready at the hall or mailed), in working days from "
+        "the guide's processing time; null once it is ready, mailed or ended."
+    )
+    next_step: str = Field(description="What happens next or what to do, in plain words.")
+
+
+class DeliveryOut(Schema):
+    method: Delivery
+    method_name: str
+    address: str = Field(description="For delivery by mail.")
+    carrier: str
+    tracking_number: str
+
+
+class ApplicationActionOut(Schema):
+    name: str = Field(examples=["withdraw"])
+    label: str
+
+
 class ApplicationOut(Schema):
     number: str = Field(examples=["26112512345678"])
     status: ApplicationStatus
     status_name: str
+    outlook: OutlookOut
+    delivery: DeliveryOut
+    actions: list[ApplicationActionOut] = Field(
+        description="What you can do now: POST to .../{action} (withdraw, delivery)."
+    )
     person: HolderOut
     document_type: DocumentType
     document_type_name: str
@@ -67,8 +95,10 @@ class ApplicationOut(Schema):
 
 
 class TimelineStepOut(Schema):
+    action: str = Field(description="What happened (accept, approve, reject, mail, ...).")
     status: ApplicationStatus
     status_name: str
+    text: str = Field(description="The step in plain words.")
     at: dt.datetime
     note: str = Field(description="Why, for a rejection or a withdrawal.")
 
@@ -89,12 +119,33 @@ class _Urls:
         return f"{self.head}{number}{self.tail}"
 
 
+_CITIZEN_ACTIONS = {"withdraw": "withdraw", "change_delivery": "delivery"}
+
+
 def _application(application: Application, *, user, urls: _Urls) -> dict:
     person, hall = application.person, application.hall
+    outlook = selectors.application_outlook(application)
     return {
         "number": application.number,
         "status": application.status,
         "status_name": application.get_status_display(),
+        "outlook": {
+            "stage": outlook.stage_label,
+            "expected_date": outlook.expected_date,
+            "next_step": outlook.next_step,
+        },
+        "delivery": {
+            "method": application.delivery,
+            "method_name": application.get_delivery_display(),
+            "address": application.delivery_address,
+            "carrier": application.carrier,
+            "tracking_number": application.tracking_number,
+        },
+        "actions": [
+            {"name": _CITIZEN_ACTIONS[a.name], "label": str(a.label)}
+            for a in selectors.application_actions_for(application, user)
+            if a.name in _CITIZEN_ACTIONS
+        ],
         "person": {
             "person_id": person.pk,
             "name": person.name,
@@ -120,12 +171,20 @@ def _application(application: Application, *, user, urls: _Urls) -> dict:
     }
 
 
-def _step(event: ApplicationEvent) -> dict:
+def _step(event: ApplicationEvent, application: Application) -> dict:
     return {
+        "action": event.action,
         "status": event.status,
         "status_name": event.get_status_display(),
+        "text": selectors.step_text(event, application),
         "at": event.at.astimezone(SHANGHAI),
         "note": event.note,
+    }
+
+
+def _detail(request: HttpRequest, application: Application) -> dict:
+    return _application(application, user=request.auth, urls=_Urls(request)) | {
+        "timeline": [_step(e, application) for e in selectors.citizen_timeline(application)]
     }
 
 
@@ -164,9 +223,7 @@ def my_application_get(
     number are ignored."""
     require_bound(request.auth)
     application = selectors.application_get_for(user=request.auth, number=application_number)
-    return _application(application, user=request.auth, urls=_Urls(request)) | {
-        "timeline": [_step(e) for e in selectors.application_timeline(application)]
-    }
+    return _detail(request, application)
 
 
 @router.get(
@@ -332,3 +389,54 @@ def _progress(answer: progress.ProgressAnswer) -> dict:
         "next_step": answer.next_step,
         "updated_at": answer.updated_at.astimezone(SHANGHAI),
     }
+
+
+NUMBER = Path(..., description="The application number (spaces and hyphens ignored).")
+WRITE_PROBLEMS = {
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}
+
+
+@router.post(
+    "/me/applications/{application_number}/withdraw",
+    response={200: ApplicationDetailOut, **WRITE_PROBLEMS},
+    url_name="my_application_withdraw",
+    summary="Withdraw my (or my minor's) application while it is under review",
+)
+def my_application_withdraw(request: HttpRequest, application_number: str = NUMBER):
+    """Possible until a decision: afterwards 409 with the actions that are possible. Asking
+    again for a withdrawn application answers 200 with it, unchanged (idempotent)."""
+    require_bound(request.auth)
+    application = services.application_withdraw(user=request.auth, number=application_number)
+    return _detail(request, application)
+
+
+class DeliveryIn(Schema):
+    delivery: str = Field(..., max_length=16, description="collect or mail", examples=["mail"])
+    delivery_address: str = Field(
+        "", max_length=400, description="The full postal address, for mail."
+    )
+
+
+@router.post(
+    "/me/applications/{application_number}/delivery",
+    response={200: ApplicationDetailOut, **WRITE_PROBLEMS},
+    url_name="my_application_delivery",
+    summary="Choose collection at the hall or delivery by mail, until production starts",
+)
+def my_application_delivery(
+    request: HttpRequest, payload: DeliveryIn, application_number: str = NUMBER
+):
+    """The same choice again changes nothing (idempotent); once in production: 409."""
+    require_bound(request.auth)
+    application = services.application_delivery_change(
+        user=request.auth,
+        number=application_number,
+        delivery=payload.delivery,
+        address=payload.delivery_address,
+    )
+    return _detail(request, application)

@@ -52,6 +52,47 @@ def application_timeline(application: Application) -> list[ApplicationEvent]:
     return list(application.events.order_by("at", "id"))
 
 
+# Steps the citizen does not see: the authority's internal work.
+INTERNAL_ACTIONS = frozenset({"reassign"})
+
+
+def citizen_timeline(application: Application) -> list[ApplicationEvent]:
+    """The steps the citizen sees, oldest first."""
+    return [e for e in application_timeline(application) if e.action not in INTERNAL_ACTIONS]
+
+
+def step_text(event: ApplicationEvent, application: Application) -> str:
+    """One step of the timeline in plain words, in the active language."""
+    data, hall = event.data or {}, application.hall
+    texts = {
+        "accept": lambda: _("Your application was accepted at %(hall)s.") % {"hall": hall.name},
+        "start_review": lambda: _("An officer started reviewing your application."),
+        "approve": lambda: _("Your application was approved."),
+        "reject": lambda: (
+            _("Your application was not approved: %(reason)s") % {"reason": event.note}
+        ),
+        "send_to_production": lambda: _("Your document went into production."),
+        "produce": lambda: _("Your new document was made."),
+        "ready": lambda: (
+            _("Your document is ready for collection at %(hall)s.") % {"hall": hall.name}
+        ),
+        "mail": lambda: (
+            _("Your document was mailed by %(carrier)s, tracking number %(tracking)s.")
+            % {"carrier": data.get("carrier", ""), "tracking": data.get("tracking_number", "")}
+        ),
+        "deliver": lambda: _("Your document was delivered."),
+        "hand_over": lambda: _("Your document was handed over at the hall."),
+        "withdraw": lambda: _("The application was withdrawn."),
+        "change_delivery": lambda: (
+            _("You chose delivery by mail.")
+            if data.get("delivery") == Delivery.MAIL
+            else _("You chose to collect it at the hall.")
+        ),
+    }
+    make = texts.get(event.action)
+    return str(make()) if make else str(event.get_status_display())
+
+
 # The outlook: what the citizen (and the anonymous progress lookup) is told
 
 

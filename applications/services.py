@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import appointment_act
+from core.errors import OutsideTransaction
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
@@ -78,7 +79,16 @@ def application_act(
 ) -> ApplicationEvent:
     """Apply a workflow action inside the caller's transaction. An application that ends
     (rejected, withdrawn, collected, delivered) releases its document: the appointment it was
-    accepted at stops holding it, so a new appointment can be booked."""
+    accepted at stops holding it, so a new appointment can be booked.
+
+    A double submission (the same action by the same actor, which already led to the current
+    status) returns the event it made, and changes nothing."""
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(f"application: apply '{action}' inside transaction.atomic()")
+    if action not in _REPEATABLE:
+        replayed = _replay(application, action, actor)
+        if replayed is not None:
+            return replayed
     event = APPLICATIONS.apply(
         application,
         action,
@@ -93,6 +103,38 @@ def application_act(
             application_in_progress=False
         )
     return event
+
+
+# Actions that may follow themselves (each changes something else than the status).
+_REPEATABLE = frozenset({"reassign", "change_delivery"})
+
+
+def _replay(application: Application, action: str, actor) -> ApplicationEvent | None:
+    locked = Application.objects.select_for_update().only("status").get(pk=application.pk)
+    last = application.events.order_by("-at", "-id").first()
+    if (
+        last is not None
+        and last.action == action
+        and last.actor_id == getattr(actor, "pk", None)
+        and last.status == locked.status
+    ):
+        application.status = locked.status
+        return last
+    return None
+
+
+@transaction.atomic
+def application_open_for_staff(*, staff, number: str, client_address: str | None = None):
+    """One application in the staff member's scope, its opening written to the access log."""
+    application = _for_staff(staff=staff, number=number)
+    AccessLog.objects.create(
+        staff=staff,
+        person=application.person,
+        action=AccessAction.VIEW_APPLICATION,
+        reason=f"application {application.number}",
+        client_address=client_address or None,
+    )
+    return application
 
 
 # Acceptance at the hall
@@ -281,6 +323,8 @@ def application_produce(*, staff, number: str, now=None) -> Application:
     """Record the document produced: it is issued into the registry (number, validity by age,
     MRZ) and the document it replaces is invalidated, in this same transaction."""
     application = _for_staff(staff=staff, number=number)
+    if _replay(application, "produce", staff) is not None:
+        return application  # a double submission: the document is issued once
     # The refusal comes before the document is issued (apply would refuse it too).
     if APPLICATIONS.action_named(application.status, "produce") is None:
         raise APPLICATIONS.refusal(application, staff, "produce")

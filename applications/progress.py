@@ -40,9 +40,9 @@ APPLICATION_NUMBER_DIGITS = 14
 # time (docs/benchmarks.md, "Applications").
 _BY_NUMBER = RawSelect(
     [Part(Application, "a"), Part(Person, "p"), Part(Hall, "h")],
-    f"FROM {Application._meta.db_table} a"
-    f" JOIN {Person._meta.db_table} p ON p.id = a.person_id"
-    f" JOIN {Hall._meta.db_table} h ON h.id = a.hall_id"
+    "FROM applications_application a"
+    " JOIN persons_person p ON p.id = a.person_id"
+    " JOIN guide_hall h ON h.id = a.hall_id"
     " WHERE a.number = %s",
 )
 _ID_NUMBER_AT = _BY_NUMBER.index(1, "id_number")

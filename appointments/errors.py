@@ -46,3 +46,65 @@ class ApplicationInProgress(TypedProblem):
             "An application for this document is already in progress. You can book again "
             "once it is completed, rejected or withdrawn."
         )
+
+
+class SlotNotReleased(TypedProblem):
+    code_value, status_value = AppointmentError.SLOT_NOT_RELEASED, 409
+
+    def __init__(self, when: str) -> None:
+        super().__init__(_("This time can be booked from %(when)s.") % {"when": when})
+
+
+class AlreadyBooked(TypedProblem):
+    code_value, status_value = AppointmentError.ALREADY_BOOKED, 409
+
+    def __init__(self, *, number: str, number_display: str) -> None:
+        super().__init__(
+            _(
+                "There is already an appointment (%(number)s) for this document. Cancel or move "
+                "it instead of booking another."
+            )
+            % {"number": number_display},
+            extra={"appointment": number},
+        )
+
+
+class BlockedForNoShows(TypedProblem):
+    code_value, status_value = AppointmentError.BLOCKED_FOR_NO_SHOWS, 403
+
+    def __init__(self, *, reason: str, until: str) -> None:
+        super().__init__(reason, extra={"blocked_until": until})
+
+
+class CannotChange(TypedProblem):
+    """Cancelling or moving an appointment that is no longer booked (or whose time passed)."""
+
+    code_value, status_value = AppointmentError.TRANSITION_NOT_ALLOWED, 409
+
+    def __init__(self, status_label: str) -> None:
+        super().__init__(
+            _("This appointment is %(status)s: it can no longer be changed.")
+            % {"status": status_label}
+        )
+
+
+class ChangeCutoffPassed(TypedProblem):
+    code_value, status_value = AppointmentError.CHANGE_CUTOFF_PASSED, 409
+
+    def __init__(self, hours: int) -> None:
+        super().__init__(
+            _(
+                "Appointments can be cancelled or moved until %(hours)d hours before their time. "
+                "Call the hall if you cannot come."
+            )
+            % {"hours": hours}
+        )
+
+
+class TooManyWatches(TypedProblem):
+    code_value, status_value = AppointmentError.TOO_MANY_WATCHES, 409
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            _("You can keep at most %(count)d seat alerts: cancel one first.") % {"count": count}
+        )

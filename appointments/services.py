@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
-from core.errors import InvalidInput, NotFound, Problem
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, Problem
 from core.ratelimit import rate_limit_hit
 from core.rawsql import Part, RawGuardedInsert, RawSelect
 from documents.models import DocumentType
@@ -39,7 +39,16 @@ from persons.selectors import persons_acting_for
 
 from . import selectors
 from .applying import DOCUMENT_SERVICE, SERVICE_DOCUMENT, answers_validate
-from .errors import ApplicationInProgress, AppointmentError
+from .errors import (
+    AlreadyBooked,
+    ApplicationInProgress,
+    AppointmentError,
+    BlockedForNoShows,
+    CannotChange,
+    ChangeCutoffPassed,
+    SlotNotReleased,
+    TooManyWatches,
+)
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -347,12 +356,7 @@ def _slot_for_booking(*, slot_id, document_type: str, now: dt.datetime) -> Slot:
             message=_("This time has passed: choose a later time."),
         )
     if slot.released_at > now:
-        raise Problem(
-            status=409,
-            code=AppointmentError.SLOT_NOT_RELEASED,
-            detail=_("This time can be booked from %(when)s.")
-            % {"when": slot.released_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")},
-        )
+        raise SlotNotReleased(slot.released_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))
     if slot.is_closed:
         raise selectors.problem_slot_full(
             slot,
@@ -378,16 +382,7 @@ def _acting_person(user, person_id):
 
 
 def _already_booked(existing: Appointment) -> Problem:
-    return Problem(
-        status=409,
-        code=AppointmentError.ALREADY_BOOKED,
-        detail=_(
-            "There is already an appointment (%(number)s) for this document. Cancel or move it "
-            "instead of booking another."
-        )
-        % {"number": existing.number_display},
-        extra={"appointment": existing.number},
-    )
+    return AlreadyBooked(number=existing.number, number_display=existing.number_display)
 
 
 def _raise_holder(*, person_id: int, document_type: str) -> None:
@@ -490,12 +485,7 @@ def appointment_book(
         raise _full(slot)  # the conditional UPDATE below stays the guard
     state = selectors.booking_state(person_id=person.pk, document_type=document_type, now=now)
     if state.block is not None:
-        raise Problem(
-            status=403,
-            code=AppointmentError.BLOCKED_FOR_NO_SHOWS,
-            detail=state.block.reason,
-            extra={"blocked_until": state.block.until.isoformat()},
-        )
+        raise BlockedForNoShows(reason=state.block.reason, until=state.block.until.isoformat())
     existing = state.active
     if existing is not None:
         if key and existing.booked_by_id == user.pk and existing.idempotency_key == key:
@@ -573,11 +563,7 @@ def _seat_freed(slot_id: int) -> None:
 
 def _replay(earlier: Appointment, fingerprint: str) -> Booking:
     if earlier.request_hash != fingerprint:
-        raise Problem(
-            status=422,
-            code=AppointmentError.IDEMPOTENCY_KEY_REUSED,
-            detail=_("This Idempotency-Key was already used for another request."),
-        )
+        raise IdempotencyKeyReused()
     return Booking(appointment=earlier, created=False)
 
 
@@ -588,22 +574,9 @@ def _locked_for_change(appointment: Appointment, now: dt.datetime) -> Appointmen
         .get(pk=appointment.pk)
     )
     if locked.status != S.BOOKED or locked.ends_at <= now:
-        raise Problem(
-            status=409,
-            code=AppointmentError.TRANSITION_NOT_ALLOWED,
-            detail=_("This appointment is %(status)s: it can no longer be changed.")
-            % {"status": selectors.appointment_status_label(locked, now).lower()},
-        )
+        raise CannotChange(selectors.appointment_status_label(locked, now).lower())
     if now >= selectors.change_cutoff(locked):
-        raise Problem(
-            status=409,
-            code=AppointmentError.CHANGE_CUTOFF_PASSED,
-            detail=_(
-                "Appointments can be cancelled or moved until %(hours)d hours before their time. "
-                "Call the hall if you cannot come."
-            )
-            % {"hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS},
-        )
+        raise ChangeCutoffPassed(settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
     return locked
 
 
@@ -808,12 +781,7 @@ def seat_watch_create(
             user=user, notified_at__isnull=True, cancelled_at__isnull=True
         )
         if len(active) >= settings.APPOINTMENT_MAX_WATCHES:
-            raise Problem(
-                status=409,
-                code=AppointmentError.TOO_MANY_WATCHES,
-                detail=_("You can keep at most %(count)d seat alerts: cancel one first.")
-                % {"count": settings.APPOINTMENT_MAX_WATCHES},
-            )
+            raise TooManyWatches(settings.APPOINTMENT_MAX_WATCHES)
         return SlotWatch.objects.create(
             user=user,
             hall_id=hall_entry.id,

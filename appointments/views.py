@@ -34,6 +34,9 @@ from persons.selectors import persons_acting_for
 
 from . import selectors, services
 from .applying import (
+    DELIVERIES,
+    DELIVERY_COLLECT,
+    DELIVERY_MAIL,
     DOCUMENT_SERVICE,
     ENDORSEMENTS,
     REPLACEMENT_REASONS,
@@ -926,6 +929,13 @@ def _summary(request: HttpRequest, answers: dict, person) -> list[dict]:
             [phone_national(answers["contact_phone"])],
             "phone",
             _("contact phone"),
+        ),
+        (
+            _("How you receive the document"),
+            [str(DELIVERIES[answers.get("delivery") or DELIVERY_COLLECT])]
+            + ([answers["delivery_address"]] if answers.get("delivery") == DELIVERY_MAIL else []),
+            "phone",
+            _("how you receive the document"),
         ),
         (_("Hall"), hall_lines, "hall", _("hall")),
     ]

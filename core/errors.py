@@ -225,5 +225,15 @@ class ReasonRequired(TypedProblem):
         super().__init__(message, errors=[{"field": field, "message": message}])
 
 
+class IdempotencyKeyReused(TypedProblem):
+    """An Idempotency-Key sent again with another request."""
+
+    code_value = "idempotency_key_reused"
+    status_value = 422
+
+    def message(self) -> str:
+        return _("This Idempotency-Key was already used for another request.")
+
+
 class OutsideTransaction(RuntimeError):
     """A workflow action applied outside a transaction (a programming error, never an answer)."""

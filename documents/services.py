@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
-from core.errors import InvalidInput, NotFound, Problem
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from core.masking import mask_document_number
 from persons.selectors import persons_acting_for
 from persons.services import Outcome, person_by_id_number
 
-from .errors import DocumentError
+from .errors import AlreadyReportedLost, DocumentError, NotValid
 from .models import Document, DocumentEvent, DocumentStatus, DocumentType
 from .mrz import mrz_lines
 from .numbers import PREFIXES, InvalidDocumentNumber, document_number_clean
@@ -92,24 +92,11 @@ def document_report_lost(
                 and earlier.kind == DocumentEvent.Kind.REPORTED_LOST
             ):
                 return locked  # a retry of the same request: the same result, nothing new
-            raise Problem(
-                status=422,
-                code=DocumentError.IDEMPOTENCY_KEY_REUSED,
-                detail=_("This Idempotency-Key was already used for another request."),
-            )
+            raise IdempotencyKeyReused()
     if locked.status == DocumentStatus.REPORTED_LOST:
-        raise Problem(
-            status=409,
-            code=DocumentError.ALREADY_REPORTED_LOST,
-            detail=_("This document has already been reported lost."),
-        )
+        raise AlreadyReportedLost()
     if document_display_status(locked, today) != DocumentStatus.VALID:
-        raise Problem(
-            status=409,
-            code=DocumentError.NOT_VALID,
-            detail=_("Only a valid document can be reported lost; this one is %(status)s.")
-            % {"status": DocumentStatus(document_display_status(locked, today)).label.lower()},
-        )
+        raise NotValid(DocumentStatus(document_display_status(locked, today)).label.lower())
     _transition(
         document=locked,
         to=DocumentStatus.REPORTED_LOST,

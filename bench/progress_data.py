@@ -13,7 +13,8 @@ python bench/progress_data.py setup DIR [--applications 100000] [--accounts 1000
     DIR/lookup_pairs.txt (one a line), and what the answers hold to DIR/data.json.
 python bench/progress_data.py touch
     Sets each token's "last used" to a random moment of the last 5 minutes (the production
-    steady state, as bench/documents_data.py does).
+    steady state, as bench/documents_data.py does) and clears the lookup's rate-limit
+    counters (every run draws the same applications).
 python bench/progress_data.py report DIR
     The table and DIR/results.json from the wrk outputs (`<run>.txt`, `<run>.cpu`,
     `<run>.loadavg`, `<run>.calibration`), the ceiling (ceiling.json) and meta.json; each figure
@@ -292,7 +293,13 @@ def setup(out: Path, *, applications: int, accounts: int) -> None:
 
 def touch() -> None:
     _django()
+    from django.core.cache import cache
     from django.db import connection
+
+    # Each wrk run draws the same sequence of applications (fixed seeds, bench/common.lua):
+    # without this, runs within 10 minutes of each other would add up against the
+    # per-number limit and meet 429s that no real applicant would.
+    cache.delete_pattern("rl:progress-*")
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -9,7 +9,6 @@ from typing import Literal
 import pydantic
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from ninja.errors import ValidationError
 from pydantic import Field
@@ -17,7 +16,6 @@ from pydantic import Field
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
 from core.api import Page, PageParams, ProblemOut, page_links, prevalidated_response
-from core.errors import ErrorCode, Problem
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
@@ -25,6 +23,12 @@ from guide.calendar import SHANGHAI
 from staff.http import client_address
 
 from . import progress, receipt, selectors, services
+from .errors import (
+    LookupBodyNotObject,
+    LookupBodyTooLarge,
+    LookupInvalidJson,
+    LookupNotJson,
+)
 from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
 
 router = Router(tags=["applications"], auth=citizen_auth)
@@ -313,42 +317,19 @@ class ProgressOut(Schema):
 def _lookup_input(request: HttpRequest) -> ProgressLookupIn:
     """The JSON body, checked before it is read: its type, its size, then its fields."""
     if request.content_type != "application/json":
-        raise Problem(
-            status=415,
-            code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            detail=_("Send the request body as JSON, with Content-Type: application/json."),
-        )
+        raise LookupNotJson()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = LOOKUP_MAX_BYTES + 1
     if declared > LOOKUP_MAX_BYTES:
-        raise Problem(
-            status=413,
-            code=ErrorCode.PAYLOAD_TOO_LARGE,
-            detail=_("The request body is too large: at most %(limit)d bytes.")
-            % {"limit": LOOKUP_MAX_BYTES},
-        )
+        raise LookupBodyTooLarge(LOOKUP_MAX_BYTES)
     try:
         data = json.loads(request.body)
     except ValueError:
-        raise Problem(
-            status=400,
-            code=ErrorCode.INVALID_JSON,
-            detail=_("The request body is not valid JSON."),
-        ) from None
+        raise LookupInvalidJson() from None
     if not isinstance(data, dict):
-        raise Problem(
-            status=422,
-            code=ErrorCode.VALIDATION_FAILED,
-            detail=_("Send a JSON object with application_number and id_number."),
-            errors=[
-                {
-                    "field": "request",
-                    "message": _("Send a JSON object with application_number and id_number."),
-                }
-            ],
-        )
+        raise LookupBodyNotObject()
     try:
         return ProgressLookupIn.model_validate(data)
     except pydantic.ValidationError as error:

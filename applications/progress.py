@@ -19,19 +19,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from core.errors import ErrorCode, NotFound, Problem
+from core.errors import Problem
 from core.i18n import is_chinese
 from core.masking import mask_name
 from core.ratelimit import rate_limit_hit
 from core.rawsql import Part, RawSelect
 from guide.models import Hall
-from persons.errors import PersonError
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
 
 from . import selectors
+from .errors import (
+    InvalidApplicationNumber,
+    InvalidLookupIdNumber,
+    LookupInputInvalid,
+    ProgressNoMatch,
+)
 from .models import Application, ApplicationStatus
 
 APPLICATION_NUMBER_DIGITS = 14
@@ -52,10 +56,10 @@ _PLACEHOLDER_ID_NUMBER = "0" * 18
 
 
 class ProgressError(StrEnum):
-    """Stable codes of the progress lookup's errors."""
+    """Stable codes of the progress lookup's errors (the classes are in applications.errors)."""
 
-    INVALID_APPLICATION_NUMBER = "invalid_application_number"
-    NO_MATCH = "progress_no_match"
+    INVALID_APPLICATION_NUMBER = InvalidApplicationNumber.code_value
+    NO_MATCH = ProgressNoMatch.code_value
     RATE_LIMITED = "progress_lookup_rate_limited"
 
 
@@ -76,24 +80,11 @@ class ProgressAnswer:
 
 
 def application_number_parse(value: str) -> str:
-    """The number without spaces and hyphens; a 422 problem unless that is 14 digits."""
+    """The number without spaces and hyphens; InvalidApplicationNumber unless 14 digits."""
     text = "".join(ch for ch in str(value or "") if ch not in " -\t")
     if len(text) != APPLICATION_NUMBER_DIGITS or not (text.isascii() and text.isdigit()):
-        raise _invalid(
-            "application_number",
-            ProgressError.INVALID_APPLICATION_NUMBER,
-            _(
-                "An application number is 14 digits, as printed on your acceptance receipt, "
-                "for example 26112512345678."
-            ),
-        )
+        raise InvalidApplicationNumber()
     return text
-
-
-def _invalid(field: str, code: str, message: str) -> Problem:
-    return Problem(
-        status=422, code=code, detail=message, errors=[{"field": field, "message": message}]
-    )
 
 
 def _parse(application_number: str, id_number: str) -> tuple[str, str]:
@@ -102,21 +93,18 @@ def _parse(application_number: str, id_number: str) -> tuple[str, str]:
     number = person_id = ""
     try:
         number = application_number_parse(application_number)
-    except Problem as problem:
+    except InvalidApplicationNumber as problem:
         problems.append(problem)
     try:
         person_id = id_number_clean(id_number)
     except InvalidIdNumber as error:
-        problems.append(_invalid("id_number", PersonError.INVALID_ID_NUMBER, str(error)))
+        problems.append(InvalidLookupIdNumber(str(error)))
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        errors = [error for problem in problems for error in problem.errors]
-        raise Problem(
-            status=422,
-            code=ErrorCode.VALIDATION_FAILED,
-            detail=" ".join(problem.detail for problem in problems),
-            errors=errors,
+        raise LookupInputInvalid(
+            " ".join(problem.detail for problem in problems),
+            errors=[error for problem in problems for error in problem.errors],
         )
     return number, person_id
 
@@ -142,13 +130,7 @@ def progress_lookup(
     stored = found[0][_ID_NUMBER_AT] if found else _PLACEHOLDER_ID_NUMBER
     same = hmac.compare_digest(stored.encode(), person_id.encode())
     if not found or not same:
-        raise NotFound(
-            code=ProgressError.NO_MATCH,
-            detail=_(
-                "No application matches this application number and ID number. Check both "
-                "against your acceptance receipt and try again."
-            ),
-        )
+        raise ProgressNoMatch()
     application, person, hall = _BY_NUMBER.instances(found[0])
     application.person, application.hall = person, hall
     return progress_answer(application)

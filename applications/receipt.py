@@ -13,7 +13,6 @@ without it.
 import functools
 import io
 import logging
-from enum import StrEnum
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,12 +30,12 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
-from core.errors import Problem
 from core.i18n import is_chinese, localized
 from core.masking import mask_id_number
 from guide.calendar import SHANGHAI
 
 from . import selectors
+from .errors import ReceiptUnavailable
 from .models import Application
 
 logger = logging.getLogger(__name__)
@@ -44,28 +43,8 @@ logger = logging.getLogger(__name__)
 FONT_NAME = "ExitEntryCJK"
 
 
-class ReceiptError(StrEnum):
-    """Stable codes of the receipt's errors."""
-
-    UNAVAILABLE = "receipt_unavailable"
-
-
 class ReceiptFontMissing(RuntimeError):
     """The CJK font the receipt embeds is not installed (or not a TrueType font)."""
-
-
-class ReceiptUnavailable(Problem):
-    """The receipt cannot be made on this server now (its font is missing)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            status=503,
-            code=ReceiptError.UNAVAILABLE,
-            detail=_(
-                "The acceptance receipt cannot be made right now. Try again later; your "
-                "application is not affected."
-            ),
-        )
 
 
 @functools.cache

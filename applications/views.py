@@ -15,6 +15,7 @@ from documents.views import bound_citizen
 from staff.http import client_address
 
 from . import progress, receipt, selectors, services
+from .errors import ReceiptUnavailable
 from .forms import DeliveryForm, ProgressLookupForm
 
 
@@ -121,7 +122,7 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404(problem.detail) from problem
     try:
         return receipt.receipt_response(request, application)
-    except receipt.ReceiptUnavailable as problem:
+    except ReceiptUnavailable as problem:
         return render(
             request, "applications/receipt_unavailable.html", {"problem": problem}, status=503
         )

@@ -1,4 +1,5 @@
 import json
+
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -131,7 +132,7 @@ def test_http_sms_gateway_timeout_is_clear(settings, monkeypatch, sink):
     settings.SMS_HTTP_URL = sink.url
     # when / then
     keyed = Message(channel="sms", to="+8613912345678", subject="S", text="Booked", key="5")
-    with pytest.raises(GatewayError, match="did not answer within 0.3 s") as caught:
+    with pytest.raises(GatewayError, match=r"did not answer within 0\.3 s") as caught:
         HttpSmsGateway().send(keyed)
     assert "13912345678" not in str(caught.value)
 

@@ -1,6 +1,9 @@
 """Reads of the notifications app: the inbox and the preferences."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
 
 from .kinds import KINDS
 from .models import Notification, NotificationPreference
@@ -26,3 +29,11 @@ def notification_preferences_get(*, user) -> dict[str, str]:
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channels"))
     default = NotificationPreference.Channels.SMS
     return {kind: chosen.get(kind, default) for kind in KINDS}
+
+
+def notification_get_for(*, user, notification_id: int) -> Notification:
+    """One entry of the user's inbox; anyone else's (or none) is "not found"."""
+    found = inbox_for(user=user).filter(pk=notification_id).first()
+    if found is None:
+        raise NotFound(detail=_("There is no such message."))
+    return found

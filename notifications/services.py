@@ -159,3 +159,24 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
 def in_language(language: str | None):
     """Render texts in the recipient's language (Chinese unless they chose English)."""
     return translation.override(language or "zh-hans")
+
+
+# --- the back-office --------------------------------------------------------------------------
+
+RETRYABLE = (Notification.Status.FAILED, Notification.Status.IN_DOUBT, Notification.Status.QUEUED)
+
+
+@transaction.atomic
+def notifications_retry(*, ids: list[int]) -> int:
+    """Send these messages again now (failed, in doubt, or waiting for their next attempt),
+    with a fresh count of attempts; a message being sent or already sent is left alone.
+    Returns how many will be sent."""
+    count = Notification.objects.filter(pk__in=ids, status__in=RETRYABLE).update(
+        status=Notification.Status.QUEUED,
+        next_attempt_at=timezone.now(),
+        attempts=0,
+        failed_at=None,
+    )
+    if count:
+        transaction.on_commit(relay_kick, robust=True)
+    return count

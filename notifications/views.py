@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,9 +45,12 @@ def _id(value: str) -> int:
 def inbox_read_view(request: HttpRequest) -> HttpResponse:
     """Mark one message read (`id`), or all of them."""
     if "id" in request.POST:
-        found = selectors.notification_get_for(
-            user=request.user, notification_id=_id(request.POST["id"])
-        )
+        try:
+            found = selectors.notification_get_for(
+                user=request.user, notification_id=_id(request.POST["id"])
+            )
+        except Problem as problem:  # someone else's, or none: the page's 404
+            raise Http404(problem.detail) from problem
         services.notifications_mark_read(user=request.user, ids=[found.pk])
     else:
         services.notifications_mark_read(user=request.user)

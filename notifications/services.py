@@ -78,6 +78,9 @@ def notification_new(
 def notification_channels(*, user, kind: str) -> list[str]:
     """The channels a message of this kind goes by to this user: their choice (text message
     when they made none), email only while their address is confirmed, never none."""
+    if not getattr(user, "has_confirmed_email", False):
+        # Text message whatever they chose: no query on the booking path for most people.
+        return [Notification.Channel.SMS]
     rows = _PREFERENCE.values([user.pk, kind])
     chosen = rows[0][0] if rows else DEFAULT_CHANNELS
     channels = {
@@ -85,8 +88,6 @@ def notification_channels(*, user, kind: str) -> list[str]:
         Channels.EMAIL: [Notification.Channel.EMAIL],
         Channels.BOTH: [Notification.Channel.SMS, Notification.Channel.EMAIL],
     }.get(chosen, [Notification.Channel.SMS])
-    if not getattr(user, "has_confirmed_email", False):
-        channels = [c for c in channels if c != Notification.Channel.EMAIL]
     return channels or [Notification.Channel.SMS]
 
 

@@ -29,7 +29,7 @@ def test_the_inbox_is_paginated_newest_first_with_the_unread_count(client):
     third = services.notification_queue(user=me, kind="seat_available", subject="S", text="T")
     queue(CitizenFactory())
     # when
-    page = client.get(INBOX, {"limit": 2}, headers=bearer(me))
+    page = client.get(INBOX, {"limit": 2}, headers={**bearer(me), "accept-language": "en"})
     # then
     assert page.status_code == 200
     body = page.json()
@@ -119,3 +119,14 @@ def test_bad_preferences_are_a_422(client, body, code):
     answer = client.put(PREFERENCES, body, content_type="application/json", headers=bearer(me))
     problem(answer, 422, code)
     assert not NotificationPreference.objects.exists()
+
+
+def test_the_inbox_reads_in_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    # given a signed-in citizen with many messages
+    me = CitizenFactory()
+    client.force_login(me)
+    queue(me, 30)
+    client.get(INBOX)  # the session and the user, once
+    # when / then: session, user, count, page, unread count, whatever the number of messages
+    with django_assert_max_num_queries(5):
+        assert len(client.get(INBOX).json()["results"]) == 20

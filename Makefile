@@ -35,6 +35,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py appointments_tick
 	$(BIN)/python manage.py load_demo_appointments
+	$(BIN)/python manage.py notifications_tick
 
 run: demo
 	@echo "exitentry on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

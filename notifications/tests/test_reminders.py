@@ -93,3 +93,21 @@ def test_the_day_is_beijings_day(settings):
     late_tomorrow = late_today + dt.timedelta(days=1)
     assert appointment_reminders_queue(now=late_tomorrow) == 1
     assert reminders().get().reference == f"appointment:{appointment.number}"
+
+
+def test_the_tick_command_queues_reminders_and_delivers_them(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given tomorrow's appointment (embedded mode: the development gateway)
+    appointment = booked(1)
+    out = StringIO()
+    # when
+    call_command("notifications_tick", stdout=out)
+    # then the reminder is queued and sent
+    assert "1 reminders queued; 1 sent" in out.getvalue()
+    reminder = reminders().get()
+    assert reminder.status == "sent"
+    sent = list(settings.VERIFICATION_OUTBOX_DIR.glob(f"message-{reminder.pk}.json"))
+    assert len(sent) == 1 and appointment.number_display in sent[0].read_text(encoding="utf-8")

@@ -48,7 +48,7 @@ class Sink:
                 "delivered": len(self.delivered),
                 "requests": sum(self.requests.values()),
                 "duplicates": self.duplicates,
-                "keys_sent_more_than_once": sum(1 for n in self.requests.values() if n > 1),
+                "keys_sent_more_than_once": sorted(k for k, n in self.requests.items() if n > 1),
             }
 
     async def _answer(self, method: str, path: str, headers: dict, body: bytes):

@@ -195,7 +195,19 @@ def _post_json(url: str, body: bytes, headers: dict, timeout: float) -> tuple[in
                 else http.client.HTTPConnection
             )
             connection = pool[key] = kind(parts.hostname, parts.port, timeout=timeout)
-        connection.timeout = timeout
+            try:
+                connection.connect()
+                # http.client writes the headers and the body separately: without this, Nagle's
+                # algorithm may hold the body until the headers are acknowledged.
+                connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as exc:
+                connection.close()
+                pool.pop(key, None)
+                raise _Unreachable(
+                    "timeout" if isinstance(exc, TimeoutError) else type(exc).__name__
+                ) from exc
+        elif connection.sock is not None:
+            connection.sock.settimeout(timeout)
         try:
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()

@@ -17,11 +17,19 @@ from collections import Counter
 class Sink:
     """The adapter's state and its server (asyncio, HTTP/1.1 with keep-alive)."""
 
-    def __init__(self, *, fail_first: int = 0, fail_status: int = 503, hold_at: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        fail_first: int = 0,
+        fail_status: int = 503,
+        hold_at: int = 0,
+        keep_alive: bool = True,
+    ) -> None:
         self.delivered: dict[str, dict] = {}  # key -> body, first delivery only
         self.requests: Counter[str] = Counter()  # key -> requests received
         self.fail_first = fail_first  # answer fail_status to the first N requests
         self.fail_status = fail_status
+        self.keep_alive = keep_alive  # False: close each connection after its answer
         # Deliver the hold_at-th message, then hold its answer until release() (a sender that
         # dies while waiting leaves that message delivered but not recorded as sent).
         self.hold_at = hold_at
@@ -100,6 +108,8 @@ class Sink:
                     + payload
                 )
                 await writer.drain()
+                if not self.keep_alive:
+                    break
         except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError, ValueError):
             pass
         finally:

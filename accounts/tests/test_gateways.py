@@ -112,6 +112,25 @@ def test_http_sms_gateway_sends_the_bearer_token():
     assert provider_id == "m-1"
 
 
+def test_http_sms_gateway_opens_a_new_connection_when_the_adapter_closed_the_last(settings):
+    from notifications.sink import Sink
+
+    # given an adapter that closes every connection after its answer
+    sink = Sink(keep_alive=False).start()
+    settings.SMS_HTTP_URL = sink.url
+    try:
+        # when two messages go one after the other (the second finds its connection closed)
+        for key in ("1", "2"):
+            HttpSmsGateway().send(
+                Message(channel="sms", to="+8613912345678", subject="S", text="t", key=key)
+            )
+    finally:
+        sink.stop()
+    # then both arrived, once each
+    assert set(sink.delivered) == {"1", "2"}
+    assert set(sink.requests.values()) == {1}
+
+
 def test_http_sms_gateway_refusal_is_clear(settings):
     from notifications.sink import Sink
 

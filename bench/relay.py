@@ -141,6 +141,10 @@ def main() -> int:
         while len(children(worker.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(2)
+        from bench.helpers import busy_seconds, cpu_loop, cpu_seconds
+
+        loop_speed = cpu_loop()
+        cpu0 = (cpu_seconds(worker.pid), cpu_seconds(sink.pid), busy_seconds())
         start = time.monotonic()
         for _ in range(2):
             client.send_task("notifications.relay", queue=queue)
@@ -154,6 +158,8 @@ def main() -> int:
             if now - start > 600:
                 raise SystemExit(f"only {done} of {MESSAGES} sent after 600 s")
             if killed_at is None and done >= MESSAGES // 3:
+                cpu1 = (cpu_seconds(worker.pid), cpu_seconds(sink.pid), busy_seconds())
+                sent_before_kill = done
                 pool = children(worker.pid)
                 killed_pid = pool[0]
                 os.kill(killed_pid, signal.SIGKILL)
@@ -189,8 +195,20 @@ def main() -> int:
                 "SELECT id FROM notifications_notification WHERE in_doubt_at IS NOT NULL"
             )
         }
+        before = killed_at or elapsed
+        worker_cpu, sink_cpu, busy = (b - a for a, b in zip(cpu0, cpu1, strict=True))
         result = {
             "messages": MESSAGES,
+            "until_the_kill": {
+                "messages": sent_before_kill,
+                "seconds": round(before, 2),
+                "messages_per_second": round(sent_before_kill / before, 1),
+                "cpu_cores_workers": round(worker_cpu / before, 2),
+                "cpu_cores_sink": round(sink_cpu / before, 2),
+                "cpu_cores_other": round((busy - worker_cpu - sink_cpu) / before, 2),
+                "worker_cpu_us_per_message": round(worker_cpu / sent_before_kill * 1e6),
+            },
+            "cpu_loop_seconds": round(loop_speed, 3),
             "worker_processes": 2,
             "seconds": round(elapsed, 2),
             "messages_per_second": round(MESSAGES / elapsed, 1),

@@ -95,7 +95,7 @@ def test_http_sms_gateway_sends_the_bearer_token():
     seen = {}
 
     class Recording(Sink):
-        async def _answer(self, method, path, headers, body):
+        async def answer(self, method, path, headers, body):
             seen.update(headers)
             return 200, {"message_id": "m-1"}
 

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
 DATABASE_URL_BENCH="${BENCH_RELAY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_relay}"
-REDIS_URL_BENCH="${BENCH_RELAY_REDIS_URL:-redis://127.0.0.1:6379/13}"
+REDIS_URL_BENCH="${BENCH_RELAY_REDIS_URL:-redis://127.0.0.1:6379/12}"
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -52,6 +52,6 @@ for candidate in ../shared/ceiling/run.sh ../../shared/ceiling/run.sh; do
 done
 if [ "${BENCH_CEILING:-1}" = 1 ] && [ -n "$CEILING_SCRIPT" ]; then
   say "ceiling (the same moment, $CEILING_SCRIPT)"
-  CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 10 64
+  CEILING_JSON="$PWD/$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 10 64
 fi
 say "results in $RUN_DIR"

@@ -279,6 +279,9 @@ def relay_kick() -> None:
         _next_run_at = start
     try:
         countdown = start - now
-        tasks.relay.apply_async(countdown=countdown if countdown > 0.001 else None)
+        tasks.relay.apply_async(
+            countdown=countdown if countdown > 0.001 else None,
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        )
     except Exception:
         logger.warning("Relay: could not queue a run; the periodic run will deliver")

@@ -13,9 +13,9 @@ def broker(settings, monkeypatch):
     """The project's Celery app on the in-memory broker, tasks not eager, a queue of its own."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.NOTIFICATIONS_KICK_SECONDS = 60
+    settings.CELERY_TASK_DEFAULT_QUEUE = "outbox-kick-test"
+    assert app.conf.broker_url == "memory://"  # (reading the configuration finalises it first)
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "broker_url", "memory://")
-    monkeypatch.setitem(app.conf, "task_default_queue", "outbox-kick-test")
     monkeypatch.setattr(relay, "_next_run_at", float("-inf"))
     with Connection("memory://") as conn:
         queue = conn.SimpleQueue("outbox-kick-test")

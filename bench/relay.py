@@ -128,7 +128,7 @@ def main() -> int:
     try:
         from celery import Celery
 
-        client = Celery("bench-relay", broker=os.environ["CELERY_BROKER_URL"])
+        client = Celery("bench-relay", broker=os.environ["CELERY_BROKER_URL"], set_as_current=False)
         db = psycopg.connect(database, autocommit=True)
 
         def sent() -> int:

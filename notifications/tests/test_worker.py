@@ -97,7 +97,8 @@ class Worker:
 def celery_queue(tmp_path):
     """A queue name of this test's own; the client that sends it tasks; the workers started."""
     queue = f"exitentry-outbox-test-{uuid.uuid4().hex}"
-    client = Celery("outbox-test-client", broker=REDIS_URL)
+    # Not the current app: the project's tasks must keep their own (eager) app in this process.
+    client = Celery("outbox-test-client", broker=REDIS_URL, set_as_current=False)
     client.conf.broker_connection_retry_on_startup = True
     workers: list[Worker] = []
 

@@ -241,8 +241,8 @@ if PRODUCTION:
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
-# One-time codes (registration, binding, resets) go through pluggable gateways: a file outbox
-# (var/outbox/) in development, SMTP for email and an HTTP SMS adapter in production.
+# One-time codes and notifications go through pluggable gateways: a file outbox (var/outbox/) in
+# development, SMTP for email and an HTTP SMS adapter in production (which refuses the others).
 VERIFICATION_SMS_GATEWAY = env.str(
     "VERIFICATION_SMS_GATEWAY",
     default="accounts.gateways.HttpSmsGateway" if PRODUCTION else "accounts.gateways.FileGateway",
@@ -257,7 +257,6 @@ SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@exitentry.invalid")
-# Bearer tokens for the app and mini-programs.
 # The notifications relay (notifications/relay.py, docs/operations.md).
 NOTIFICATIONS_RELAY_ON_COMMIT = env.bool("NOTIFICATIONS_RELAY_ON_COMMIT", default=True)
 NOTIFICATIONS_KICK_SECONDS = env.float("NOTIFICATIONS_KICK_SECONDS", default=0.2)
@@ -268,6 +267,7 @@ NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).
 OTP_TOTP_ISSUER = "exitentry"

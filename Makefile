@@ -35,6 +35,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py appointments_tick
 	$(BIN)/python manage.py load_demo_appointments
+	$(BIN)/python manage.py notifications_tick
 
 run: demo
 	@bash scripts/ensure_fonts.sh || echo "warning: without a CJK font acceptance receipts (PDF) answer 503; see scripts/ensure_fonts.sh"

@@ -90,3 +90,85 @@ class AssigneeNotEligible(_FieldProblem):
 
     def message(self) -> str:
         return _("Choose an officer who works on applications at this hall.")
+
+
+# -- the progress lookup without signing in (applications.progress) and its API body ----------
+
+
+class InvalidApplicationNumber(_FieldProblem):
+    code_value, field = "invalid_application_number", "application_number"
+
+    def message(self) -> str:
+        return _(
+            "An application number is 14 digits, as printed on your acceptance receipt, for "
+            "example 26112512345678."
+        )
+
+
+class InvalidLookupIdNumber(_FieldProblem):
+    """The ID number given to the lookup breaks the registry's rules (the reason as detail)."""
+
+    code_value, field = "invalid_id_number", "id_number"
+
+
+class LookupInputInvalid(TypedProblem):
+    """More than one field of the lookup is wrong: every error at once."""
+
+    code_value, status_value = "validation_failed", 422
+
+
+class ProgressNoMatch(TypedProblem):
+    """No application has this number, or its applicant has another ID number: one answer."""
+
+    code_value, status_value = "progress_no_match", 404
+
+    def message(self) -> str:
+        return _(
+            "No application matches this application number and ID number. Check both "
+            "against your acceptance receipt and try again."
+        )
+
+
+class LookupNotJson(TypedProblem):
+    code_value, status_value = "unsupported_media_type", 415
+
+    def message(self) -> str:
+        return _("Send the request body as JSON, with Content-Type: application/json.")
+
+
+class LookupBodyTooLarge(TypedProblem):
+    code_value, status_value = "payload_too_large", 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            _("The request body is too large: at most %(limit)d bytes.") % {"limit": limit}
+        )
+
+
+class LookupInvalidJson(TypedProblem):
+    code_value, status_value = "invalid_json", 400
+
+    def message(self) -> str:
+        return _("The request body is not valid JSON.")
+
+
+class LookupBodyNotObject(_FieldProblem):
+    code_value, field = "validation_failed", "request"
+
+    def message(self) -> str:
+        return _("Send a JSON object with application_number and id_number.")
+
+
+# -- the acceptance receipt (applications.receipt) --------------------------------------------
+
+
+class ReceiptUnavailable(TypedProblem):
+    """The receipt cannot be made on this server now (its font is missing)."""
+
+    code_value, status_value = "receipt_unavailable", 503
+
+    def message(self) -> str:
+        return _(
+            "The acceptance receipt cannot be made right now. Try again later; your "
+            "application is not affected."
+        )

@@ -1,4 +1,5 @@
-"""Forms of the citizen's application pages."""
+"""The questions of the citizen's application pages and of the progress lookup. Checks
+beyond "is it there" live in the services (progress.py for the lookup)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,4 +21,27 @@ class DeliveryForm(forms.Form):
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"class": "textarea", "rows": 3, "autocomplete": "off"}),
+    )
+
+
+def _input(**attrs) -> dict:
+    return {"class": "input", "spellcheck": "false", "autocomplete": "off", **attrs}
+
+
+class ProgressLookupForm(forms.Form):
+    application_number = forms.CharField(
+        label=_("Application number"),
+        help_text=_("14 digits, on your acceptance receipt. For example, 26112512345678."),
+        max_length=64,
+        error_messages={"required": _("Enter the application number.")},
+        widget=forms.TextInput(
+            attrs=_input(inputmode="numeric", **{"class": "input input--width-20"})
+        ),
+    )
+    id_number = forms.CharField(
+        label=_("Applicant's resident ID number"),
+        help_text=_("18 characters: 17 digits, then a digit or X."),
+        max_length=64,
+        error_messages={"required": _("Enter the applicant's ID number.")},
+        widget=forms.TextInput(attrs=_input(**{"class": "input input--width-20"})),
     )

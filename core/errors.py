@@ -23,6 +23,8 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = "bad_request"
     CONFLICT = "conflict"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    INVALID_JSON = "invalid_json"
     SERVER_ERROR = "server_error"
 
 
@@ -36,6 +38,7 @@ def default_title(status: int) -> str:
         405: _("This method is not allowed here"),
         409: _("This conflicts with the current state"),
         413: _("The request is too large"),
+        415: _("This type of content is not accepted"),
         422: _("Some of the information is not valid"),
         429: _("Too many requests: please wait and try again"),
     }
@@ -51,6 +54,7 @@ def _default_code(status: int) -> str:
         405: ErrorCode.METHOD_NOT_ALLOWED,
         409: ErrorCode.CONFLICT,
         413: ErrorCode.PAYLOAD_TOO_LARGE,
+        415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         422: ErrorCode.VALIDATION_FAILED,
         429: ErrorCode.RATE_LIMITED,
     }.get(status, ErrorCode.SERVER_ERROR)

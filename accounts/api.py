@@ -11,6 +11,7 @@ from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.errors import problem_from_exception
+from core.http import client_address
 from core.masking import mask_id_number
 
 from . import selectors, services
@@ -199,9 +200,13 @@ def auth_otp(request: HttpRequest, payload: OtpIn):
     once a minute and 10 times a day per number. For a password reset the answer is the same
     whether or not the number has an account."""
     if payload.purpose == "register":
-        sent = services.registration_code_request(phone=payload.phone)
+        sent = services.registration_code_request(
+            phone=payload.phone, client_address=client_address(request)
+        )
     else:
-        sent = services.password_reset_start(phone=payload.phone)
+        sent = services.password_reset_start(
+            phone=payload.phone, client_address=client_address(request)
+        )
     return Status(202, _code_sent(sent))
 
 

@@ -21,6 +21,7 @@ class AccountsError(StrEnum):
     CODE_RESEND_TOO_SOON = "code_resend_too_soon"
     CODE_DAILY_LIMIT = "code_daily_limit"
     CODE_NOT_SENT = "code_not_sent"
+    CODE_RATE_LIMITED = "code_rate_limited"
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_LOCKED = "account_locked"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105

@@ -1,11 +1,86 @@
-"""django-axes hooks: how a client is written in axes' own log lines (no full phone number).
+"""Sign-in lockout around django-axes.
 
-Settings: AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str".
+django-axes locks an (account, client address) pair after AXES_FAILURE_LIMIT failures
+(AXES_LOCKOUT_PARAMETERS), so a stranger elsewhere cannot lock the owner out. Failures of an
+account from all addresses together are counted here as well: past the limit, every further
+attempt on that account, from any address, is slowed down (LOGIN_SLOWDOWN_STEP_SECONDS more per
+failure, at most LOGIN_SLOWDOWN_MAX_SECONDS) rather than refused, so guessing from many
+addresses gets slow while the owner can still sign in.
+
+Settings: AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str" (no full phone number in
+axes' log lines); AUTHENTICATION_BACKENDS starts with "accounts.lockout.SlowdownBackend".
 """
 
+import hashlib
+import hmac
+import time
+
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .phones import mask_phone
+
+
+def _account_key(username: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"signin\x1f{username}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"accounts:signin-failures:{digest[:32]}"
+
+
+def _window_seconds() -> int:
+    return max(60, int(float(settings.AXES_COOLOFF_TIME) * 3600))
+
+
+def account_failures(username: str) -> int:
+    """Failed sign-ins of the account, from every address, in the current cool-off window."""
+    return int(cache.get(_account_key(username), 0) or 0)
+
+
+def account_failure_note(username: str) -> int:
+    """Count one failed sign-in of the account; return the count."""
+    key = _account_key(username)
+    cache.add(key, 0, _window_seconds())
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, _window_seconds())
+        return 1
+
+
+def account_slowdown_seconds(username: str) -> float:
+    """How long an attempt on the account waits: 0 until the failure limit is reached."""
+    over = account_failures(username) - int(settings.AXES_FAILURE_LIMIT) + 1
+    if over <= 0:
+        return 0.0
+    return min(
+        float(settings.LOGIN_SLOWDOWN_MAX_SECONDS), over * float(settings.LOGIN_SLOWDOWN_STEP_SECONDS)
+    )
+
+
+class SlowdownBackend:
+    """First authentication backend: makes an attempt on an account under attack wait.
+
+    It never authenticates anyone (returns None, so the next backends decide).
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username:
+            delay = account_slowdown_seconds(str(username))
+            if delay > 0:
+                time.sleep(delay)
+        # No get_user: sessions name the backend that really signed the user in.
+        return None
+
+
+@receiver(user_login_failed)
+def _count_account_failure(sender, credentials, request=None, **kwargs) -> None:
+    username = (credentials or {}).get("username")
+    if username:
+        account_failure_note(str(username))
 
 
 def client_str(

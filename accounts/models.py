@@ -76,6 +76,8 @@ class VerificationCode(models.Model):
     # Where it was sent, as a keyed hash (so the table holds no phone numbers in clear).
     destination_hash = models.CharField(max_length=64, db_index=True)
     code_hash = models.CharField(max_length=128)
+    # Keyed hash of the address the code was asked from: limits count per number AND address.
+    requester_hash = models.CharField(max_length=64, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, password_validation
@@ -35,6 +35,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import ErrorCode, InvalidInput, NotFound, Problem
+from core.http import client_address
+from core.ratelimit import rate_limit_hit
 from guide.calendar import SHANGHAI
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -170,13 +172,20 @@ def _notify(*, channel: str, destination: str, text: str) -> None:
         logger.warning("Notice to %s not sent: %s", _mask(channel, destination), exc)
 
 
-def _throttle(*, purpose: str, dest_hash: str, now: dt.datetime) -> None:
-    """At most one code a minute and CODE_DAILY_LIMIT a day per destination and purpose."""
+def requester_hash(client_address: str | None) -> str:
+    """The keyed hash of the address a code was asked from ("" when unknown)."""
+    return _keyed_hash("requester", client_address) if client_address else ""
+
+
+def _throttle(*, purpose: str, dest_hash: str, requester: str, now: dt.datetime) -> None:
+    """At most one code a minute and CODE_DAILY_LIMIT a day per destination, purpose and
+    requesting address: someone asking from elsewhere cannot use up the owner's codes."""
     recent = list(
         VerificationCode.objects.select_for_update()
         .filter(
             purpose=purpose,
             destination_hash=dest_hash,
+            requester_hash=requester,
             created_at__gt=now - dt.timedelta(days=1),
         )
         .order_by("-created_at")
@@ -218,22 +227,34 @@ def code_send(
     user: User | None = None,
     payload: dict | None = None,
     deliver: bool = True,
+    client_address: str | None = None,
 ) -> CodeSent:
     """Issue a 6-digit code for `purpose` to `destination` and send it after commit.
 
-    Only keyed hashes of the code and the destination are stored. `deliver=False` issues a code
-    that is never sent (password reset for a number without an account: the answer and the
-    throttling are the same, so the form does not tell who has an account).
+    Only keyed hashes of the code, the destination and the requesting address are stored.
+    `deliver=False` issues a code that is never sent (password reset for a number without an
+    account: the answer and the throttling are the same, so the form does not tell who has an
+    account). With the client's address, codes are limited per address too
+    (CODE_RATE_PER_ADDRESS, all numbers together) and the per-number limits count per address.
     """
     now = timezone.now()
     dest_hash = destination_hash(destination)
-    _throttle(purpose=purpose, dest_hash=dest_hash, now=now)
+    if client_address:
+        rate_limit_hit(
+            scope="accounts-code-address",
+            key=requester_hash(client_address),
+            rate=settings.CODE_RATE_PER_ADDRESS,
+            code=AccountsError.CODE_RATE_LIMITED,
+        )
+    requester = requester_hash(client_address)
+    _throttle(purpose=purpose, dest_hash=dest_hash, requester=requester, now=now)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     row = VerificationCode.objects.create(
         purpose=purpose,
         channel=channel,
         destination_hash=dest_hash,
         code_hash=_code_hash(purpose=purpose, dest_hash=dest_hash, code=code),
+        requester_hash=requester,
         user=user,
         payload=payload or {},
         expires_at=now + CODE_LIFETIME,
@@ -481,7 +502,9 @@ def _refuse_email_taken(email: str, *, user: User | None = None) -> None:
 
 
 @transaction.atomic
-def registration_start(*, phone: str, password: str, email: str = "") -> CodeSent:
+def registration_start(
+    *, phone: str, password: str, email: str = "", client_address: str | None = None
+) -> CodeSent:
     """Check a registration (number free, email free, password good) and send its code.
 
     The password's hash waits in the code's payload until the code is confirmed.
@@ -502,18 +525,23 @@ def registration_start(*, phone: str, password: str, email: str = "") -> CodeSen
         purpose=Purpose.REGISTER,
         destination=number,
         payload={"password_hash": make_password(password), "email": address},
+        client_address=client_address,
     )
 
 
-def registration_code_request(*, phone: str) -> CodeSent:
+def registration_code_request(*, phone: str, client_address: str | None = None) -> CodeSent:
     """Send a registration code to a free number (the API's `auth/otp`)."""
     phone = _phone(phone)
     _refuse_registered(phone)
-    return code_send(purpose=Purpose.REGISTER, destination=phone)
+    return code_send(purpose=Purpose.REGISTER, destination=phone, client_address=client_address)
 
 
 def code_resend(
-    *, purpose: str, destination: str | None = None, user: User | None = None
+    *,
+    purpose: str,
+    destination: str | None = None,
+    user: User | None = None,
+    client_address: str | None = None,
 ) -> CodeSent:
     """Send a new code for the request still open, with the same payload."""
     if destination is not None and purpose in (Purpose.REGISTER, Purpose.RESET_PASSWORD):
@@ -538,6 +566,7 @@ def code_resend(
         user=pending.user,
         payload=payload,
         deliver=purpose != Purpose.RESET_PASSWORD or pending.user_id is not None,
+        client_address=client_address,
     )
 
 
@@ -610,7 +639,7 @@ def account_create(*, phone: str, password: str, email: str = "") -> User:
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request) or None
+    return client_address(request)
 
 
 def _login_event(
@@ -726,12 +755,16 @@ def sign_out(*, request: HttpRequest, user: User, channel: str) -> None:
 # --- password reset -------------------------------------------------------------------------
 
 
-def password_reset_start(*, phone: str) -> CodeSent:
+def password_reset_start(*, phone: str, client_address: str | None = None) -> CodeSent:
     """Send a reset code if the number has an account; answer the same way if it has not."""
     phone = _phone(phone)
     user = User.objects.filter(phone=phone, is_active=True).first()
     return code_send(
-        purpose=Purpose.RESET_PASSWORD, destination=phone, user=user, deliver=user is not None
+        purpose=Purpose.RESET_PASSWORD,
+        destination=phone,
+        user=user,
+        deliver=user is not None,
+        client_address=client_address,
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Problem
+from core.http import client_address
 from core.masking import mask_id_number
 
 from . import selectors, services
@@ -150,6 +151,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 password=form.cleaned_data["password"],
                 email=form.cleaned_data["email"],
+                client_address=client_address(request),
             ),
         )
         if ok:
@@ -170,7 +172,9 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
         resend_error = _resend(
             request,
-            lambda: services.code_resend(purpose=Purpose.REGISTER, destination=phone),
+            lambda: services.code_resend(
+                purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
+            ),
             Purpose.REGISTER,
         )
         if resend_error is None:
@@ -205,7 +209,10 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, sent = _attempt(
-            form, lambda: services.password_reset_start(phone=form.cleaned_data["phone"])
+            form,
+            lambda: services.password_reset_start(
+                phone=form.cleaned_data["phone"], client_address=client_address(request)
+            ),
         )
         if ok:
             request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
@@ -224,7 +231,11 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "resend" in request.POST:
         form = PasswordResetConfirmForm()
         resend_error = _resend(
-            request, lambda: services.password_reset_start(phone=phone), Purpose.RESET_PASSWORD
+            request,
+            lambda: services.password_reset_start(
+                phone=phone, client_address=client_address(request)
+            ),
+            Purpose.RESET_PASSWORD,
         )
         if resend_error is None:
             return redirect("accounts:password_reset_confirm")

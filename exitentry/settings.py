@@ -154,7 +154,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out account + address is refused before the password is checked.
+    # Slows attempts on an account that failed too often from anywhere (accounts.lockout).
+    "accounts.lockout.SlowdownBackend",
+    # Then axes, so a locked-out account + address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -164,12 +166,19 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Past AXES_FAILURE_LIMIT failures of an account from all addresses together, each attempt on it
+# waits STEP seconds more per failure, at most MAX (accounts.lockout): slowed, never locked.
+LOGIN_SLOWDOWN_STEP_SECONDS = env.float("LOGIN_SLOWDOWN_STEP_SECONDS", default=1.0)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.float("LOGIN_SLOWDOWN_MAX_SECONDS", default=5.0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 # axes would otherwise log the username, which for citizens is the full phone number.
 AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+# The client's address: REMOTE_ADDR, or through TRUSTED_PROXY_COUNT reverse proxies the N-th
+# address from the right of X-Forwarded-For (core.http.client_address, for every caller).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 # Passwords: 8 to 128 characters, not common, not guessable (accounts.validators).
 AUTH_PASSWORD_VALIDATORS = [
@@ -255,6 +264,9 @@ SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@exitentry.invalid")
+# One-time codes asked for from one client address, all numbers and purposes together
+# ("count/seconds"); the per-number limits (1 a minute, 10 a day) count per address as well.
+CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
 # Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).

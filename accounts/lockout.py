@@ -56,9 +56,8 @@ def account_slowdown_seconds(username: str) -> float:
     over = account_failures(username) - int(settings.AXES_FAILURE_LIMIT) + 1
     if over <= 0:
         return 0.0
-    return min(
-        float(settings.LOGIN_SLOWDOWN_MAX_SECONDS), over * float(settings.LOGIN_SLOWDOWN_STEP_SECONDS)
-    )
+    step = float(settings.LOGIN_SLOWDOWN_STEP_SECONDS)
+    return min(float(settings.LOGIN_SLOWDOWN_MAX_SECONDS), over * step)
 
 
 class SlowdownBackend:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import MAX_ID
 from core.errors import problem_from_exception
 from core.http import client_address
 from core.masking import mask_id_number
@@ -337,7 +338,7 @@ def me_tokens(request: HttpRequest, page: Query[PageParams]):
     url_name="me_token_revoke",
     summary="Revoke one of my devices",
 )
-def me_token_revoke(request: HttpRequest, token_id: int):
+def me_token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoking again changes nothing. Another citizen's token is not found (404)."""
     token = services.token_revoke(user=request.auth, token_id=token_id)
     return Status(200, _token(token, request))

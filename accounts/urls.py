@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/identity/confirm/", views.identity_confirm_view, name="identity_confirm"),
     path("accounts/devices/", views.devices_view, name="devices"),
     path(
-        "accounts/devices/<int:token_id>/revoke/",
+        "accounts/devices/<id:token_id>/revoke/",
         views.device_revoke_view,
         name="device_revoke",
     ),

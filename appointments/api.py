@@ -17,6 +17,7 @@ from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import MAX_ID, BoundedDate
 from core.errors import InvalidInput
 from core.i18n import is_chinese, localized
 from core.masking import mask_id_number
@@ -31,7 +32,6 @@ from .models import ApplicationKind, Appointment, AppointmentStatus, SlotWatch
 
 router = Router(tags=["appointments"], auth=citizen_auth)
 
-MAX_ID = 2**63 - 1
 # Any text: what is not an appointment number of the caller's is a 404 like any other.
 _NUMBER = Path(..., description="The appointment number (spaces and hyphens ignored).")
 _ENCODE = NinjaJSONEncoder().encode  # what ninja's JSONRenderer writes
@@ -45,10 +45,10 @@ class AvailabilityParams(Schema):
     service: str = Field(
         ..., min_length=1, max_length=40, description="Service code: passport, hk-macao-pass …"
     )
-    date_from: dt.date | None = Field(
+    date_from: BoundedDate | None = Field(
         None, alias="from", description="First day (Asia/Shanghai); default today."
     )
-    date_to: dt.date | None = Field(
+    date_to: BoundedDate | None = Field(
         None, alias="to", description="Last day, at most 31 days on; default the release horizon."
     )
 
@@ -224,8 +224,8 @@ class BookingProblemOut(ProblemOut):
 class SeatAlertIn(Schema):
     hall: str = Field(..., min_length=1, max_length=20)
     service: str = Field(..., min_length=1, max_length=40)
-    date_from: dt.date
-    date_to: dt.date = Field(description="At most 60 days after date_from.")
+    date_from: BoundedDate
+    date_to: BoundedDate = Field(description="At most 60 days after date_from.")
 
 
 class SeatAlertHallOut(Schema):

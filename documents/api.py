@@ -12,6 +12,7 @@ from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from core.api import ProblemOut, prevalidated_response
+from core.bounds import MAX_ID
 from core.i18n import localized
 from core.masking import mask_id_number
 from persons.models import Person
@@ -160,7 +161,7 @@ def my_documents(request: HttpRequest):
     url_name="my_document_get",
     summary="One of my (or my minors') documents, with its MRZ",
 )
-def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1)):
+def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1, le=MAX_ID)):
     require_bound(request.auth)
     view = selectors.document_get_for(user=request.auth, document_id=document_id)
     return _detail(request, view)
@@ -181,7 +182,7 @@ def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1)):
 )
 def my_document_report_lost(
     request: HttpRequest,
-    document_id: int = Path(..., ge=1),
+    document_id: int = Path(..., ge=1, le=MAX_ID),
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",

@@ -17,6 +17,7 @@ from ninja.security import SessionAuth
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import BoundedDate, Id
 from core.errors import Problem
 from core.i18n import localized
 from core.masking import mask_id_number
@@ -113,9 +114,9 @@ class AccessLogFilters(PageParams):
         description="Exact ID number of the person (entries show it masked; the page links "
         "carry `person_id` instead).",
     )
-    person_id: int | None = Field(None, ge=1, description="The person's record id.")
-    date_from: dt.date | None = Field(None, description="First day (Asia/Shanghai), included.")
-    date_to: dt.date | None = Field(None, description="Last day (Asia/Shanghai), included.")
+    person_id: Id | None = Field(None, description="The person's record id.")
+    date_from: BoundedDate | None = Field(None, description="First day (Asia/Shanghai), included.")
+    date_to: BoundedDate | None = Field(None, description="Last day (Asia/Shanghai), included.")
 
 
 class AccessLogEntryOut(Schema):

@@ -202,7 +202,7 @@ def test_the_access_log_filters(administrator, logged):
     assert client.get(LOG, {"staff": "gz-officer"}).json()["count"] == 1
     assert client.get(LOG, {"id_number": logged.id_number}).json()["count"] == 1
     assert client.get(LOG, {"id_number": "11010519491231002X"}).json()["count"] == 0
-    assert client.get(LOG, {"date_from": "2999-01-01"}).json()["count"] == 0
+    assert client.get(LOG, {"date_from": "2199-01-01"}).json()["count"] == 0
 
 
 def test_the_access_log_pages(administrator, logged):

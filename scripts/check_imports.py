@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not part of the running application: the test suites, load tests and these scripts.
-SKIPPED_DIRS = {"tests", "bench", "scripts", "docs", "locale", "requirements", "var", "node_modules"}
+SKIPPED_DIRS = {"tests", "bench", "scripts", "docs", "locale", "requirements", "var"}
 SKIPPED_FILES = {"conftest.py", "manage.py"}
 
 

@@ -271,6 +271,9 @@ CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).
 OTP_TOTP_ISSUER = "exitentry"
+# The back-office never shows nor edits a device's secret once enrolled (no key field, no QR
+# code view): a lost or exposed device is deleted and enrolled again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Map on hall pages: a tile server is optional; pages stay useful without one.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

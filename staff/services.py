@@ -56,52 +56,48 @@ def staff_sign_in(*, request: HttpRequest, username: str, password: str, otp_cod
             code=StaffError.LOCKED_OUT,
             detail=_("Too many failed sign-ins. Wait 15 minutes, then try again."),
         )
+    # Whatever was wrong (password, code, no authenticator, too many codes), the answer is the
+    # same, so that it never tells a right password from a wrong one; the log says which.
     if user is None or not user.is_staff or not selectors.staff_roles(user):
         if user is not None:  # a right password, but not a staff account: a failure all the same
             _signal_failure(request, username)
         logger.info("Staff sign-in refused: wrong username or password, or not staff")
-        raise Problem(
-            status=401,
-            code=StaffError.INVALID_CREDENTIALS,
-            detail=_("The username, password or code is not right."),
-        )
+        raise _sign_in_refused()
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
+        _signal_failure(request, username)
         logger.warning("Staff sign-in refused: %s has no authenticator device", user.username)
-        raise Problem(
-            status=403,
-            code=StaffError.NO_OTP_DEVICE,
-            detail=_("No authenticator app is set up for this account. Ask an administrator."),
-        )
+        raise _sign_in_refused()
     device = None
     for candidate in devices:
         allowed, _details = candidate.verify_is_allowed()
         if not allowed:
+            _signal_failure(request, username)
             logger.info("Staff sign-in refused: %s tried codes too often", user.username)
-            raise InvalidInput(
-                field="otp_code",
-                code=StaffError.OTP_THROTTLED,
-                message=_("Too many wrong codes. Wait a minute, then enter the newest code."),
-            )
+            raise _sign_in_refused()
         device = verify_token(user, candidate.persistent_id, otp_code)
         if device is not None:
             break
     if device is None:
         _signal_failure(request, username)
         logger.info("Staff sign-in refused: wrong or reused code for %s", user.username)
-        raise InvalidInput(
-            field="otp_code",
-            code=StaffError.INVALID_OTP_CODE,
-            message=_(
-                "The code is not right. Enter the 6-digit code your authenticator app shows "
-                "now; each code works only once."
-            ),
-        )
+        raise _sign_in_refused()
     auth.login(request, user)  # a new session id
     otp_login(request, device)
     session_lifetime_start(request)  # idle timeout and absolute lifetime, as for citizens
     logger.info("Staff %s signed in with a second factor", user.username)
     return user
+
+
+def _sign_in_refused() -> Problem:
+    return Problem(
+        status=401,
+        code=StaffError.INVALID_CREDENTIALS,
+        detail=_(
+            "The username, password or code is not right. Enter the 6-digit code your "
+            "authenticator app shows now; each code works only once."
+        ),
+    )
 
 
 def _signal_failure(request: HttpRequest, username: str) -> None:

@@ -216,13 +216,13 @@ def test_a_replayed_code_is_refused(officer):
     )
 
     # when it is used again (django-otp keeps the last time step used: last_t)
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(Problem) as raised:
         services.staff_sign_in(
             request=_request(), username="officer", password=STAFF_PASSWORD, otp_code=code
         )
 
     # then
-    assert raised.value.code == "invalid_otp_code"
+    assert raised.value.code == "invalid_credentials"
     device.refresh_from_db()
     assert device.last_t >= TOTP(device.bin_key).t() - 1
 
@@ -230,11 +230,11 @@ def test_a_replayed_code_is_refused(officer):
 def test_a_wrong_code_is_refused_and_counted(officer):
     device = officer.totpdevice_set.get()
     wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(Problem) as raised:
         services.staff_sign_in(
             request=_request(), username="officer", password=STAFF_PASSWORD, otp_code=wrong
         )
-    assert raised.value.code == "invalid_otp_code"
+    assert raised.value.code == "invalid_credentials"
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     assert AccessAttempt.objects.get(username="officer").failures_since_start == 1
@@ -243,14 +243,14 @@ def test_a_wrong_code_is_refused_and_counted(officer):
 def test_after_a_wrong_code_the_device_is_throttled(officer):
     device = officer.totpdevice_set.get()
     device.throttle_increment()
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(Problem) as raised:
         services.staff_sign_in(
             request=_request(),
             username="officer",
             password=STAFF_PASSWORD,
             otp_code=totp_code(device),
         )
-    assert raised.value.code == "otp_throttled"
+    assert raised.value.code == "invalid_credentials"
 
 
 def test_a_wrong_password_is_refused(officer):
@@ -280,7 +280,33 @@ def test_staff_without_a_device_cannot_sign_in(officer):
         services.staff_sign_in(
             request=_request(), username="officer", password=STAFF_PASSWORD, otp_code="123456"
         )
-    assert raised.value.code == "no_otp_device"
+    assert raised.value.code == "invalid_credentials"
+
+
+def test_every_refusal_gives_the_same_answer(officer):
+    # given the four ways a sign-in fails after the username
+    device = officer.totpdevice_set.get()
+    wrong_code = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+    answers = []
+
+    def attempt(password, code):
+        with pytest.raises(Problem) as raised:
+            services.staff_sign_in(
+                request=_request(), username="officer", password=password, otp_code=code
+            )
+        problem = raised.value
+        answers.append((problem.status, problem.code, str(problem.detail), problem.errors))
+
+    # when the password is wrong, the code is wrong, the device is throttled, there is none
+    attempt("wrong-password", totp_code(device))
+    attempt(STAFF_PASSWORD, wrong_code)
+    device.refresh_from_db()
+    device.throttle_increment()
+    attempt(STAFF_PASSWORD, totp_code(device))
+    officer.totpdevice_set.all().delete()
+    attempt(STAFF_PASSWORD, "123456")
+    # then the answers cannot be told apart
+    assert len(set(map(repr, answers))) == 1, answers
 
 
 def test_five_failures_lock_the_account_out_from_that_address(officer):

@@ -112,7 +112,7 @@ def test_a_wrong_code_is_refused_with_the_password_right(client, officer):
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     response = _sign_in(english(client), "officer", wrong)
     assert response.status_code == 200
-    assert "The code is not right" in response.text
+    assert "The username, password or code is not right" in response.text
     assert client.get("/staff/").status_code == 302
 
 

@@ -24,11 +24,28 @@ from django.http import HttpRequest
 from .phones import mask_phone
 
 
-def _account_key(username: str) -> str:
+def axes_key(username: str) -> str:
+    """The name under which django-axes keeps an account: a keyed hash, not the phone number.
+
+    axes stores it in its attempts and logs; a stored phone number would be personal data kept
+    for no purpose. The same account always gets the same name, so lockout works as before.
+    """
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"signin\x1f{username}".encode(), hashlib.sha256
     ).hexdigest()
-    return f"accounts:signin-failures:{digest[:32]}"
+    return f"acct-{digest[:24]}"
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the axes name of the account a sign-in is for."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username") or request.POST.get("phone")
+    return axes_key(str(username)) if username else None
+
+
+def _account_key(username: str) -> str:
+    return f"accounts:signin-failures:{axes_key(username)}"
 
 
 def _window_seconds() -> int:
@@ -92,7 +109,9 @@ def client_str(
     """The account (masked) and address that axes names in its log lines."""
     if isinstance(path_info, tuple | list):
         path_info = path_info[0] if path_info else ""
-    account = mask_phone(username) if username else "-"
+    # axes passes its own name for the account (axes_key), already without the phone number.
+    account = username if (username or "").startswith("acct-") else mask_phone(username or "")
+    account = account or "-"
     address = ip_address or "-"
     return f'{{username: "{account}", ip_address: "{address}", path_info: "{path_info or ""}"}}'
 

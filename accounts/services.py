@@ -44,6 +44,7 @@ from persons.models import Person
 from .auth import token_hash, token_new_key
 from .errors import AccountsError, Throttled
 from .gateways import GatewayError, Message, gateway_for
+from .lockout import axes_key
 from .middleware import LAST_SEEN_KEY
 from .models import ApiToken, LoginEvent, User, VerificationCode
 from .phones import InvalidPhone, mask_email, mask_phone, phone_clean
@@ -784,7 +785,7 @@ def password_reset(*, phone: str, code: str, password: str) -> User:
             revoked_at=timezone.now()
         )
         # Whoever holds the phone may sign in again at once.
-        axes_reset(username=phone)
+        axes_reset(username=axes_key(phone))
         return user
 
     user = _redeem(purpose=Purpose.RESET_PASSWORD, destination=phone, code=code, then=reset)
@@ -1133,6 +1134,23 @@ def identity_bind_confirm(*, user: User, code: str) -> User:
         return identity_bind(user=user, person=person)
 
     return _redeem(purpose=Purpose.BIND_IDENTITY, user=user, code=code, then=bind)
+
+
+@transaction.atomic
+def sign_in_records_purge(*, older_than: dt.timedelta | None = None) -> int:
+    """Delete django-axes' attempts and logs older than AXES_RETENTION_DAYS; return how many."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    cutoff = timezone.now() - (older_than or dt.timedelta(days=settings.AXES_RETENTION_DAYS))
+    deleted = 0
+    for model, field in (
+        (AccessAttempt, "attempt_time"),
+        (AccessFailureLog, "attempt_time"),
+        (AccessLog, "attempt_time"),
+    ):
+        count, _by_model = model.objects.filter(**{f"{field}__lt": cutoff}).delete()
+        deleted += count
+    return deleted
 
 
 @transaction.atomic

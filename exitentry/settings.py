@@ -147,6 +147,7 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-release-slots": {"task": "appointments.release_slots", "schedule": 3600.0},
     "appointments-mark-no-shows": {"task": "appointments.mark_no_shows", "schedule": 300.0},
     "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
+    "accounts-purge": {"task": "accounts.purge", "schedule": 24 * 3600.0},
 }
 
 PASSWORD_HASHERS = [
@@ -171,9 +172,30 @@ AXES_RESET_ON_SUCCESS = True
 LOGIN_SLOWDOWN_STEP_SECONDS = env.float("LOGIN_SLOWDOWN_STEP_SECONDS", default=1.0)
 LOGIN_SLOWDOWN_MAX_SECONDS = env.float("LOGIN_SLOWDOWN_MAX_SECONDS", default=5.0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Successful sign-ins are recorded as accounts.LoginEvent (masked number); axes' own access log
+# would keep the full username (the phone number) of each.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # axes would otherwise log the username, which for citizens is the full phone number.
 AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str"
+# axes keeps accounts under a keyed hash (no phone number in its tables or logs), and never the
+# values of these fields in the request data it records.
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "phone",
+    "code",
+    "otp_code",
+    "csrfmiddlewaretoken",
+    "id_number",
+    "current_password",
+    "new_password",
+]
+# Sign-in records of axes (attempts, successes, failures) are deleted after this many days
+# (`manage.py purge_codes`, and the daily Celery task accounts.purge).
+AXES_RETENTION_DAYS = env.int("AXES_RETENTION_DAYS", default=90)
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # The client's address: REMOTE_ADDR, or through TRUSTED_PROXY_COUNT reverse proxies the N-th
 # address from the right of X-Forwarded-For (core.http.client_address, for every caller).

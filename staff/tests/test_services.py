@@ -12,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockout import axes_key
 from accounts.models import User
 from core.errors import InvalidInput, NotFound, Problem
 from documents.models import DocumentStatus
@@ -237,7 +238,7 @@ def test_a_wrong_code_is_refused_and_counted(officer):
     assert raised.value.code == "invalid_credentials"
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
-    assert AccessAttempt.objects.get(username="officer").failures_since_start == 1
+    assert AccessAttempt.objects.get(username=axes_key("officer")).failures_since_start == 1
 
 
 def test_after_a_wrong_code_the_device_is_throttled(officer):

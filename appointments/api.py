@@ -136,7 +136,7 @@ class HolderOut(Schema):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
 
 
 class EndorsementOut(Schema):

@@ -29,7 +29,7 @@ class HolderOut(Schema):
     name_zh: str
     name_pinyin: str
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
 
 
 class DocumentOut(Schema):

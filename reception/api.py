@@ -59,7 +59,7 @@ class TodayRowOut(Schema):
     walk_in: bool
     name_zh: str
     name_pinyin: str
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
     document_type: str
     kind: str
     status: str = Field(description="As shown: a booking past its end without check-in: no_show.")

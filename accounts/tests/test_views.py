@@ -3,6 +3,7 @@ from django.test import Client
 
 from accounts.models import ApiToken, LoginEvent, User
 from accounts.services import token_issue
+from core.masking import mask_id_number
 from persons.tests.factories import GuardianshipFactory, PersonFactory
 
 from .factories import PASSWORD, BoundUserFactory, UserFactory
@@ -183,7 +184,7 @@ def test_account_page_of_a_guardian(client):
     assert "Bound" in text
     assert link.child.name_pinyin in text
     assert link.child.id_number not in text
-    assert link.child.id_number[-4:] in text
+    assert mask_id_number(link.child.id_number) in text
     assert user.phone not in text
 
 

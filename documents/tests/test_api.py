@@ -65,13 +65,13 @@ def test_my_documents_grouped_self_first_then_minors(client, family):
     assert body["count"] == 2
     me, minor = body["persons"]
     assert me["person"]["relation"] == "self"
-    assert me["person"]["id_number_masked"].count("*") == 10
+    assert me["person"]["id_number_masked"].count("*") == 16
     assert minor["person"] == {
         "name": "Wang Xiaoming",
         "name_zh": "王小明",
         "name_pinyin": "Wang Xiaoming",
         "relation": "minor",
-        "id_number_masked": child.id_number[:4] + "*" * 10 + child.id_number[-4:],
+        "id_number_masked": child.id_number[:1] + "*" * 16 + child.id_number[-1:],
     }
     document = me["documents"][0]
     assert document["id"] == passport.pk

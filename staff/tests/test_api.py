@@ -107,7 +107,7 @@ def test_lookup_returns_the_masked_file_and_logs_once(officer, person):
     body = response.json()
     assert body["person_id"] == person.pk
     assert body["name_zh"] == "李娜"
-    assert body["id_number_masked"] == person.id_number[:4] + "*" * 10 + person.id_number[-4:]
+    assert body["id_number_masked"] == person.id_number[:1] + "*" * 16 + person.id_number[-1:]
     assert body["household_region"] == {"code": "440303", "name": "Luohu District"}
     assert {d["number_masked"]: d["status"] for d in body["documents"]} == {
         "E******78": "valid",
@@ -186,7 +186,7 @@ def test_the_supervisor_reads_the_log_of_their_staff(supervisor, logged):
     entry = body["results"][0]
     assert entry["staff"] == "officer"
     assert entry["person_id_number_masked"] == (
-        logged.id_number[:4] + "*" * 10 + logged.id_number[-4:]
+        logged.id_number[:1] + "*" * 16 + logged.id_number[-1:]
     )
     assert entry["action"] == "lookup"
     assert entry["reason"] == "Officer lookup for A2026-0001"

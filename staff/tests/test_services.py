@@ -55,7 +55,7 @@ def test_a_lookup_returns_the_masked_file_and_writes_one_log_row(officer, person
     assert found.person_id == person.pk
     assert found.name_zh == "张伟"
     assert found.id_number is None
-    assert found.id_number_masked == person.id_number[:4] + "*" * 10 + person.id_number[-4:]
+    assert found.id_number_masked == person.id_number[:1] + "*" * 16 + person.id_number[-1:]
     assert {d.number_masked for d in found.documents} == {"E******78", "C******78"}
     assert "reported_lost" in {d.status for d in found.documents}
     assert len(found.children) == 1 and found.guardians == []

@@ -244,6 +244,27 @@ def person_back_office_view(
     )
 
 
+@transaction.atomic
+def persons_back_office_list(
+    *, staff, person_ids: list[int], what: str, client_address: str | None
+) -> int:
+    """Log that a back-office list showed these persons' data (one row each); return how many."""
+    if not getattr(staff, "is_staff", False):
+        raise Problem(status=403, code=StaffError.PERMISSION_DENIED, detail=_("Staff only."))
+    unique = sorted(set(person_ids))
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            staff=staff,
+            person_id=person_id,
+            action=AccessAction.BACK_OFFICE_LIST,
+            reason=what[:REASON_MAX_LENGTH],
+            client_address=client_address or None,
+        )
+        for person_id in unique
+    )
+    return len(unique)
+
+
 # Demo staff (development and demonstrations only)
 
 

@@ -293,6 +293,8 @@ CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).
 OTP_TOTP_ISSUER = "exitentry"
+# Person lookups by ID number per staff member ("count/seconds"); over it: 429.
+STAFF_LOOKUP_RATE = env.str("STAFF_LOOKUP_RATE", default="30/3600")
 # The back-office never shows nor edits a device's secret once enrolled (no key field, no QR
 # code view): a lost or exposed device is deleted and enrolled again.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -47,7 +47,7 @@ class StaffSessionAuth(SessionAuth):
 staff_auth = StaffSessionAuth()
 router = Router(tags=["staff"], auth=staff_auth)
 LOG_PROBLEMS = {401: ProblemOut, 403: ProblemOut, 422: ProblemOut}
-LOOKUP_PROBLEMS = {**LOG_PROBLEMS, 404: ProblemOut}
+LOOKUP_PROBLEMS = {**LOG_PROBLEMS, 404: ProblemOut, 429: ProblemOut}
 
 
 class LookupIn(Schema):

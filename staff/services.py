@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services import session_lifetime_start
 from core.errors import InvalidInput, NotFound, Problem
 from core.logging import redact
+from core.ratelimit import rate_limit_hit
 from guide.models import Hall, Region
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -35,6 +36,8 @@ from .selectors import PersonFile
 logger = logging.getLogger(__name__)
 
 REASON_MIN_LENGTH = 10
+# Different letters or digits a reason must hold.
+REASON_MIN_DISTINCT = 5
 REASON_MAX_LENGTH = AccessLog._meta.get_field("reason").max_length
 
 
@@ -127,6 +130,17 @@ def lookup_reason_clean(value: str) -> str:
             )
             % {"min": REASON_MIN_LENGTH},
         )
+    # A reason says something: "xxxxxxxxxx" or "1111111111" is not one.
+    meaningful = [c for c in reason if c.isalnum()]
+    if len(set(meaningful)) < REASON_MIN_DISTINCT or not any(c.isalpha() for c in meaningful):
+        raise InvalidInput(
+            field="reason",
+            code=StaffError.REASON_NOT_MEANINGFUL,
+            message=_(
+                "Write the real reason, for example the application number and what you are "
+                "checking."
+            ),
+        )
     # The log keeps the reason for years: no full ID or document number in it.
     reason = redact(reason)
     if len(reason) > REASON_MAX_LENGTH:
@@ -177,6 +191,12 @@ def person_lookup(*, staff, id_number: str, reason: str, client_address: str | N
     selectors.staff_require(staff, Permission.PERSON_LOOKUP)
     reason = lookup_reason_clean(reason)
     number = lookup_id_number_clean(id_number)
+    rate_limit_hit(
+        scope="staff-lookup",
+        key=str(staff.pk),
+        rate=settings.STAFF_LOOKUP_RATE,
+        code=StaffError.LOOKUP_RATE_LIMITED,
+    )
     person = Person.objects.select_related("household_region").filter(id_number=number).first()
     if person is None:
         logger.info("Staff %s looked up an ID number that is not in the registry", staff.username)

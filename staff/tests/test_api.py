@@ -249,7 +249,7 @@ def test_the_openapi_document_lists_the_staff_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     lookup, log = paths[LOOKUP]["post"], paths[LOG]["get"]
     # A request body that is not JSON is a 400 problem, so body-taking operations list it too.
-    assert set(lookup["responses"]) == {"200", "400", "401", "403", "404", "422"}
+    assert set(lookup["responses"]) == {"200", "400", "401", "403", "404", "422", "429"}
     assert set(log["responses"]) == {"200", "401", "403", "422"}
     assert "application/problem+json" in lookup["responses"]["403"]["content"]
     assert lookup["security"] == [{"StaffSessionAuth": []}]

@@ -427,7 +427,7 @@ def test_an_id_number_in_the_query_string_is_moved_out_of_it(supervisor, logged)
     ("data", "message"),
     [
         ({"id_number": "110105194912310021"}, "check the last character"),
-        ({"id_number": "11010519491231002X"}, "Nobody in the registry has this ID number."),
+        ({"id_number": "11010519491231002X"}, "No entry of the access log is about this"),
         ({"date_from": "2026-10-02", "date_to": "2026-10-01"}, "The end date must be"),
         ({"date_from": "yesterday"}, "Enter a valid date."),
     ],

@@ -240,6 +240,13 @@ def code_send(
     """
     now = timezone.now()
     dest_hash = destination_hash(destination)
+    # All codes together: a flood from many addresses cannot empty the SMS budget.
+    rate_limit_hit(
+        scope="accounts-code-all",
+        key="all",
+        rate=settings.CODE_RATE_OVERALL,
+        code=AccountsError.CODE_RATE_LIMITED,
+    )
     if client_address:
         rate_limit_hit(
             scope="accounts-code-address",
@@ -519,9 +526,10 @@ def registration_start(
             user=User(username=_valid_or_blank(phone), phone=_valid_or_blank(phone), email=""),
         ),
     )
-    _refuse_registered(number)
     if address:
         _refuse_email_taken(address)
+    if _registered(number):
+        return _registration_of_a_registered_number(number, client_address)
     return code_send(
         purpose=Purpose.REGISTER,
         destination=number,
@@ -530,10 +538,34 @@ def registration_start(
     )
 
 
+def _registered(phone: str) -> bool:
+    return User.objects.filter(phone=phone).exists()
+
+
+def _registration_of_a_registered_number(phone: str, client_address: str | None) -> CodeSent:
+    """Answer as for a new number (same limits, same reply), so that the answer does not tell
+    who has an account; the owner gets a notice instead of a code."""
+    sent = code_send(
+        purpose=Purpose.REGISTER, destination=phone, deliver=False, client_address=client_address
+    )
+    text = _(
+        "Someone asked to register this mobile number with Exit-Entry Online Services, but it "
+        "already has an account. If it was you, sign in, or reset your password if you have "
+        "forgotten it."
+    )
+    transaction.on_commit(
+        partial(_notify, channel=Channel.SMS, destination=phone, text=text), robust=True
+    )
+    return sent
+
+
+@transaction.atomic
 def registration_code_request(*, phone: str, client_address: str | None = None) -> CodeSent:
-    """Send a registration code to a free number (the API's `auth/otp`)."""
+    """Send a registration code to a number (the API's `auth/otp`); a registered number gets
+    the same answer and a notice instead of the code."""
     phone = _phone(phone)
-    _refuse_registered(phone)
+    if _registered(phone):
+        return _registration_of_a_registered_number(phone, client_address)
     return code_send(purpose=Purpose.REGISTER, destination=phone, client_address=client_address)
 
 
@@ -584,9 +616,11 @@ def user_register(
     if password is not None:
         # Before the code: a refused password must not cost one of the code's tries.
         password_check(password=password, user=User(username=phone, phone=phone, email=email or ""))
-    _refuse_registered(phone)
+    # Whether the number is registered is told only after a right code (which only its owner
+    # can have): before it, the answer would tell who has an account.
 
     def create(row: VerificationCode) -> User:
+        _refuse_registered(phone)
         if password is None and not row.payload.get("password_hash"):
             raise _start_again()
         chosen_email = email if email is not None else row.payload.get("email", "")

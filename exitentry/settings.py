@@ -289,6 +289,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@exitentry.in
 # One-time codes asked for from one client address, all numbers and purposes together
 # ("count/seconds"); the per-number limits (1 a minute, 10 a day) count per address as well.
 CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
+# One-time codes of the whole site ("count/seconds"): a ceiling on the SMS gateway's traffic.
+CODE_RATE_OVERALL = env.str("CODE_RATE_OVERALL", default="600/60")
 # Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).

@@ -80,11 +80,12 @@ def test_register_bad_input_shows_errors_linked_to_fields(client):
     assert 'aria-describedby="id_phone-hint id_phone-error"' in text
 
 
-def test_register_an_existing_number(client, citizen):
-    assert_error_page(
-        client.post("/accounts/register/", {"phone": citizen.phone, "password": PASSWORD}),
-        "already has an account",
-    )
+def test_register_an_existing_number_looks_like_a_new_one(client, citizen):
+    # when someone registers a number that has an account
+    response = client.post("/accounts/register/", {"phone": citizen.phone, "password": PASSWORD})
+    # then the page moves on to the code, as for a new number (the owner gets a notice)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/register/confirm/"
 
 
 def test_register_confirm_wrong_code_and_resend(client, committed, outbox):

@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")
+
+        from . import appendonly  # noqa: F401  (SQLite: the append-only triggers' function)

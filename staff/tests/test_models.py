@@ -54,18 +54,31 @@ def test_the_database_refuses_an_update_by_raw_sql(entry):
     assert AccessLog.objects.get(pk=entry.pk).reason == entry.reason
 
 
-def test_the_database_refuses_a_delete_by_raw_sql_on_postgresql(entry):
-    # PostgreSQL (production) refuses deletes in the database. SQLite has no DELETE trigger,
-    # because Django's test flush deletes rows there; the ORM refuses deletes on both.
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with pytest.raises(DatabaseError), transaction.atomic():
-                cursor.execute("DELETE FROM staff_accesslog WHERE id = %s", [entry.pk])
-            assert AccessLog.objects.filter(pk=entry.pk).exists()
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            triggers = {row[0] for row in cursor.fetchall()}
-            assert any("accesslog" in name for name in triggers)
+@pytest.mark.parametrize(
+    "statement",
+    ["DELETE FROM staff_accesslog WHERE id = %s", "DELETE FROM staff_accesslog", "TRUNCATE"],
+)
+def test_the_database_refuses_deleting_and_emptying(entry, statement):
+    # given an entry; when someone bypasses the ORM to delete it or empty the table
+    if statement == "TRUNCATE":
+        # SQLite has no TRUNCATE: its "DELETE FROM t" is the same (and is refused by the trigger)
+        statement = (
+            "TRUNCATE staff_accesslog CASCADE"
+            if connection.vendor == "postgresql"
+            else "DELETE FROM staff_accesslog"
+        )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [entry.pk] if "%s" in statement else None)
+    # then the row is still there
+    assert AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_only_the_purge_permission_empties_the_table(entry):
+    from core.appendonly import purge_allowed
+
+    with purge_allowed(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM staff_accesslog")
+    assert not AccessLog.objects.exists()
 
 
 def test_new_entries_can_be_added(entry):

@@ -33,6 +33,8 @@ class AccountsError(StrEnum):
     NO_PHONE_ON_FILE = "no_phone_on_file"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105
     CSRF_FAILED = "csrf_failed"
+    STEP_UP_REQUIRED = "step_up_required"
+    NO_PHONE = "no_phone"
 
 
 class Throttled(Problem):

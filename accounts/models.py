@@ -56,6 +56,17 @@ class User(AbstractUser):
     def is_bound(self) -> bool:
         return self.person_id is not None
 
+    def get_session_auth_hash(self) -> str:
+        """The hash that keeps a session valid: it follows the password AND the mobile number,
+        so that changing either ends every other session of the account."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}\x1f{self.phone or ''}",
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class VerificationCode(models.Model):
     """A one-time code sent by SMS or email: hashed, short-lived, single-use, 5 tries."""
@@ -66,6 +77,7 @@ class VerificationCode(models.Model):
         CHANGE_PHONE = "change_phone", _("Change of mobile number")
         CHANGE_EMAIL = "change_email", _("Change of email")
         BIND_IDENTITY = "bind_identity", _("Real-name binding")
+        STEP_UP = "step_up", _("Confirmation of a sensitive action")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")

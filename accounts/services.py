@@ -123,6 +123,11 @@ def _message_text(purpose: str, code: str) -> tuple[str, str]:
             "Your code to use this email address for your Exit-Entry Online Services account is "
             "%(code)s. It is valid for %(minutes)d minutes."
         ),
+        Purpose.STEP_UP: _(
+            "Your code to confirm a sensitive change on your Exit-Entry Online Services account "
+            "(reporting a document lost, changing your password) is %(code)s. It is valid for "
+            "%(minutes)d minutes. If you did not ask for it, change your password."
+        ),
         Purpose.BIND_IDENTITY: _(
             "Someone asked to link an Exit-Entry Online Services account to your identity. If "
             "it was you, your code is %(code)s (valid for %(minutes)d minutes). If it was not "
@@ -827,10 +832,92 @@ def password_reset(*, phone: str, code: str, password: str) -> User:
     return user
 
 
+# --- step-up: a code to the account's phone before a sensitive action ---------------------------
+
+
+def _step_up_key(request: HttpRequest) -> str | None:
+    token = getattr(getattr(request, "auth", None), "api_token", None) or getattr(
+        getattr(request, "user", None), "api_token", None
+    )
+    if token is not None:
+        return f"accounts:step-up:token:{token.pk}"
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return f"accounts:step-up:session:{session_key}" if session_key else None
+
+
+def step_up_start(*, user: User, client_address: str | None = None) -> CodeSent:
+    """Send a code to the account's own phone before a sensitive action."""
+    if not user.phone:
+        raise Problem(
+            status=422,
+            code=AccountsError.NO_PHONE,
+            detail=_("Your account has no mobile number to send a code to."),
+        )
+    return code_send(
+        purpose=Purpose.STEP_UP, destination=user.phone, user=user, client_address=client_address
+    )
+
+
+def step_up_confirm(*, request: HttpRequest, user: User, code: str) -> None:
+    """Check the code; this session or token may then do one sensitive action within
+    STEP_UP_SECONDS."""
+    key = _step_up_key(request)
+    _redeem(purpose=Purpose.STEP_UP, user=user, code=code, then=lambda row: None)
+    if key:
+        cache.set(key, int(time.time()), settings.STEP_UP_SECONDS)
+
+
+def step_up_required(request: HttpRequest) -> None:
+    """Refuse (403 step_up_required) unless a step-up code was confirmed within
+    STEP_UP_SECONDS by this session or token (a retry within it needs no new code)."""
+    key = _step_up_key(request)
+    if key is None or cache.get(key) is None:
+        raise Problem(
+            status=403,
+            code=AccountsError.STEP_UP_REQUIRED,
+            detail=_("Confirm it is you first: ask for a code to your mobile number and enter it."),
+        )
+
+
+def step_up_fresh(request: HttpRequest) -> bool:
+    key = _step_up_key(request)
+    return key is not None and cache.get(key) is not None
+
+
+# --- password change (signed in, with the current password) --------------------------------------
+
+
+def password_change(
+    *, user: User, current_password: str, new_password: str, keep_token_id: int | None = None
+) -> User:
+    """Change the password after checking the current one; every other session and every other
+    token ends (the caller keeps its own session with update_session_auth_hash)."""
+    _reauthenticate(user=user, password=current_password, field="current_password")
+    password_check(password=new_password, user=user)
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        account.set_password(new_password)
+        account.save(update_fields=["password"])
+        ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
+            pk=keep_token_id
+        ).update(revoked_at=timezone.now())
+    user.password = account.password
+    if user.phone:
+        text = _(
+            "The password of your Exit-Entry Online Services account was changed. If you did "
+            "not do this, reset it at once."
+        )
+        transaction.on_commit(
+            partial(_notify, channel=Channel.SMS, destination=user.phone, text=text), robust=True
+        )
+    logger.info("Account %s changed its password", user.pk)
+    return account
+
+
 # --- change of mobile number or email ------------------------------------------------------------
 
 
-def _reauthenticate(*, user: User, password: str) -> None:
+def _reauthenticate(*, user: User, password: str, field: str = "password") -> None:
     """Ask for the password again before a sensitive change; pause after repeated mistakes."""
     key = f"accounts:reauth:{user.pk}"
     if cache.get(key, 0) >= REAUTH_LIMIT:
@@ -843,7 +930,7 @@ def _reauthenticate(*, user: User, password: str) -> None:
         cache.add(key, 0, REAUTH_PAUSE_SECONDS)
         cache.incr(key)
         raise InvalidInput(
-            field="password",
+            field=field,
             message=_("Your password is not right."),
             code=AccountsError.WRONG_PASSWORD,
         )
@@ -874,8 +961,12 @@ def phone_change_start(*, user: User, password: str, phone: str) -> CodeSent:
     )
 
 
-def phone_change_confirm(*, user: User, code: str) -> User:
-    """Use the new number (also the sign-in name) once its code is confirmed."""
+def phone_change_confirm(*, user: User, code: str, keep_token_id: int | None = None) -> User:
+    """Use the new number (also the sign-in name) once its code is confirmed.
+
+    Every other session ends (the session hash follows the number) and every bearer token but
+    the one of this request (`keep_token_id`) is revoked.
+    """
 
     def change(row: VerificationCode) -> User:
         new = row.payload.get("phone") or ""
@@ -891,6 +982,9 @@ def phone_change_confirm(*, user: User, code: str) -> User:
         try:
             with transaction.atomic():
                 account.save(update_fields=["phone", "username"])
+            ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
+                pk=keep_token_id
+            ).update(revoked_at=timezone.now())
         except IntegrityError:
             raise Problem(
                 status=409,

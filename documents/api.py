@@ -11,6 +11,7 @@ from ninja import Header, Path, Router, Schema
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
+from accounts.services import step_up_required
 from core.api import ProblemOut, prevalidated_response
 from core.bounds import MAX_ID
 from core.i18n import localized
@@ -191,11 +192,14 @@ def my_document_report_lost(
 ):
     """Report a valid document lost, at once and for good: it can no longer be used anywhere.
 
+    Needs a step-up code confirmed just before (`me/step-up`, then `me/step-up/confirm`),
+    else 403 `step_up_required`.
     Reporting a document already reported lost is a 409 (`document_already_reported_lost`),
     unless the request carries the Idempotency-Key of the request that reported it.
     """
     require_bound(request.auth)
     view = selectors.document_get_for(user=request.auth, document_id=document_id)
+    step_up_required(request)
     document = services.document_report_lost(
         user=request.auth, document=view.document, idempotency_key=idempotency_key or ""
     )

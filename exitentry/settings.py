@@ -295,6 +295,11 @@ CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
 CODE_RATE_OVERALL = env.str("CODE_RATE_OVERALL", default="600/60")
 # Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# …and stop working after this many days without a request.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=14)
+# A step-up code (before reporting a document lost or changing the password) allows one such
+# action within this many seconds.
+STEP_UP_SECONDS = env.int("STEP_UP_SECONDS", default=300)
 # Staff sign in with a TOTP second factor (django-otp).
 OTP_TOTP_ISSUER = "exitentry"
 # Person lookups by ID number per staff member ("count/seconds"); over it: 429.

@@ -100,7 +100,7 @@ class PasswordResetIn(Schema):
     password: str = _PASSWORD
 
 
-class PersonOut(Schema):
+class ActingForOut(Schema):
     id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     name_zh: str
@@ -117,7 +117,7 @@ class MeOut(Schema):
     bound_at: dt.datetime | None
     name: str | None = None
     id_number: str | None = Field(None, description="Masked.")
-    acting_for: list[PersonOut] = Field(
+    acting_for: list[ActingForOut] = Field(
         description="Whom the citizen may act for: themself and registered minor children."
     )
 

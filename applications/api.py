@@ -23,21 +23,21 @@ from .models import Application, ApplicationEvent, ApplicationStatus
 router = Router(tags=["applications"], auth=citizen_auth)
 
 
-class HolderOut(Schema):
+class ApplicationHolderOut(Schema):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
     id_number_masked: str = Field(examples=["4****************4"])
 
 
-class HallRefOut(Schema):
+class ApplicationHallRefOut(Schema):
     code: str
     name: str
     address: str
     phone: str
 
 
-class ServiceRefOut(Schema):
+class ApplicationServiceRefOut(Schema):
     code: str
     name: str
 
@@ -46,13 +46,13 @@ class ApplicationOut(Schema):
     number: str = Field(examples=["26112512345678"])
     status: ApplicationStatus
     status_name: str
-    person: HolderOut
+    person: ApplicationHolderOut
     document_type: DocumentType
     document_type_name: str
     kind: ApplicationKind
     kind_name: str
-    hall: HallRefOut = Field(description="Where it was accepted.")
-    service: ServiceRefOut
+    hall: ApplicationHallRefOut = Field(description="Where it was accepted.")
+    service: ApplicationServiceRefOut
     fee_amount: str = Field(description="Fee paid, RMB.", examples=["120.00"])
     accepted_at: dt.datetime
     updated_at: dt.datetime

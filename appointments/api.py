@@ -132,7 +132,7 @@ class RescheduleIn(Schema):
     slot_id: int | None = Field(None, ge=1, le=MAX_ID, description="The new time (required).")
 
 
-class HolderOut(Schema):
+class AppointmentHolderOut(Schema):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
@@ -164,7 +164,7 @@ class AppointmentOut(Schema):
     status: AppointmentStatus = Field(description="A booking whose time passed shows no_show.")
     status_name: str
     status_note: str = Field(description="Why, when the hall cancelled or did not accept.")
-    person: HolderOut
+    person: AppointmentHolderOut
     document_type: DocumentType
     document_type_name: str
     kind: ApplicationKind

@@ -85,6 +85,17 @@ class ProblemAwareNinjaAPI(NinjaAPI):
                             }
                         },
                     }
+                has_input = operation.get("parameters") or "requestBody" in operation
+                if has_input and "422" not in responses and 422 not in responses:
+                    # Any parameter or body may fail validation (a path id out of range).
+                    responses[422] = {
+                        "description": "Some of the input is not valid",
+                        "content": {
+                            PROBLEM_CONTENT_TYPE: {
+                                "schema": {"$ref": "#/components/schemas/ProblemOut"}
+                            }
+                        },
+                    }
                 for status, response in responses.items():
                     content = response.get("content", {})
                     if str(status)[0] in "45" and "application/json" in content:

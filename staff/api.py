@@ -60,7 +60,7 @@ class LookupIn(Schema):
     )
 
 
-class RegionOut(Schema):
+class StaffRegionOut(Schema):
     code: str
     name: str
 
@@ -73,7 +73,7 @@ class RelativeOut(Schema):
     relation: str = Field(description="parent or other (legal guardian)")
 
 
-class DocumentOut(Schema):
+class StaffDocumentOut(Schema):
     id: int
     type: str = Field(description="passport, hk_macao_pass or taiwan_permit")
     type_label: str
@@ -99,10 +99,10 @@ class PersonFileOut(Schema):
     id_number_masked: str
     sex: str = Field(description="M or F")
     birth_date: dt.date
-    household_region: RegionOut
+    household_region: StaffRegionOut
     guardians: list[RelativeOut]
     children: list[RelativeOut]
-    documents: list[DocumentOut]
+    documents: list[StaffDocumentOut]
     access: AccessOut = Field(description="The access log entry this lookup wrote.")
 
 

@@ -37,6 +37,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_appointments
 
 run: demo
+	@bash scripts/ensure_fonts.sh || echo "warning: without a CJK font acceptance receipts (PDF) answer 503; see scripts/ensure_fonts.sh"
 	@echo "exitentry on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -52,13 +53,16 @@ format: setup
 
 # The whole suite: unit, API (schemathesis) and browser tests. Browser tests need Chromium:
 # installed from Debian's `chromium` package when missing (root or sudo), or CHROMIUM_PATH;
-# without it they fail, they are never skipped.
+# without it they fail, they are never skipped. The acceptance receipt's CJK font likewise
+# (scripts/ensure_fonts.sh: Debian's fonts-wqy-microhei).
 test: lint
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_fonts.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-browser: setup
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_fonts.sh
 	$(BIN)/python -m pytest -m browser -q
 
 # requirements/base.txt alone in a fresh virtualenv, then every module of the project imported
@@ -68,9 +72,11 @@ check-install: check-python
 
 # Production-like server (gunicorn, 2 workers) on PostgreSQL + Redis, then the load test.
 bench: setup
+	bash scripts/ensure_fonts.sh
 	bash bench/run.sh
 
 serve-prod: setup
+	bash scripts/ensure_fonts.sh
 	bash scripts/serve_prod.sh
 
 clean:

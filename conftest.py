@@ -58,25 +58,6 @@ def _no_id_numbers_in_logs():
     assert not leaked, "full ID numbers were logged:\n" + "\n".join(leaked)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _flush_may_empty_append_only_tables():
-    """Transactional tests end with `flush`, which empties every table: the one thing the
-    append-only tables' triggers let through, inside core.appendonly.purge_allowed()."""
-    from django.core.management.commands import flush
-
-    from core.appendonly import purge_allowed
-
-    original = flush.Command.handle
-
-    def handle(self, *args, **options):
-        with purge_allowed(options.get("database", "default")):
-            return original(self, *args, **options)
-
-    flush.Command.handle = handle
-    yield
-    flush.Command.handle = original
-
-
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, test in a database file rather than in memory: concurrency tests run real

@@ -12,5 +12,3 @@ class CoreConfig(AppConfig):
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")
-
-        from . import appendonly  # noqa: F401  (SQLite: the append-only triggers' function)

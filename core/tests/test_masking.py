@@ -3,7 +3,9 @@ number back (GB 11643: region + birth date + sequence + check character)."""
 
 import itertools
 
-from core.masking import mask_id_number
+import pytest
+
+from core.masking import mask_id_number, mask_name
 from persons.idnumbers import id_check_character
 
 
@@ -36,3 +38,21 @@ def test_the_mask_keeps_no_digit_of_the_birth_date_or_sequence():
     masked = mask_id_number("11010519491231002X")
     assert masked == "1****************X"
     assert set(masked[1:-1]) == {"*"}
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("王建国", "王**"),
+        ("张三", "张*"),
+        ("欧阳修", "欧**"),
+        ("买买提·艾力", "买*****"),
+        ("Wang Jianguo", "Wang J."),
+        ("Ouyang Xiu", "Ouyang X."),
+        ("  Li   Na ", "Li N."),
+        ("Madonna", "Madonna"),
+        ("", ""),
+    ],
+)
+def test_names_keep_the_surname_and_hide_the_given_name(name, masked):
+    assert mask_name(name) == masked

@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup messages migrate demo test-browser bench serve-prod clean check-python
+.PHONY: run test lint format setup messages migrate demo test-browser bench serve-prod clean check-python check-install
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -65,6 +65,11 @@ test-browser: setup
 	bash scripts/ensure_chromium.sh
 	bash scripts/ensure_fonts.sh
 	$(BIN)/python -m pytest -m browser -q
+
+# requirements/base.txt alone in a fresh virtualenv, then every module of the project imported
+# with it: what a production install needs is pinned there (about 2 minutes, cached after).
+check-install: check-python
+	PYTHON=$(PYTHON) bash scripts/check_base_install.sh
 
 # Production-like server (gunicorn, 2 workers) on PostgreSQL + Redis, then the load test.
 bench: setup

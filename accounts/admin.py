@@ -5,12 +5,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from staff.admin_access import NoPersonalLookups
+
 from . import services
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_phone
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(NoPersonalLookups, admin.ModelAdmin):
     """Rows written by the services only: viewable, never added, edited or deleted here."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -24,16 +26,42 @@ class _ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("masked_username", "masked_phone", "email", "is_bound", "is_staff", "is_active")
+class UserAdmin(NoPersonalLookups, DjangoUserAdmin):
+    """Citizens' accounts show their mobile number masked, and are not searched by it (a
+    citizen's username is the number): staff accounts are searched by username."""
+
+    list_display = ("masked_username", "masked_phone", "is_bound", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", ("person", admin.EmptyFieldListFilter))
-    search_fields = ("username", "phone", "email")
+    search_fields = ("username",)
+    search_help_text = _("A staff member's username. Citizens are found through the staff lookup.")
     raw_id_fields = ("person",)
-    readonly_fields = ("bound_at", "last_login", "date_joined")
+    readonly_fields = ("bound_at", "last_login", "date_joined", "masked_phone", "masked_username")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Citizen"), {"fields": ("phone", "person", "bound_at")}),
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            results = results.filter(phone__isnull=True)  # staff only: no search by number
+        return results, may_have_duplicates
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.phone:
+            return fieldsets
+        # A citizen: the number (also the username) shown masked, changed only by the citizen
+        # with a code sent to the new number.
+        hidden = {"username", "phone", "email", "first_name", "last_name"}
+        cleaned = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+        return [
+            (None, {"fields": ["masked_username", "masked_phone"]}),
+            *[(name, options) for name, options in cleaned if options["fields"]],
+        ]
 
     @admin.display(description=_("username"), ordering="username")
     def masked_username(self, obj: User) -> str:

@@ -5,12 +5,15 @@ import functools
 from collections.abc import Callable
 from typing import Literal
 
+from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import MAX_ID
 from core.errors import problem_from_exception
+from core.http import client_address
 from core.masking import mask_id_number
 
 from . import selectors, services
@@ -97,7 +100,7 @@ class PasswordResetIn(Schema):
     password: str = _PASSWORD
 
 
-class PersonOut(Schema):
+class ActingForOut(Schema):
     id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     name_zh: str
@@ -114,7 +117,7 @@ class MeOut(Schema):
     bound_at: dt.datetime | None
     name: str | None = None
     id_number: str | None = Field(None, description="Masked.")
-    acting_for: list[PersonOut] = Field(
+    acting_for: list[ActingForOut] = Field(
         description="Whom the citizen may act for: themself and registered minor children."
     )
 
@@ -199,9 +202,13 @@ def auth_otp(request: HttpRequest, payload: OtpIn):
     once a minute and 10 times a day per number. For a password reset the answer is the same
     whether or not the number has an account."""
     if payload.purpose == "register":
-        sent = services.registration_code_request(phone=payload.phone)
+        sent = services.registration_code_request(
+            phone=payload.phone, client_address=client_address(request)
+        )
     else:
-        sent = services.password_reset_start(phone=payload.phone)
+        sent = services.password_reset_start(
+            phone=payload.phone, client_address=client_address(request)
+        )
     return Status(202, _code_sent(sent))
 
 
@@ -332,7 +339,7 @@ def me_tokens(request: HttpRequest, page: Query[PageParams]):
     url_name="me_token_revoke",
     summary="Revoke one of my devices",
 )
-def me_token_revoke(request: HttpRequest, token_id: int):
+def me_token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoking again changes nothing. Another citizen's token is not found (404)."""
     token = services.token_revoke(user=request.auth, token_id=token_id)
     return Status(200, _token(token, request))
@@ -409,7 +416,13 @@ def me_phone(request: HttpRequest, payload: PhoneChangeIn):
     summary="Change my mobile number, step 2: the code",
 )
 def me_phone_confirm(request: HttpRequest, payload: CodeIn):
-    user = services.phone_change_confirm(user=request.auth, code=payload.code)
+    """Every other session and token of the account ends; this one stays."""
+    token = getattr(request.auth, "api_token", None)
+    user = services.phone_change_confirm(
+        user=request.auth, code=payload.code, keep_token_id=token.pk if token else None
+    )
+    if token is None:
+        update_session_auth_hash(request, user)
     return Status(200, _me(user))
 
 
@@ -447,3 +460,70 @@ def me_email(request: HttpRequest, payload: EmailChangeIn):
 def me_email_confirm(request: HttpRequest, payload: CodeIn):
     user = services.email_change_confirm(user=request.auth, code=payload.code)
     return Status(200, _me(user))
+
+
+# --- step-up and password change ------------------------------------------------------------------
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = _PASSWORD
+    new_password: str = _PASSWORD
+
+
+@router.post(
+    "me/step-up",
+    auth=citizen_auth,
+    response={
+        202: CodeSentOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="me_step_up",
+    summary="Confirm it is you, step 1: a code to the account's mobile number",
+)
+@_retry_after
+def me_step_up(request: HttpRequest):
+    """Before reporting a document lost or changing the password, a code is sent to the
+    account's own number; `me/step-up/confirm` with it allows such actions from this token or
+    session for STEP_UP_SECONDS (5 minutes)."""
+    sent = services.step_up_start(user=request.auth, client_address=client_address(request))
+    return Status(202, _code_sent(sent))
+
+
+@router.post(
+    "me/step-up/confirm",
+    auth=citizen_auth,
+    response={204: None, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
+    url_name="me_step_up_confirm",
+    summary="Confirm it is you, step 2: the code",
+)
+def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
+    services.step_up_confirm(request=request, user=request.auth, code=payload.code)
+    return Status(204, None)
+
+
+@router.post(
+    "me/password",
+    auth=citizen_auth,
+    response={204: None, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    url_name="me_password",
+    summary="Change my password (the current one and a step-up code first)",
+)
+@_retry_after
+def me_password(request: HttpRequest, payload: PasswordChangeIn):
+    """Needs `me/step-up/confirm` just before (403 `step_up_required`). Every other session
+    and token of the account ends; this one stays."""
+    services.step_up_required(request)
+    token = getattr(request.auth, "api_token", None)
+    user = services.password_change(
+        user=request.auth,
+        current_password=payload.current_password,
+        new_password=payload.new_password,
+        keep_token_id=token.pk if token else None,
+    )
+    if token is None:
+        update_session_auth_hash(request, user)
+    return Status(204, None)

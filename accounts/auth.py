@@ -67,6 +67,11 @@ def token_user(key: str):
     now = timezone.now()
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
+    # Idle: a token unused for API_TOKEN_IDLE_DAYS stops working (a lost phone's app).
+    if (token.last_used_at or token.created_at) <= now - dt.timedelta(
+        days=settings.API_TOKEN_IDLE_DAYS
+    ):
+        return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         _TOKEN_USED.execute([connection.ops.adapt_datetimefield_value(now), token.pk])
     token.user.api_token = token

@@ -21,6 +21,7 @@ class AccountsError(StrEnum):
     CODE_RESEND_TOO_SOON = "code_resend_too_soon"
     CODE_DAILY_LIMIT = "code_daily_limit"
     CODE_NOT_SENT = "code_not_sent"
+    CODE_RATE_LIMITED = "code_rate_limited"
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_LOCKED = "account_locked"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105
@@ -32,6 +33,8 @@ class AccountsError(StrEnum):
     NO_PHONE_ON_FILE = "no_phone_on_file"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105
     CSRF_FAILED = "csrf_failed"
+    STEP_UP_REQUIRED = "step_up_required"
+    NO_PHONE = "no_phone"
 
 
 class Throttled(Problem):

@@ -109,3 +109,8 @@ class PhoneChangeForm(forms.Form):
 class EmailChangeForm(forms.Form):
     email = _email_field(required=True, label=_("New email address"))
     password = _password_field(new=False, label=_("Your password"))
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = _password_field(new=False, label=_("Current password"))
+    new_password = _password_field(new=True, label=_("New password"))

@@ -63,6 +63,17 @@ class User(AbstractUser):
     def has_confirmed_email(self) -> bool:
         return bool(self.email) and self.email_confirmed_at is not None
 
+    def get_session_auth_hash(self) -> str:
+        """The hash that keeps a session valid: it follows the password AND the mobile number,
+        so that changing either ends every other session of the account."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}\x1f{self.phone or ''}",
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class VerificationCode(models.Model):
     """A one-time code sent by SMS or email: hashed, short-lived, single-use, 5 tries."""
@@ -73,6 +84,7 @@ class VerificationCode(models.Model):
         CHANGE_PHONE = "change_phone", _("Change of mobile number")
         CHANGE_EMAIL = "change_email", _("Change of email")
         BIND_IDENTITY = "bind_identity", _("Real-name binding")
+        STEP_UP = "step_up", _("Confirmation of a sensitive action")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -83,6 +95,8 @@ class VerificationCode(models.Model):
     # Where it was sent, as a keyed hash (so the table holds no phone numbers in clear).
     destination_hash = models.CharField(max_length=64, db_index=True)
     code_hash = models.CharField(max_length=128)
+    # Keyed hash of the address the code was asked from: limits count per number AND address.
+    requester_hash = models.CharField(max_length=64, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, password_validation
@@ -35,6 +35,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import ErrorCode, InvalidInput, NotFound, Problem
+from core.http import client_address
+from core.ratelimit import rate_limit_hit
 from guide.calendar import SHANGHAI
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -42,6 +44,7 @@ from persons.models import Person
 from .auth import token_hash, token_new_key
 from .errors import AccountsError, Throttled
 from .gateways import GatewayError, Message, gateway_for
+from .lockout import axes_key
 from .middleware import LAST_SEEN_KEY
 from .models import ApiToken, LoginEvent, User, VerificationCode
 from .phones import InvalidPhone, mask_email, mask_phone, phone_clean
@@ -120,6 +123,11 @@ def _message_text(purpose: str, code: str) -> tuple[str, str]:
             "Your code to use this email address for your Exit-Entry Online Services account is "
             "%(code)s. It is valid for %(minutes)d minutes."
         ),
+        Purpose.STEP_UP: _(
+            "Your code to confirm a sensitive change on your Exit-Entry Online Services account "
+            "(reporting a document lost, changing your password) is %(code)s. It is valid for "
+            "%(minutes)d minutes. If you did not ask for it, change your password."
+        ),
         Purpose.BIND_IDENTITY: _(
             "Someone asked to link an Exit-Entry Online Services account to your identity. If "
             "it was you, your code is %(code)s (valid for %(minutes)d minutes). If it was not "
@@ -168,13 +176,20 @@ def _notify(*, channel: str, destination: str, text: str) -> None:
         logger.warning("Notice to %s not sent: %s", _mask(channel, destination), exc)
 
 
-def _throttle(*, purpose: str, dest_hash: str, now: dt.datetime) -> None:
-    """At most one code a minute and CODE_DAILY_LIMIT a day per destination and purpose."""
+def requester_hash(client_address: str | None) -> str:
+    """The keyed hash of the address a code was asked from ("" when unknown)."""
+    return _keyed_hash("requester", client_address) if client_address else ""
+
+
+def _throttle(*, purpose: str, dest_hash: str, requester: str, now: dt.datetime) -> None:
+    """At most one code a minute and CODE_DAILY_LIMIT a day per destination, purpose and
+    requesting address: someone asking from elsewhere cannot use up the owner's codes."""
     recent = list(
         VerificationCode.objects.select_for_update()
         .filter(
             purpose=purpose,
             destination_hash=dest_hash,
+            requester_hash=requester,
             created_at__gt=now - dt.timedelta(days=1),
         )
         .order_by("-created_at")
@@ -215,12 +230,15 @@ def code_send(
     user: User | None = None,
     payload: dict | None = None,
     deliver: bool = True,
+    client_address: str | None = None,
 ) -> CodeSent:
     """Issue a 6-digit code for `purpose` to `destination`, commit it, then send it.
 
-    Only keyed hashes of the code and the destination are stored. `deliver=False` issues a code
-    that is never sent (password reset for a number without an account: the answer and the
-    throttling are the same, so the form does not tell who has an account).
+    Only keyed hashes of the code, the destination and the requesting address are stored.
+    `deliver=False` issues a code that is never sent (password reset for a number without an
+    account: the answer and the throttling are the same, so the form does not tell who has an
+    account). With the client's address, codes are limited per address too
+    (CODE_RATE_PER_ADDRESS, all numbers together) and the per-number limits count per address.
 
     The code is its own transaction (durable: calling this inside another transaction is an
     error), so when the gateway fails the only change made, the code, is taken back and the 503
@@ -229,14 +247,30 @@ def code_send(
     """
     now = timezone.now()
     dest_hash = destination_hash(destination)
+    # All codes together: a flood from many addresses cannot empty the SMS budget.
+    rate_limit_hit(
+        scope="accounts-code-all",
+        key="all",
+        rate=settings.CODE_RATE_OVERALL,
+        code=AccountsError.CODE_RATE_LIMITED,
+    )
+    if client_address:
+        rate_limit_hit(
+            scope="accounts-code-address",
+            key=requester_hash(client_address),
+            rate=settings.CODE_RATE_PER_ADDRESS,
+            code=AccountsError.CODE_RATE_LIMITED,
+        )
+    requester = requester_hash(client_address)
     with transaction.atomic(durable=True):
-        _throttle(purpose=purpose, dest_hash=dest_hash, now=now)
+        _throttle(purpose=purpose, dest_hash=dest_hash, requester=requester, now=now)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         row = VerificationCode.objects.create(
             purpose=purpose,
             channel=channel,
             destination_hash=dest_hash,
             code_hash=_code_hash(purpose=purpose, dest_hash=dest_hash, code=code),
+            requester_hash=requester,
             user=user,
             payload=payload or {},
             expires_at=now + CODE_LIFETIME,
@@ -485,7 +519,9 @@ def _refuse_email_taken(email: str, *, user: User | None = None) -> None:
 
 
 # Reads only: the code is sent in its own transaction (code_send).
-def registration_start(*, phone: str, password: str, email: str = "") -> CodeSent:
+def registration_start(
+    *, phone: str, password: str, email: str = "", client_address: str | None = None
+) -> CodeSent:
     """Check a registration (number free, email free, password good) and send its code.
 
     The password's hash waits in the code's payload until the code is confirmed.
@@ -499,25 +535,55 @@ def registration_start(*, phone: str, password: str, email: str = "") -> CodeSen
             user=User(username=_valid_or_blank(phone), phone=_valid_or_blank(phone), email=""),
         ),
     )
-    _refuse_registered(number)
     if address:
         _refuse_email_taken(address)
+    if _registered(number):
+        return _registration_of_a_registered_number(number, client_address)
     return code_send(
         purpose=Purpose.REGISTER,
         destination=number,
         payload={"password_hash": make_password(password), "email": address},
+        client_address=client_address,
     )
 
 
-def registration_code_request(*, phone: str) -> CodeSent:
-    """Send a registration code to a free number (the API's `auth/otp`)."""
+def _registered(phone: str) -> bool:
+    return User.objects.filter(phone=phone).exists()
+
+
+def _registration_of_a_registered_number(phone: str, client_address: str | None) -> CodeSent:
+    """Answer as for a new number (same limits, same reply), so that the answer does not tell
+    who has an account; the owner gets a notice instead of a code."""
+    sent = code_send(
+        purpose=Purpose.REGISTER, destination=phone, deliver=False, client_address=client_address
+    )
+    text = _(
+        "Someone asked to register this mobile number with Exit-Entry Online Services, but it "
+        "already has an account. If it was you, sign in, or reset your password if you have "
+        "forgotten it."
+    )
+    transaction.on_commit(
+        partial(_notify, channel=Channel.SMS, destination=phone, text=text), robust=True
+    )
+    return sent
+
+
+# Reads only: the code is sent in its own transaction (code_send).
+def registration_code_request(*, phone: str, client_address: str | None = None) -> CodeSent:
+    """Send a registration code to a number (the API's `auth/otp`); a registered number gets
+    the same answer and a notice instead of the code."""
     phone = _phone(phone)
-    _refuse_registered(phone)
-    return code_send(purpose=Purpose.REGISTER, destination=phone)
+    if _registered(phone):
+        return _registration_of_a_registered_number(phone, client_address)
+    return code_send(purpose=Purpose.REGISTER, destination=phone, client_address=client_address)
 
 
 def code_resend(
-    *, purpose: str, destination: str | None = None, user: User | None = None
+    *,
+    purpose: str,
+    destination: str | None = None,
+    user: User | None = None,
+    client_address: str | None = None,
 ) -> CodeSent:
     """Send a new code for the request still open, with the same payload."""
     if destination is not None and purpose in (Purpose.REGISTER, Purpose.RESET_PASSWORD):
@@ -542,6 +608,7 @@ def code_resend(
         user=pending.user,
         payload=payload,
         deliver=purpose != Purpose.RESET_PASSWORD or pending.user_id is not None,
+        client_address=client_address,
     )
 
 
@@ -558,9 +625,11 @@ def user_register(
     if password is not None:
         # Before the code: a refused password must not cost one of the code's tries.
         password_check(password=password, user=User(username=phone, phone=phone, email=email or ""))
-    _refuse_registered(phone)
+    # Whether the number is registered is told only after a right code (which only its owner
+    # can have): before it, the answer would tell who has an account.
 
     def create(row: VerificationCode) -> User:
+        _refuse_registered(phone)
         if password is None and not row.payload.get("password_hash"):
             raise _start_again()
         chosen_email = email if email is not None else row.payload.get("email", "")
@@ -614,7 +683,7 @@ def account_create(*, phone: str, password: str, email: str = "") -> User:
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request) or None
+    return client_address(request)
 
 
 def _login_event(
@@ -730,12 +799,16 @@ def sign_out(*, request: HttpRequest, user: User, channel: str) -> None:
 # --- password reset -------------------------------------------------------------------------
 
 
-def password_reset_start(*, phone: str) -> CodeSent:
+def password_reset_start(*, phone: str, client_address: str | None = None) -> CodeSent:
     """Send a reset code if the number has an account; answer the same way if it has not."""
     phone = _phone(phone)
     user = User.objects.filter(phone=phone, is_active=True).first()
     return code_send(
-        purpose=Purpose.RESET_PASSWORD, destination=phone, user=user, deliver=user is not None
+        purpose=Purpose.RESET_PASSWORD,
+        destination=phone,
+        user=user,
+        deliver=user is not None,
+        client_address=client_address,
     )
 
 
@@ -755,7 +828,7 @@ def password_reset(*, phone: str, code: str, password: str) -> User:
             revoked_at=timezone.now()
         )
         # Whoever holds the phone may sign in again at once.
-        axes_reset(username=phone)
+        axes_reset(username=axes_key(phone))
         return user
 
     user = _redeem(purpose=Purpose.RESET_PASSWORD, destination=phone, code=code, then=reset)
@@ -763,10 +836,92 @@ def password_reset(*, phone: str, code: str, password: str) -> User:
     return user
 
 
+# --- step-up: a code to the account's phone before a sensitive action ---------------------------
+
+
+def _step_up_key(request: HttpRequest) -> str | None:
+    token = getattr(getattr(request, "auth", None), "api_token", None) or getattr(
+        getattr(request, "user", None), "api_token", None
+    )
+    if token is not None:
+        return f"accounts:step-up:token:{token.pk}"
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return f"accounts:step-up:session:{session_key}" if session_key else None
+
+
+def step_up_start(*, user: User, client_address: str | None = None) -> CodeSent:
+    """Send a code to the account's own phone before a sensitive action."""
+    if not user.phone:
+        raise Problem(
+            status=422,
+            code=AccountsError.NO_PHONE,
+            detail=_("Your account has no mobile number to send a code to."),
+        )
+    return code_send(
+        purpose=Purpose.STEP_UP, destination=user.phone, user=user, client_address=client_address
+    )
+
+
+def step_up_confirm(*, request: HttpRequest, user: User, code: str) -> None:
+    """Check the code; this session or token may then do one sensitive action within
+    STEP_UP_SECONDS."""
+    key = _step_up_key(request)
+    _redeem(purpose=Purpose.STEP_UP, user=user, code=code, then=lambda row: None)
+    if key:
+        cache.set(key, int(time.time()), settings.STEP_UP_SECONDS)
+
+
+def step_up_required(request: HttpRequest) -> None:
+    """Refuse (403 step_up_required) unless a step-up code was confirmed within
+    STEP_UP_SECONDS by this session or token (a retry within it needs no new code)."""
+    key = _step_up_key(request)
+    if key is None or cache.get(key) is None:
+        raise Problem(
+            status=403,
+            code=AccountsError.STEP_UP_REQUIRED,
+            detail=_("Confirm it is you first: ask for a code to your mobile number and enter it."),
+        )
+
+
+def step_up_fresh(request: HttpRequest) -> bool:
+    key = _step_up_key(request)
+    return key is not None and cache.get(key) is not None
+
+
+# --- password change (signed in, with the current password) --------------------------------------
+
+
+def password_change(
+    *, user: User, current_password: str, new_password: str, keep_token_id: int | None = None
+) -> User:
+    """Change the password after checking the current one; every other session and every other
+    token ends (the caller keeps its own session with update_session_auth_hash)."""
+    _reauthenticate(user=user, password=current_password, field="current_password")
+    password_check(password=new_password, user=user)
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        account.set_password(new_password)
+        account.save(update_fields=["password"])
+        ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
+            pk=keep_token_id
+        ).update(revoked_at=timezone.now())
+    user.password = account.password
+    if user.phone:
+        text = _(
+            "The password of your Exit-Entry Online Services account was changed. If you did "
+            "not do this, reset it at once."
+        )
+        transaction.on_commit(
+            partial(_notify, channel=Channel.SMS, destination=user.phone, text=text), robust=True
+        )
+    logger.info("Account %s changed its password", user.pk)
+    return account
+
+
 # --- change of mobile number or email ------------------------------------------------------------
 
 
-def _reauthenticate(*, user: User, password: str) -> None:
+def _reauthenticate(*, user: User, password: str, field: str = "password") -> None:
     """Ask for the password again before a sensitive change; pause after repeated mistakes."""
     key = f"accounts:reauth:{user.pk}"
     if cache.get(key, 0) >= REAUTH_LIMIT:
@@ -779,7 +934,7 @@ def _reauthenticate(*, user: User, password: str) -> None:
         cache.add(key, 0, REAUTH_PAUSE_SECONDS)
         cache.incr(key)
         raise InvalidInput(
-            field="password",
+            field=field,
             message=_("Your password is not right."),
             code=AccountsError.WRONG_PASSWORD,
         )
@@ -810,8 +965,12 @@ def phone_change_start(*, user: User, password: str, phone: str) -> CodeSent:
     )
 
 
-def phone_change_confirm(*, user: User, code: str) -> User:
-    """Use the new number (also the sign-in name) once its code is confirmed."""
+def phone_change_confirm(*, user: User, code: str, keep_token_id: int | None = None) -> User:
+    """Use the new number (also the sign-in name) once its code is confirmed.
+
+    Every other session ends (the session hash follows the number) and every bearer token but
+    the one of this request (`keep_token_id`) is revoked.
+    """
 
     def change(row: VerificationCode) -> User:
         new = row.payload.get("phone") or ""
@@ -827,6 +986,9 @@ def phone_change_confirm(*, user: User, code: str) -> User:
         try:
             with transaction.atomic():
                 account.save(update_fields=["phone", "username"])
+            ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
+                pk=keep_token_id
+            ).update(revoked_at=timezone.now())
         except IntegrityError:
             raise Problem(
                 status=409,
@@ -1105,6 +1267,23 @@ def identity_bind_confirm(*, user: User, code: str) -> User:
         return identity_bind(user=user, person=person)
 
     return _redeem(purpose=Purpose.BIND_IDENTITY, user=user, code=code, then=bind)
+
+
+@transaction.atomic
+def sign_in_records_purge(*, older_than: dt.timedelta | None = None) -> int:
+    """Delete django-axes' attempts and logs older than AXES_RETENTION_DAYS; return how many."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    cutoff = timezone.now() - (older_than or dt.timedelta(days=settings.AXES_RETENTION_DAYS))
+    deleted = 0
+    for model, field in (
+        (AccessAttempt, "attempt_time"),
+        (AccessFailureLog, "attempt_time"),
+        (AccessLog, "attempt_time"),
+    ):
+        count, _by_model = model.objects.filter(**{f"{field}__lt": cutoff}).delete()
+        deleted += count
+    return deleted
 
 
 @transaction.atomic

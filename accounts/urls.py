@@ -20,12 +20,14 @@ urlpatterns = [
     path("accounts/identity/confirm/", views.identity_confirm_view, name="identity_confirm"),
     path("accounts/devices/", views.devices_view, name="devices"),
     path(
-        "accounts/devices/<int:token_id>/revoke/",
+        "accounts/devices/<id:token_id>/revoke/",
         views.device_revoke_view,
         name="device_revoke",
     ),
     path("accounts/phone/", views.change_phone_view, name="change_phone"),
     path("accounts/phone/confirm/", views.change_phone_confirm_view, name="change_phone_confirm"),
     path("accounts/email/", views.change_email_view, name="change_email"),
+    path("accounts/confirm-it-is-you/", views.step_up_view, name="step_up"),
+    path("accounts/password/", views.password_change_view, name="password_change"),
     path("accounts/email/confirm/", views.change_email_confirm_view, name="change_email_confirm"),
 ]

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Problem
+from core.http import client_address
 from core.masking import mask_id_number
 from notifications.selectors import inbox_unread_count
 
@@ -23,6 +26,7 @@ from .forms import (
     EmailChangeForm,
     IdentityForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetConfirmForm,
     PasswordResetForm,
     PhoneChangeForm,
@@ -151,6 +155,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 password=form.cleaned_data["password"],
                 email=form.cleaned_data["email"],
+                client_address=client_address(request),
             ),
         )
         if ok:
@@ -171,7 +176,9 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
         resend_error = _resend(
             request,
-            lambda: services.code_resend(purpose=Purpose.REGISTER, destination=phone),
+            lambda: services.code_resend(
+                purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
+            ),
             Purpose.REGISTER,
         )
         if resend_error is None:
@@ -206,7 +213,10 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, sent = _attempt(
-            form, lambda: services.password_reset_start(phone=form.cleaned_data["phone"])
+            form,
+            lambda: services.password_reset_start(
+                phone=form.cleaned_data["phone"], client_address=client_address(request)
+            ),
         )
         if ok:
             request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
@@ -225,7 +235,11 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "resend" in request.POST:
         form = PasswordResetConfirmForm()
         resend_error = _resend(
-            request, lambda: services.password_reset_start(phone=phone), Purpose.RESET_PASSWORD
+            request,
+            lambda: services.password_reset_start(
+                phone=phone, client_address=client_address(request)
+            ),
+            Purpose.RESET_PASSWORD,
         )
         if resend_error is None:
             return redirect("accounts:password_reset_confirm")
@@ -400,6 +414,8 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
             )
             if ok:
                 request.session.pop(SENT_TO % purpose, None)
+                # The session hash follows the number: other sessions end, this one stays.
+                update_session_auth_hash(request, _user)
                 messages.success(
                     request,
                     _("Your mobile number has been changed.")
@@ -435,3 +451,83 @@ change_email_view, change_email_confirm_view = _change_views(
     confirm=services.email_change_confirm,
     kind="email",
 )
+
+
+# --- step-up and password change ------------------------------------------------------------
+
+
+def step_up_page(view: Callable) -> Callable:
+    """A page that changes something for good: a code to the account's phone first."""
+
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not services.step_up_fresh(request):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:step_up')}?{query}")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@login_required
+def step_up_view(request: HttpRequest) -> HttpResponse:
+    """Confirm it is you: a code to the account's own phone, then back to the page asked for."""
+    next_url = _safe_next(request) or reverse("accounts:account")
+    form = CodeForm(request.POST if "confirm" in request.POST else None)
+    resend_error = None
+    sent = bool(request.session.get(SENT_TO % Purpose.STEP_UP))
+    if request.method == "POST" and "send" in request.POST:
+        resend_error = _resend(
+            request,
+            lambda: services.step_up_start(
+                user=request.user, client_address=client_address(request)
+            ),
+            Purpose.STEP_UP,
+        )
+        sent = resend_error is None or sent
+        form = CodeForm()
+    elif form.is_bound and form.is_valid():
+        ok, _none = _attempt(
+            form,
+            lambda: services.step_up_confirm(
+                request=request, user=request.user, code=form.cleaned_data["code"]
+            ),
+        )
+        if ok:
+            request.session.pop(SENT_TO % Purpose.STEP_UP, None)
+            return redirect(next_url)
+    return render(
+        request,
+        "accounts/step_up.html",
+        {
+            "form": form,
+            "sent": sent,
+            "next": next_url,
+            "destination": mask_phone(request.user.phone),
+            "resend_error": resend_error,
+        },
+    )
+
+
+@step_up_page
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Change the password: the current one, then the new one (after a step-up code)."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, user = _attempt(
+            form,
+            lambda: services.password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            ),
+        )
+        if ok:
+            update_session_auth_hash(request, user)  # this session stays signed in
+            messages.success(
+                request, _("Your password has been changed. Other devices are signed out.")
+            )
+            return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})

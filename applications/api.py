@@ -34,21 +34,21 @@ from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
 router = Router(tags=["applications"], auth=citizen_auth)
 
 
-class HolderOut(Schema):
+class ApplicationHolderOut(Schema):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
 
 
-class HallRefOut(Schema):
+class ApplicationHallRefOut(Schema):
     code: str
     name: str
     address: str
     phone: str
 
 
-class ServiceRefOut(Schema):
+class ApplicationServiceRefOut(Schema):
     code: str
     name: str
 
@@ -84,13 +84,13 @@ class ApplicationOut(Schema):
     actions: list[ApplicationActionOut] = Field(
         description="What you can do now: POST to .../{action} (withdraw, delivery)."
     )
-    person: HolderOut
+    person: ApplicationHolderOut
     document_type: DocumentType
     document_type_name: str
     kind: ApplicationKind
     kind_name: str
-    hall: HallRefOut = Field(description="Where it was accepted.")
-    service: ServiceRefOut
+    hall: ApplicationHallRefOut = Field(description="Where it was accepted.")
+    service: ApplicationServiceRefOut
     fee_amount: str = Field(description="Fee paid, RMB.", examples=["120.00"])
     accepted_at: dt.datetime
     updated_at: dt.datetime

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import MAX_ID, BoundedDate
 from core.errors import InvalidInput
 from core.i18n import is_chinese, localized
 from core.masking import mask_id_number
@@ -31,7 +32,6 @@ from .models import ApplicationKind, Appointment, AppointmentStatus, SlotWatch
 
 router = Router(tags=["appointments"], auth=citizen_auth)
 
-MAX_ID = 2**63 - 1
 # Any text: what is not an appointment number of the caller's is a 404 like any other.
 _NUMBER = Path(..., description="The appointment number (spaces and hyphens ignored).")
 _ENCODE = NinjaJSONEncoder().encode  # what ninja's JSONRenderer writes
@@ -45,10 +45,10 @@ class AvailabilityParams(Schema):
     service: str = Field(
         ..., min_length=1, max_length=40, description="Service code: passport, hk-macao-pass …"
     )
-    date_from: dt.date | None = Field(
+    date_from: BoundedDate | None = Field(
         None, alias="from", description="First day (Asia/Shanghai); default today."
     )
-    date_to: dt.date | None = Field(
+    date_to: BoundedDate | None = Field(
         None, alias="to", description="Last day, at most 31 days on; default the release horizon."
     )
 
@@ -140,11 +140,11 @@ class RescheduleIn(Schema):
     slot_id: int | None = Field(None, ge=1, le=MAX_ID, description="The new time (required).")
 
 
-class HolderOut(Schema):
+class AppointmentHolderOut(Schema):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
 
 
 class EndorsementOut(Schema):
@@ -174,7 +174,7 @@ class AppointmentOut(Schema):
     status: AppointmentStatus = Field(description="A booking whose time passed shows no_show.")
     status_name: str
     status_note: str = Field(description="Why, when the hall cancelled or did not accept.")
-    person: HolderOut
+    person: AppointmentHolderOut
     document_type: DocumentType
     document_type_name: str
     kind: ApplicationKind
@@ -234,8 +234,8 @@ class BookingProblemOut(ProblemOut):
 class SeatAlertIn(Schema):
     hall: str = Field(..., min_length=1, max_length=20)
     service: str = Field(..., min_length=1, max_length=40)
-    date_from: dt.date
-    date_to: dt.date = Field(description="At most 60 days after date_from.")
+    date_from: BoundedDate
+    date_to: BoundedDate = Field(description="At most 60 days after date_from.")
 
 
 class SeatAlertHallOut(Schema):

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import phone_national
+from core.forms import BoundedDateField
 from documents.models import DocumentType
 from guide.forms import HallSearchForm as GuideHallSearchForm
 
@@ -195,7 +196,7 @@ class HallChoiceForm(forms.Form):
 class WeekForm(forms.Form):
     """Which week of times to show."""
 
-    week = forms.DateField(
+    week = BoundedDateField(
         label=_("Show times from"),
         help_text=_("For example 2026-10-01."),
         required=False,
@@ -217,7 +218,7 @@ class SlotForm(forms.Form):
             "max_value": _("Choose a time."),
         },
     )
-    week = forms.DateField(required=False)
+    week = BoundedDateField(required=False)
     days = forms.IntegerField(required=False, min_value=1, max_value=31)
 
 
@@ -239,7 +240,7 @@ class SeatAlertForm(forms.Form):
 
     hall = forms.CharField(max_length=20, widget=forms.HiddenInput)
     service = forms.CharField(max_length=40, widget=forms.HiddenInput)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"),
         help_text=_("For example 2026-10-01."),
         widget=forms.DateInput(attrs={"type": "date", "class": "input input--width-10"}),
@@ -248,7 +249,7 @@ class SeatAlertForm(forms.Form):
             "invalid": _("Enter a date such as 2026-10-01."),
         },
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To"),
         help_text=_("For example 2026-10-14."),
         widget=forms.DateInput(attrs={"type": "date", "class": "input input--width-10"}),

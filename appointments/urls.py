@@ -18,7 +18,7 @@ urlpatterns = [
     path("appointments/new/check/", views.booking_check, name="new_check"),
     path("appointments/new/book/", views.booking_book, name="new_book"),
     path("appointments/alerts/new/", views.seat_alert_new, name="alert_new"),
-    path("appointments/alerts/<int:pk>/cancel/", views.seat_alert_cancel, name="alert_cancel"),
+    path("appointments/alerts/<id:pk>/cancel/", views.seat_alert_cancel, name="alert_cancel"),
     path("appointments/<slug:number>.ics", views.appointment_ics, name="ics"),
     path("appointments/<slug:number>/", views.appointment_detail, name="detail"),
     path(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.phones import phone_national
 from core.errors import Problem
+from core.http import client_address
 from core.i18n import is_chinese, localized
 from documents.models import DocumentType
 from documents.selectors import documents_of_person
@@ -1036,7 +1037,7 @@ def booking_book(request: HttpRequest) -> HttpResponse:
             details=_details(answers),
             slot_id=answers["slot_id"],
             idempotency_key=key,
-            client_address=request.META.get("REMOTE_ADDR"),
+            client_address=client_address(request),
         )
     except Problem as problem:
         retry = BookForm(initial={"idempotency_key": uuid.uuid4().hex})

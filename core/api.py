@@ -3,7 +3,9 @@
 import logging
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -83,6 +85,17 @@ class ProblemAwareNinjaAPI(NinjaAPI):
                             }
                         },
                     }
+                has_input = operation.get("parameters") or "requestBody" in operation
+                if has_input and "422" not in responses and 422 not in responses:
+                    # Any parameter or body may fail validation (a path id out of range).
+                    responses[422] = {
+                        "description": "Some of the input is not valid",
+                        "content": {
+                            PROBLEM_CONTENT_TYPE: {
+                                "schema": {"$ref": "#/components/schemas/ProblemOut"}
+                            }
+                        },
+                    }
                 for status, response in responses.items():
                     content = response.get("content", {})
                     if str(status)[0] in "45" and "application/json" in content:
@@ -120,6 +133,27 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(request, status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem_response(
+            request,
+            status=413,
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
+            detail=_("The request body is larger than this address accepts."),
+        )
+
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    @api.exception_handler(MultiPartParserError)
+    def _unreadable_form(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A multipart body without its boundary, or with too many parts.
+        return problem_response(
+            request,
+            status=400,
+            code=ErrorCode.BAD_REQUEST,
+            detail=_("The request body could not be read: send JSON (or a complete form)."),
+        )
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

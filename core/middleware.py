@@ -7,7 +7,9 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .errors import PROBLEM_CONTENT_TYPE, problem_response
@@ -92,3 +94,53 @@ class ProblemJsonMiddleware:
             if header in response:
                 problem[header] = response[header]
         return problem
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source of the map tiles: scheme and host, `{s}` subdomains as a wildcard."""
+    match = re.match(r"^(https?://)([^/]+)", url or "")
+    if not match:
+        return ""
+    scheme, host = match.groups()
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1] if "." in host else ""
+    return f"{scheme}{host}" if host else ""
+
+
+def content_security_policy() -> str:
+    """The page's CSP: scripts, styles and everything else from this site only (no inline
+    script, no eval), images also as data: URLs (the API docs' icons) and map tiles."""
+    images = " ".join(filter(None, ["'self'", "data:", _tile_source(settings.MAP_TILE_URL)]))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {images}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy on every answer, and `Cache-Control: no-store` on every
+    answer under /api/ and every page shown to someone signed in (personal data must not stay
+    in a shared or browser cache)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = content_security_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        user = getattr(request, "user", None)
+        personal = request.path.startswith("/api/") or (user is not None and user.is_authenticated)
+        if personal and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        return response

@@ -11,7 +11,9 @@ from ninja import Header, Path, Router, Schema
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
+from accounts.services import step_up_required
 from core.api import ProblemOut, prevalidated_response
+from core.bounds import MAX_ID
 from core.i18n import localized
 from core.masking import mask_id_number
 from persons.models import Person
@@ -28,7 +30,7 @@ class HolderOut(Schema):
     name_zh: str
     name_pinyin: str
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
 
 
 class DocumentOut(Schema):
@@ -160,7 +162,7 @@ def my_documents(request: HttpRequest):
     url_name="my_document_get",
     summary="One of my (or my minors') documents, with its MRZ",
 )
-def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1)):
+def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1, le=MAX_ID)):
     require_bound(request.auth)
     view = selectors.document_get_for(user=request.auth, document_id=document_id)
     return _detail(request, view)
@@ -181,7 +183,7 @@ def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1)):
 )
 def my_document_report_lost(
     request: HttpRequest,
-    document_id: int = Path(..., ge=1),
+    document_id: int = Path(..., ge=1, le=MAX_ID),
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",
@@ -190,11 +192,14 @@ def my_document_report_lost(
 ):
     """Report a valid document lost, at once and for good: it can no longer be used anywhere.
 
+    Needs a step-up code confirmed just before (`me/step-up`, then `me/step-up/confirm`),
+    else 403 `step_up_required`.
     Reporting a document already reported lost is a 409 (`document_already_reported_lost`),
     unless the request carries the Idempotency-Key of the request that reported it.
     """
     require_bound(request.auth)
     view = selectors.document_get_for(user=request.auth, document_id=document_id)
+    step_up_required(request)
     document = services.document_report_lost(
         user=request.auth, document=view.document, idempotency_key=idempotency_key or ""
     )

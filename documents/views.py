@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.views import step_up_page
 from core.errors import Problem
 
 from . import selectors, services
@@ -69,6 +70,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bound_citizen
 @require_http_methods(["GET", "POST"])
+@step_up_page
 def document_report_lost(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for confirmation, then report the document lost at once."""
     view = _document_or_404(request, pk)

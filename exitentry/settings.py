@@ -61,6 +61,8 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP everywhere, no-store on the API and signed-in pages (static files above keep caching).
+    "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -147,6 +149,7 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-release-slots": {"task": "appointments.release_slots", "schedule": 3600.0},
     "appointments-mark-no-shows": {"task": "appointments.mark_no_shows", "schedule": 300.0},
     "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
+    "accounts-purge": {"task": "accounts.purge", "schedule": 24 * 3600.0},
 }
 
 PASSWORD_HASHERS = [
@@ -154,7 +157,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out account + address is refused before the password is checked.
+    # Slows attempts on an account that failed too often from anywhere (accounts.lockout).
+    "accounts.lockout.SlowdownBackend",
+    # Then axes, so a locked-out account + address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -164,12 +169,40 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Past AXES_FAILURE_LIMIT failures of an account from all addresses together, each attempt on it
+# waits STEP seconds more per failure, at most MAX (accounts.lockout): slowed, never locked.
+LOGIN_SLOWDOWN_STEP_SECONDS = env.float("LOGIN_SLOWDOWN_STEP_SECONDS", default=1.0)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.float("LOGIN_SLOWDOWN_MAX_SECONDS", default=5.0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Successful sign-ins are recorded as accounts.LoginEvent (masked number); axes' own access log
+# would keep the full username (the phone number) of each.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # axes would otherwise log the username, which for citizens is the full phone number.
 AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str"
+# axes keeps accounts under a keyed hash (no phone number in its tables or logs), and never the
+# values of these fields in the request data it records.
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "phone",
+    "code",
+    "otp_code",
+    "csrfmiddlewaretoken",
+    "id_number",
+    "current_password",
+    "new_password",
+]
+# Sign-in records of axes (attempts, successes, failures) are deleted after this many days
+# (`manage.py purge_codes`, and the daily Celery task accounts.purge).
+AXES_RETENTION_DAYS = env.int("AXES_RETENTION_DAYS", default=90)
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+# The client's address: REMOTE_ADDR, or through TRUSTED_PROXY_COUNT reverse proxies the N-th
+# address from the right of X-Forwarded-For (core.http.client_address, for every caller).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 # Passwords: 8 to 128 characters, not common, not guessable (accounts.validators).
 AUTH_PASSWORD_VALIDATORS = [
@@ -267,10 +300,26 @@ NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+
+# One-time codes asked for from one client address, all numbers and purposes together
+# ("count/seconds"); the per-number limits (1 a minute, 10 a day) count per address as well.
+CODE_RATE_PER_ADDRESS = env.str("CODE_RATE_PER_ADDRESS", default="20/3600")
+# One-time codes of the whole site ("count/seconds"): a ceiling on the SMS gateway's traffic.
+CODE_RATE_OVERALL = env.str("CODE_RATE_OVERALL", default="600/60")
 # Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# …and stop working after this many days without a request.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=14)
+# A step-up code (before reporting a document lost or changing the password) allows one such
+# action within this many seconds.
+STEP_UP_SECONDS = env.int("STEP_UP_SECONDS", default=300)
 # Staff sign in with a TOTP second factor (django-otp).
 OTP_TOTP_ISSUER = "exitentry"
+# Person lookups by ID number per staff member ("count/seconds"); over it: 429.
+STAFF_LOOKUP_RATE = env.str("STAFF_LOOKUP_RATE", default="30/3600")
+# The back-office never shows nor edits a device's secret once enrolled (no key field, no QR
+# code view): a lost or exposed device is deleted and enrolled again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Map on hall pages: a tile server is optional; pages stay useful without one.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -14,6 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
 from core.api import Page, ProblemOut, page_links, prevalidated_response
+from core.bounds import BoundedDate
 from core.i18n import is_chinese, localized
 
 from . import selectors
@@ -339,7 +340,7 @@ def _day(day: selectors.DaySchedule) -> dict:
 
 
 class WeekParams(Schema):
-    start: dt.date | None = Field(
+    start: BoundedDate | None = Field(
         None,
         alias="from",
         description="First day of the hours shown (YYYY-MM-DD, Asia/Shanghai); default today.",

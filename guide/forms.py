@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
+
 from . import selectors
 
 
@@ -10,7 +12,7 @@ class HallWeekForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so the field is added by name.
-        self.fields["from"] = forms.DateField(
+        self.fields["from"] = BoundedDateField(
             label=_("Show hours from"),
             help_text=_("For example 2026-10-01."),
             required=False,

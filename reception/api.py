@@ -59,7 +59,7 @@ class TodayRowOut(Schema):
     walk_in: bool
     name_zh: str
     name_pinyin: str
-    id_number_masked: str = Field(examples=["4403**********1234"])
+    id_number_masked: str = Field(examples=["4****************4"])
     document_type: str
     kind: str
     status: str = Field(description="As shown: a booking past its end without check-in: no_show.")
@@ -99,7 +99,7 @@ class FeeOut(StepOut):
     receipt_number: str | None
 
 
-class PersonOut(Schema):
+class ReceptionPersonOut(Schema):
     name_zh: str
     name_pinyin: str
     id_number_masked: str
@@ -120,7 +120,7 @@ class ReceptionOut(Schema):
     )
     status_label: str
     status_note: str = Field(description="The reason given when not accepted.")
-    person: PersonOut
+    person: ReceptionPersonOut
     queue_number: int
     queue_display: str
     checked_in: StepOut

@@ -17,6 +17,7 @@ from ninja.security import SessionAuth
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.bounds import BoundedDate, Id
 from core.errors import Problem
 from core.i18n import localized
 from core.masking import mask_id_number
@@ -46,7 +47,7 @@ class StaffSessionAuth(SessionAuth):
 staff_auth = StaffSessionAuth()
 router = Router(tags=["staff"], auth=staff_auth)
 LOG_PROBLEMS = {401: ProblemOut, 403: ProblemOut, 422: ProblemOut}
-LOOKUP_PROBLEMS = {**LOG_PROBLEMS, 404: ProblemOut}
+LOOKUP_PROBLEMS = {**LOG_PROBLEMS, 404: ProblemOut, 429: ProblemOut}
 
 
 class LookupIn(Schema):
@@ -59,7 +60,7 @@ class LookupIn(Schema):
     )
 
 
-class RegionOut(Schema):
+class StaffRegionOut(Schema):
     code: str
     name: str
 
@@ -72,7 +73,7 @@ class RelativeOut(Schema):
     relation: str = Field(description="parent or other (legal guardian)")
 
 
-class DocumentOut(Schema):
+class StaffDocumentOut(Schema):
     id: int
     type: str = Field(description="passport, hk_macao_pass or taiwan_permit")
     type_label: str
@@ -98,10 +99,10 @@ class PersonFileOut(Schema):
     id_number_masked: str
     sex: str = Field(description="M or F")
     birth_date: dt.date
-    household_region: RegionOut
+    household_region: StaffRegionOut
     guardians: list[RelativeOut]
     children: list[RelativeOut]
-    documents: list[DocumentOut]
+    documents: list[StaffDocumentOut]
     access: AccessOut = Field(description="The access log entry this lookup wrote.")
 
 
@@ -113,9 +114,9 @@ class AccessLogFilters(PageParams):
         description="Exact ID number of the person (entries show it masked; the page links "
         "carry `person_id` instead).",
     )
-    person_id: int | None = Field(None, ge=1, description="The person's record id.")
-    date_from: dt.date | None = Field(None, description="First day (Asia/Shanghai), included.")
-    date_to: dt.date | None = Field(None, description="Last day (Asia/Shanghai), included.")
+    person_id: Id | None = Field(None, description="The person's record id.")
+    date_from: BoundedDate | None = Field(None, description="First day (Asia/Shanghai), included.")
+    date_to: BoundedDate | None = Field(None, description="Last day (Asia/Shanghai), included.")
 
 
 class AccessLogEntryOut(Schema):

@@ -14,6 +14,8 @@ class StaffError(StrEnum):
     REASON_REQUIRED = "reason_required"
     REASON_TOO_SHORT = "reason_too_short"
     REASON_TOO_LONG = "reason_too_long"
+    REASON_NOT_MEANINGFUL = "reason_not_meaningful"
+    LOOKUP_RATE_LIMITED = "lookup_rate_limited"
     INVALID_ID_NUMBER = "invalid_id_number"
     PERSON_NOT_FOUND = "person_not_found"
     INVALID_DATE_RANGE = "invalid_date_range"

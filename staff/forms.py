@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Problem
+from core.forms import BoundedDateField, IdField
 
 from . import services
 
@@ -103,14 +104,14 @@ class AccessLogFilterForm(forms.Form):
             attrs={"class": "input input--width-20", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
-    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    date_from = forms.DateField(
+    person = IdField(required=False, widget=forms.HiddenInput)
+    date_from = BoundedDateField(
         label=_("From"),
         help_text=_("For example 2026-10-01."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "input input--width-10"}),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To"),
         help_text=_("For example 2026-10-31."),
         required=False,

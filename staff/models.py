@@ -43,6 +43,7 @@ class AccessAction(models.TextChoices):
     BACK_OFFICE = "back_office", _("Opened the person's data in the back-office")
     VIEW_APPLICATION = "view_application", _("Opened an application")
     IDENTITY_CHECK = "identity_check", _("Checked identity at a hand-over")
+    BACK_OFFICE_LIST = "back_office_list", _("Listed the person in the back-office")
 
 
 class AppendOnlyError(Exception):

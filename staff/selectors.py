@@ -262,9 +262,15 @@ def access_log_person(*, id_number: str) -> Person | None:
     return Person.objects.filter(id_number=number).first()
 
 
-def access_log_person_summary(*, person_id: int | None) -> dict | None:
-    """Name and masked ID number of the person the log is filtered by, for the filter's label."""
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
+def access_log_person_summary(*, viewer, person_id: int | None) -> dict | None:
+    """Name and masked ID number of the person the log is filtered by, for the filter's label.
+
+    Only for a person who appears in entries the viewer may read (whose name those entries show
+    anyway): the filter is not a way to look anyone up without a reason.
+    """
+    if not person_id or not access_log_list(viewer=viewer, person_id=person_id).exists():
+        return None
+    person = Person.objects.filter(pk=person_id).first()
     if person is None:
         return None
     return {

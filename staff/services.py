@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services import session_lifetime_start
 from core.errors import InvalidInput, NotFound, Problem
 from core.logging import redact
+from core.ratelimit import rate_limit_hit
 from guide.models import Hall, Region
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -35,6 +36,8 @@ from .selectors import PersonFile
 logger = logging.getLogger(__name__)
 
 REASON_MIN_LENGTH = 10
+# Different letters or digits a reason must hold.
+REASON_MIN_DISTINCT = 5
 REASON_MAX_LENGTH = AccessLog._meta.get_field("reason").max_length
 
 
@@ -56,52 +59,48 @@ def staff_sign_in(*, request: HttpRequest, username: str, password: str, otp_cod
             code=StaffError.LOCKED_OUT,
             detail=_("Too many failed sign-ins. Wait 15 minutes, then try again."),
         )
+    # Whatever was wrong (password, code, no authenticator, too many codes), the answer is the
+    # same, so that it never tells a right password from a wrong one; the log says which.
     if user is None or not user.is_staff or not selectors.staff_roles(user):
         if user is not None:  # a right password, but not a staff account: a failure all the same
             _signal_failure(request, username)
         logger.info("Staff sign-in refused: wrong username or password, or not staff")
-        raise Problem(
-            status=401,
-            code=StaffError.INVALID_CREDENTIALS,
-            detail=_("The username, password or code is not right."),
-        )
+        raise _sign_in_refused()
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
+        _signal_failure(request, username)
         logger.warning("Staff sign-in refused: %s has no authenticator device", user.username)
-        raise Problem(
-            status=403,
-            code=StaffError.NO_OTP_DEVICE,
-            detail=_("No authenticator app is set up for this account. Ask an administrator."),
-        )
+        raise _sign_in_refused()
     device = None
     for candidate in devices:
         allowed, _details = candidate.verify_is_allowed()
         if not allowed:
+            _signal_failure(request, username)
             logger.info("Staff sign-in refused: %s tried codes too often", user.username)
-            raise InvalidInput(
-                field="otp_code",
-                code=StaffError.OTP_THROTTLED,
-                message=_("Too many wrong codes. Wait a minute, then enter the newest code."),
-            )
+            raise _sign_in_refused()
         device = verify_token(user, candidate.persistent_id, otp_code)
         if device is not None:
             break
     if device is None:
         _signal_failure(request, username)
         logger.info("Staff sign-in refused: wrong or reused code for %s", user.username)
-        raise InvalidInput(
-            field="otp_code",
-            code=StaffError.INVALID_OTP_CODE,
-            message=_(
-                "The code is not right. Enter the 6-digit code your authenticator app shows "
-                "now; each code works only once."
-            ),
-        )
+        raise _sign_in_refused()
     auth.login(request, user)  # a new session id
     otp_login(request, device)
     session_lifetime_start(request)  # idle timeout and absolute lifetime, as for citizens
     logger.info("Staff %s signed in with a second factor", user.username)
     return user
+
+
+def _sign_in_refused() -> Problem:
+    return Problem(
+        status=401,
+        code=StaffError.INVALID_CREDENTIALS,
+        detail=_(
+            "The username, password or code is not right. Enter the 6-digit code your "
+            "authenticator app shows now; each code works only once."
+        ),
+    )
 
 
 def _signal_failure(request: HttpRequest, username: str) -> None:
@@ -130,6 +129,17 @@ def lookup_reason_clean(value: str) -> str:
                 "number and what you are checking."
             )
             % {"min": REASON_MIN_LENGTH},
+        )
+    # A reason says something: "xxxxxxxxxx" or "1111111111" is not one.
+    meaningful = [c for c in reason if c.isalnum()]
+    if len(set(meaningful)) < REASON_MIN_DISTINCT or not any(c.isalpha() for c in meaningful):
+        raise InvalidInput(
+            field="reason",
+            code=StaffError.REASON_NOT_MEANINGFUL,
+            message=_(
+                "Write the real reason, for example the application number and what you are "
+                "checking."
+            ),
         )
     # The log keeps the reason for years: no full ID or document number in it.
     reason = redact(reason)
@@ -181,6 +191,12 @@ def person_lookup(*, staff, id_number: str, reason: str, client_address: str | N
     selectors.staff_require(staff, Permission.PERSON_LOOKUP)
     reason = lookup_reason_clean(reason)
     number = lookup_id_number_clean(id_number)
+    rate_limit_hit(
+        scope="staff-lookup",
+        key=str(staff.pk),
+        rate=settings.STAFF_LOOKUP_RATE,
+        code=StaffError.LOOKUP_RATE_LIMITED,
+    )
     person = Person.objects.select_related("household_region").filter(id_number=number).first()
     if person is None:
         logger.info("Staff %s looked up an ID number that is not in the registry", staff.username)
@@ -246,6 +262,27 @@ def person_back_office_view(
         reason=lookup_reason_clean(reason),
         client_address=client_address or None,
     )
+
+
+@transaction.atomic
+def persons_back_office_list(
+    *, staff, person_ids: list[int], what: str, client_address: str | None
+) -> int:
+    """Log that a back-office list showed these persons' data (one row each); return how many."""
+    if not getattr(staff, "is_staff", False):
+        raise Problem(status=403, code=StaffError.PERMISSION_DENIED, detail=_("Staff only."))
+    unique = sorted(set(person_ids))
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            staff=staff,
+            person_id=person_id,
+            action=AccessAction.BACK_OFFICE_LIST,
+            reason=what[:REASON_MAX_LENGTH],
+            client_address=client_address or None,
+        )
+        for person_id in unique
+    )
+    return len(unique)
 
 
 # Demo staff (development and demonstrations only)

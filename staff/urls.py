@@ -9,9 +9,9 @@ urlpatterns = [
     path("login/", views.staff_login, name="login"),
     path("logout/", views.staff_logout, name="logout"),
     path("persons/lookup/", views.person_lookup, name="person_lookup"),
-    path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("persons/<id:person_id>/", views.person_detail, name="person_detail"),
     path(
-        "persons/<int:person_id>/reveal-id-number/",
+        "persons/<id:person_id>/reveal-id-number/",
         views.person_reveal_id_number,
         name="person_reveal_id_number",
     ),

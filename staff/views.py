@@ -267,8 +267,13 @@ def _access_log_search(request: HttpRequest, form: AccessLogFilterForm) -> HttpR
         except Problem as problem:
             _add_problem(form, problem, field="id_number")
             return _render(request, "staff/access_log.html", {"form": form, "page": None})
-        if person is None:
-            form.add_error("id_number", _("Nobody in the registry has this ID number."))
+        # The same answer whether nobody has the number or nobody in the viewer's scope looked
+        # at that person: the log's filter tells nothing about the registry.
+        if (
+            person is None
+            or not selectors.access_log_list(viewer=request.user, person_id=person.pk).exists()
+        ):
+            form.add_error("id_number", _("No entry of the access log is about this ID number."))
             return _render(request, "staff/access_log.html", {"form": form, "page": None})
         person_id = person.pk
     query = urlencode(_filter_query(form, person_id))
@@ -300,7 +305,7 @@ def _access_log_list(request: HttpRequest, form: AccessLogFilterForm) -> HttpRes
             "form": form,
             "page": page,
             "query": query,
-            "person": selectors.access_log_person_summary(person_id=person_id),
+            "person": selectors.access_log_person_summary(viewer=request.user, person_id=person_id),
             "filtered": bool(query),
         },
     )

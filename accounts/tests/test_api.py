@@ -77,13 +77,40 @@ def test_otp_again_within_a_minute_is_429_with_retry_after(client, committed):
     assert body["retry_after"] == int(response["Retry-After"])
 
 
-def test_otp_for_a_registered_number_is_409(client, citizen):
-    body = problem(
-        post(client, "auth/otp", {"purpose": "register", "phone": citizen.phone}),
-        409,
-        "already_registered",
+def test_otp_answers_a_registered_number_as_a_new_one(client, citizen, committed, outbox):
+    # when codes are asked for a registered and a new number
+    with committed():
+        known = post(client, "auth/otp", {"purpose": "register", "phone": citizen.phone})
+        new = post(client, "auth/otp", {"purpose": "register", "phone": "13912345678"})
+    # then the answers are alike
+    assert known.status_code == new.status_code == 202
+    assert set(known.json()) == set(new.json())
+    assert known.json()["resend_after"] == new.json()["resend_after"]
+    # and the owner gets a notice, not a code
+    assert outbox.latest_code(citizen.phone) is None
+    assert outbox.latest_code("+8613912345678") is not None
+
+
+def test_otp_is_limited_per_address_and_overall(client, settings):
+    settings.CODE_RATE_PER_ADDRESS = "2/3600"
+    for i in range(2):
+        assert (
+            post(client, "auth/otp", {"purpose": "register", "phone": f"1391234567{i}"}).status_code
+            == 202
+        )
+    problem(
+        post(client, "auth/otp", {"purpose": "register", "phone": "13912345679"}),
+        429,
+        "code_rate_limited",
     )
-    assert citizen.phone not in body["detail"]
+    settings.CODE_RATE_PER_ADDRESS = "0/3600"
+    settings.CODE_RATE_OVERALL = "2/60"
+    other = Client(REMOTE_ADDR="192.0.2.77")
+    problem(
+        post(other, "auth/otp", {"purpose": "register", "phone": "13912345679"}),
+        429,
+        "code_rate_limited",
+    )
 
 
 def test_otp_bad_input(client):
@@ -310,7 +337,7 @@ def test_me_of_a_guardian_lists_the_minors_masked(client):
     assert body["is_bound"] is True
     assert body["name"] == link.guardian.name_pinyin
     assert (
-        body["id_number"] == link.guardian.id_number[:4] + "*" * 10 + link.guardian.id_number[-4:]
+        body["id_number"] == link.guardian.id_number[:1] + "*" * 16 + link.guardian.id_number[-1:]
     )
     assert [(p["id"], p["relation"]) for p in body["acting_for"]] == [
         (link.guardian.pk, "self"),

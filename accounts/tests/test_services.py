@@ -280,16 +280,14 @@ def test_registration_refuses_numbers_that_are_not_mainland_mobiles(phone, messa
     assert message in problem.detail
 
 
-def test_registration_of_a_registered_number_is_409(citizen):
-    problem = refused(
-        lambda: services.registration_start(phone=citizen.phone, password=PASSWORD),
-        409,
-        "already_registered",
-    )
-    assert problem.errors[0]["field"] == "phone"
-    refused(
-        lambda: services.registration_code_request(phone=citizen.phone), 409, "already_registered"
-    )
+def test_registration_of_a_registered_number_answers_as_for_a_new_one(citizen, committed, outbox):
+    # when a registration starts for a registered number
+    with committed():
+        sent = services.registration_start(phone=citizen.phone, password=PASSWORD)
+    # then it looks sent, no code goes out, and no code can create a second account
+    assert sent.destination.endswith(citizen.phone[-4:])
+    assert outbox.latest_code(citizen.phone) is None
+    refused(lambda: services.user_register(phone=citizen.phone, code="123456"), 422, "code_invalid")
 
 
 def test_registration_with_an_email_already_used_is_409():

@@ -86,7 +86,7 @@ def test_my_application_shows_its_timeline(client, citizen, officer):
     assert body["status"] == "under_review"
     assert body["status_name"] == "Under review"
     assert body["person"]["relation"] == "self"
-    assert body["person"]["id_number_masked"].count("*") == 10
+    assert body["person"]["id_number_masked"].count("*") == 16
     assert body["document_type"] == "passport"
     assert body["hall"]["code"] == "LUOHU"
     assert body["fee_amount"] == "120.00"

@@ -179,7 +179,7 @@ LUOHU_PASSPORT = {"hall": "LUOHU", "service": "passport"}
         (LUOHU_PASSPORT | {"from": "2026-13-45"}, 422, "validation_failed"),
         (LUOHU_PASSPORT | {"from": "yesterday"}, 422, "validation_failed"),
         (LUOHU_PASSPORT | {"from": "2020-01-01", "to": "2020-01-05"}, 422, "slot_in_past"),
-        (LUOHU_PASSPORT | {"from": "9999-12-01", "to": "9999-12-02"}, 422, "invalid_date_range"),
+        (LUOHU_PASSPORT | {"from": "9999-12-01", "to": "9999-12-02"}, 422, "validation_failed"),
         (LUOHU_PASSPORT | {"from": "+3", "to": "+1"}, 422, "invalid_date_range"),
         (LUOHU_PASSPORT | {"from": "+0", "to": "+40"}, 422, "invalid_date_range"),
     ],
@@ -220,7 +220,7 @@ def test_booking_with_a_bearer_token_confirms_at_once(client, citizen, auth, slo
     assert body["status"] == "booked"
     assert body["status_name"] == "Booked"
     assert body["person"]["relation"] == "self"
-    assert body["person"]["id_number_masked"].count("*") == 10
+    assert body["person"]["id_number_masked"].count("*") == 16
     assert body["hall"]["code"] == "LUOHU"
     assert body["slot_id"] == slot.pk
     assert dt.datetime.fromisoformat(body["starts_at"]) == slot.starts_at

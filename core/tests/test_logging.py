@@ -8,8 +8,8 @@ from core.logging import RedactFilter, redact
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("id 11010519491231002X here", "id 1101**********002X here"),
-        ("id 110105194912310021.", "id 1101**********0021."),
+        ("id 11010519491231002X here", "id 1****************X here"),
+        ("id 110105194912310021.", "id 1****************1."),
         ("passport E12345678", "passport E******78"),
         ("pass CA0000001 ok", "pass C******01 ok"),
         ("permit L12345678", "permit L******78"),
@@ -25,7 +25,7 @@ def test_the_filter_rewrites_formatted_records():
         "x", logging.INFO, __file__, 1, "looked up %s", ("11010519491231002X",), None
     )
     RedactFilter().filter(record)
-    assert record.getMessage() == "looked up 1101**********002X"
+    assert record.getMessage() == "looked up 1****************X"
 
 
 def test_the_suite_watches_its_logs_for_id_numbers():
@@ -67,7 +67,7 @@ def test_tracebacks_and_extra_fields_are_masked_in_every_format(json_format):
     text = formatter.format(record)
     # then neither number is in the output, and the traceback is still there
     assert "11010519491231002X" not in text
-    assert "1101**********002X" in text
+    assert "1****************X" in text
     assert "ValueError" in text
     if json_format:
         assert "E12345678" not in text and "E******78" in text

@@ -65,13 +65,13 @@ def test_my_documents_grouped_self_first_then_minors(client, family):
     assert body["count"] == 2
     me, minor = body["persons"]
     assert me["person"]["relation"] == "self"
-    assert me["person"]["id_number_masked"].count("*") == 10
+    assert me["person"]["id_number_masked"].count("*") == 16
     assert minor["person"] == {
         "name": "Wang Xiaoming",
         "name_zh": "王小明",
         "name_pinyin": "Wang Xiaoming",
         "relation": "minor",
-        "id_number_masked": child.id_number[:4] + "*" * 10 + child.id_number[-4:],
+        "id_number_masked": child.id_number[:1] + "*" * 16 + child.id_number[-1:],
     }
     document = me["documents"][0]
     assert document["id"] == passport.pk
@@ -134,9 +134,20 @@ def test_one_document_with_its_mrz(client, family):
     assert [len(line) for line in body["mrz"]] == [44, 44]
 
 
-def test_report_lost_with_a_bearer_token(client, family):
+def test_report_lost_needs_a_step_up_code(client, family):
+    user, _child, passport, _child_pass = family
+    # when a token reports a document lost without confirming it is the citizen
+    response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=bearer(user))
+    # then refused, and nothing changes
+    problem(response, 403, "step_up_required")
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+
+
+def test_report_lost_with_a_bearer_token(client, family, stepped_up):
     user, _child, passport, _child_pass = family
     headers = bearer(user) | {"accept-language": "en"}
+    stepped_up(client, user, headers)
     # when
     response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
     # then
@@ -153,9 +164,11 @@ def test_report_lost_with_a_bearer_token(client, family):
     problem(again, 409, "document_already_reported_lost")
 
 
-def test_report_lost_honours_the_idempotency_key(client, family):
+def test_report_lost_honours_the_idempotency_key(client, family, stepped_up):
     user, _child, passport, child_pass = family
-    headers = bearer(user) | {"Idempotency-Key": "retry-1"}
+    token = bearer(user)
+    stepped_up(client, user, token)
+    headers = token | {"Idempotency-Key": "retry-1"}
     first = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
     retry = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
     assert first.status_code == retry.status_code == 200
@@ -165,31 +178,37 @@ def test_report_lost_honours_the_idempotency_key(client, family):
     problem(reused, 422, "idempotency_key_reused")
     bad = client.post(
         f"{LIST}/{child_pass.pk}/report-lost",
-        headers=bearer(user) | {"Idempotency-Key": "x" * 101},
+        headers=token | {"Idempotency-Key": "x" * 101},
     )
     problem(bad, 422, "invalid_idempotency_key")
 
 
-def test_a_guardian_reports_a_minors_document(client, family):
+def test_a_guardian_reports_a_minors_document(client, family, stepped_up):
     user, child, _passport, child_pass = family
-    response = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=bearer(user))
+    headers = bearer(user)
+    stepped_up(client, user, headers)
+    response = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=headers)
     assert response.status_code == 200
     event = DocumentEvent.objects.get(document=child_pass, kind="reported_lost")
     assert (event.actor, event.on_behalf_of) == (user, child)
 
 
-def test_report_lost_of_an_expired_document_is_a_conflict(client, citizen):
+def test_report_lost_of_an_expired_document_is_a_conflict(client, citizen, stepped_up):
     permit = TaiwanPermitFactory(
         person=citizen.person, issued_on=dt.date(2010, 1, 1), expires_on=days_from_today(-1)
     )
-    response = client.post(f"{LIST}/{permit.pk}/report-lost", headers=bearer(citizen))
+    headers = bearer(citizen)
+    stepped_up(client, citizen, headers)
+    response = client.post(f"{LIST}/{permit.pk}/report-lost", headers=headers)
     problem(response, 409, "document_not_valid")
 
 
-def test_report_lost_with_the_session_needs_the_csrf_token(family):
+def test_report_lost_with_the_session_needs_the_csrf_token(family, stepped_up):
     user, _child, passport, _ = family
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
+    browser.get("/documents/")
+    stepped_up(browser, user, {"X-CSRFToken": browser.cookies["csrftoken"].value})
     # without the token: refused, nothing changes
     refused = browser.post(f"{LIST}/{passport.pk}/report-lost")
     assert refused.status_code == 403

@@ -111,9 +111,38 @@ def test_document_page_with_mrz_and_history(client, family):
     assert "P&lt;CHN" in html
 
 
-def test_report_lost_asks_for_confirmation_first(client, family):
+def test_report_lost_asks_to_confirm_it_is_you_first(
+    client, family, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from accounts.gateways import FileGateway
+
+    settings.VERIFICATION_OUTBOX_DIR = tmp_path / "outbox"
+    settings.VERIFICATION_SMS_GATEWAY = "accounts.gateways.FileGateway"
     user, _child, passport, *_ = family
     client.force_login(user)
+    english(client)
+    # when the citizen opens the page / then a code to their phone comes first
+    url = f"/documents/{passport.pk}/report-lost/"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/confirm-it-is-you/")
+    step_up = response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(step_up, {"send": "1", "next": url})
+    code = FileGateway(settings.VERIFICATION_OUTBOX_DIR).latest_code(user.phone, "step_up")
+    wrong = client.post(
+        step_up, {"confirm": "1", "code": "000000" if code != "000000" else "111111", "next": url}
+    )
+    assert wrong.status_code == 200
+    done = client.post(step_up, {"confirm": "1", "code": code, "next": url})
+    assert done["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def test_report_lost_asks_for_confirmation_first(client, family, stepped_up):
+    user, _child, passport, *_ = family
+    client.force_login(user)
+    stepped_up(client, user)
     english(client)
     # when the citizen opens the page
     page = client.get(f"/documents/{passport.pk}/report-lost/")
@@ -149,9 +178,10 @@ def test_report_lost_asks_for_confirmation_first(client, family):
     assert DocumentEvent.objects.filter(kind="reported_lost").count() == 1
 
 
-def test_a_guardian_reports_a_childs_document_from_the_page(client, family):
+def test_a_guardian_reports_a_childs_document_from_the_page(client, family, stepped_up):
     user, child, _passport, _permit, child_pass = family
     client.force_login(user)
+    stepped_up(client, user)
     english(client)
     client.post(f"/documents/{child_pass.pk}/report-lost/", {"confirm": "on"})
     event = DocumentEvent.objects.get(document=child_pass, kind="reported_lost")
@@ -161,9 +191,11 @@ def test_a_guardian_reports_a_childs_document_from_the_page(client, family):
     assert "(guardian)" in page.text
 
 
-def test_other_peoples_documents_are_404(client, family):
+def test_other_peoples_documents_are_404(client, family, stepped_up):
     _user, _child, passport, _permit, child_pass = family
-    client.force_login(CitizenFactory())
+    stranger = CitizenFactory()
+    client.force_login(stranger)
+    stepped_up(client, stranger)
     for document in (passport, child_pass):
         assert client.get(f"/documents/{document.pk}/").status_code == 404
         assert client.get(f"/documents/{document.pk}/report-lost/").status_code == 404

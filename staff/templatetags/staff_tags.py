@@ -23,5 +23,5 @@ def widget(field: BoundField) -> str:
 
 @register.filter
 def mask_id_number(value: str) -> str:
-    """1101**********002X: for lists, where the full number is not needed."""
+    """1****************X: for lists, where the full number is not needed."""
     return _mask_id_number(value)

@@ -54,18 +54,37 @@ def test_the_database_refuses_an_update_by_raw_sql(entry):
     assert AccessLog.objects.get(pk=entry.pk).reason == entry.reason
 
 
-def test_the_database_refuses_a_delete_by_raw_sql_on_postgresql(entry):
-    # PostgreSQL (production) refuses deletes in the database. SQLite has no DELETE trigger,
-    # because Django's test flush deletes rows there; the ORM refuses deletes on both.
+def test_the_database_refuses_deleting_an_entry(entry):
+    # PostgreSQL refuses DELETE always; SQLite refuses it outside a test database (whose
+    # tables the test runner empties between tests): the trigger is there with that condition.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with pytest.raises(DatabaseError), transaction.atomic():
                 cursor.execute("DELETE FROM staff_accesslog WHERE id = %s", [entry.pk])
             assert AccessLog.objects.filter(pk=entry.pk).exists()
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            triggers = {row[0] for row in cursor.fetchall()}
-            assert any("accesslog" in name for name in triggers)
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                ["staff_accesslog_no_delete"],
+            )
+            assert "RAISE(ABORT" in cursor.fetchone()[0]
+
+
+def test_the_access_log_has_the_append_only_triggers(entry):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["staff_accesslog"],
+            )
+            wanted = {"staff_accesslog_no_update", "staff_accesslog_no_delete"}
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                ["staff_accesslog"],
+            )
+            wanted = {"staff_accesslog_append_only", "staff_accesslog_no_truncate"}
+        assert wanted <= {row[0] for row in cursor.fetchall()}
 
 
 def test_new_entries_can_be_added(entry):

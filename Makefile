@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup messages migrate demo test-browser bench serve-prod clean check-python
+.PHONY: run dev test lint format setup messages migrate demo test-browser bench serve-prod clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -28,17 +28,24 @@ migrate: setup
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo data (again): `make run` loads it by itself on the first start.
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_registry
 	$(BIN)/python manage.py load_demo_accounts
 	$(BIN)/python manage.py load_demo_staff
-	$(BIN)/python manage.py appointments_tick
 	$(BIN)/python manage.py load_demo_appointments
 
-run: demo
-	@echo "exitentry on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+# The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
+# once; slots are made in the background (scripts/run_embedded.sh).
+run: setup
+	HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
+
+# Django's debug server (DEBUG on, debug pages, reloads on code changes).
+dev: setup
+	mkdir -p var
+	$(BIN)/python manage.py first_start
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - local server
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -49,7 +49,7 @@ class Server:
     def start(self, within: float) -> float:
         """Start the server; return the seconds until its home page answered."""
         started = time.monotonic()
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             ["bash", str(SCRIPT)],
             env=self.env,
             stdout=self.log.open("a"),

@@ -586,10 +586,40 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
 # The booking journey
 
 
+# Suggestions a link into the journey may carry (a hall's page, a guide, My documents, a
+# document just reported lost): they preselect an answer, the citizen still confirms each page.
+SUGGESTIONS = {
+    "person": "suggested_person",
+    "document": "suggested_document",
+    "kind": "suggested_kind",
+    "reason": "suggested_reason",
+    "hall": "suggested_hall",
+}
+
+
+def _suggestions(request: HttpRequest) -> dict:
+    """The suggestions of the link that started the journey, those that are well formed."""
+    found = {}
+    for param, key in SUGGESTIONS.items():
+        value = request.GET.get(param, "")
+        if not value or len(value) > 40 or not value.replace("-", "").replace("_", "").isalnum():
+            continue
+        if param == "person" and not value.isdigit():
+            continue
+        found[key] = int(value) if param == "person" else value
+    return found
+
+
+def _suggested(answers: dict, key: str, suggestion: str) -> str | None:
+    """The answer given, else the suggestion of the link that started the journey."""
+    value = answers.get(key, answers.get(suggestion))
+    return None if value is None else str(value)
+
+
 @bound_citizen
 def booking_start(request: HttpRequest) -> HttpResponse:
-    """Start a new booking: forget the answers of an earlier one."""
-    request.session.pop(BOOKING, None)
+    """Start a new booking: forget the answers of an earlier one, keep the link's suggestions."""
+    request.session[BOOKING] = _suggestions(request)
     return redirect("appointments:new_who")
 
 
@@ -598,7 +628,8 @@ def booking_start(request: HttpRequest) -> HttpResponse:
 def booking_who(request: HttpRequest) -> HttpResponse:
     answers = _answers(request)
     persons = persons_acting_for(user=request.user)
-    initial = {"person": str(answers["person_id"])} if "person_id" in answers else None
+    person = _suggested(answers, "person_id", "suggested_person")
+    initial = {"person": person} if person else None
     form = WhoForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -624,7 +655,8 @@ def booking_document(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = {"document_type": answers["document_type"]} if "document_type" in answers else None
+    document_type = _suggested(answers, "document_type", "suggested_document")
+    initial = {"document_type": document_type} if document_type else None
     form = DocumentForm(request.POST if request.method == "POST" else None, initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
@@ -655,7 +687,8 @@ def booking_application(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = {"kind": answers["kind"]} if "kind" in answers else None
+    kind = _suggested(answers, "kind", "suggested_kind")
+    initial = {"kind": kind} if kind else None
     form = KindForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -692,11 +725,8 @@ def booking_reason(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = (
-        {"replacement_reason": answers["replacement_reason"]}
-        if "replacement_reason" in answers
-        else None
-    )
+    reason = _suggested(answers, "replacement_reason", "suggested_reason")
+    initial = {"replacement_reason": reason} if reason else None
     form = ReasonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["replacement_reason"]
@@ -802,7 +832,11 @@ def booking_hall(request: HttpRequest) -> HttpResponse:
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < last else None,
         }
-    chosen = guide_selectors.get_directory().by_code.get(answers.get("hall_code", ""))
+    chosen = guide_selectors.get_directory().by_code.get(
+        _suggested(answers, "hall_code", "suggested_hall") or ""
+    )
+    if chosen is not None and service_code not in chosen.services:
+        chosen = None  # the suggested hall does not offer this service
     return _question(
         request,
         "appointments/hall.html",

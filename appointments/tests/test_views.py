@@ -752,3 +752,46 @@ def test_pages_in_english(signed_in, citizen):
     assert f"Appointment {appointment.number_display}" in detail.text
     assert "Change the date or time" in detail.text and "Cancel the appointment" in detail.text
     assert "My appointments" in detail.text
+
+
+# Links into the journey (a hall's page, a guide, My documents, a document reported lost)
+
+
+def test_a_link_with_suggestions_preselects_the_answers(signed_in, citizen, beijing_hall):
+    # given a link from a hall's page and My documents: this hall, a passport renewal
+    start = signed_in.get(
+        NEW,
+        {"person": citizen.person_id, "document": "passport", "kind": "renewal", "hall": "BJ0001"},
+    )
+    assert start["Location"] == f"{NEW}who/"
+    # then each page has the suggestion chosen, and the citizen still confirms it
+    who = signed_in.get(f"{NEW}who/").text
+    assert re.search(rf'value="{citizen.person_id}" checked', who)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    assert re.search(r'value="passport" checked', signed_in.get(f"{NEW}document/").text)
+    answer(signed_in, "document", {"document_type": "passport"})
+    assert re.search(r'value="renewal" checked', signed_in.get(f"{NEW}application/").text)
+    answer(signed_in, "application", {"kind": "renewal"})
+    answer(signed_in, "phone", {"contact_phone": "139 1234 5678"})
+    hall = signed_in.get(f"{NEW}hall/").text
+    assert "You chose Beijing Dongcheng Exit-Entry Hall." in hall
+    assert 'name="hall" value="BJ0001"' in hall
+
+
+def test_a_suggested_hall_that_lacks_the_service_is_not_offered(signed_in, citizen, beijing_hall):
+    # given a link suggesting the Beijing hall, which offers passports only
+    signed_in.get(NEW, {"hall": "BJ0001", "document": "hk_macao_pass"})
+    HkMacaoPassFactory(person=citizen.person)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    answer(signed_in, "document", {"document_type": "hk_macao_pass"})
+    answer(signed_in, "application", {"kind": "renewal"})
+    answer(signed_in, "endorsements", {"endorsements": ["HKG-G"]})
+    answer(signed_in, "phone", {"contact_phone": "139 1234 5678"})
+    # then the hall page does not offer it as chosen
+    assert "You chose" not in signed_in.get(f"{NEW}hall/").text
+
+
+def test_malformed_suggestions_are_ignored(signed_in):
+    signed_in.get(NEW, {"person": "x'; drop", "hall": "<script>", "kind": "a" * 80})
+    who = signed_in.get(f"{NEW}who/")
+    assert who.status_code == 200 and "checked" not in who.text

@@ -157,3 +157,20 @@ def test_language_switch_needs_csrf():
 def test_every_page_offers_the_language_switch(client, hall):
     for url in ["/", "/halls/", "/halls/LUOHU/", "/guides/"]:
         assert 'name="language"' in client.get(url).text
+
+
+def test_a_hall_page_offers_to_book_at_this_hall(client, hall):
+    # given a hall offering passports, when its page opens
+    english(client)
+    page = client.get("/halls/LUOHU/").text
+    # then it links into the booking journey with the hall suggested
+    assert 'href="/appointments/new/?hall=LUOHU"' in page
+    assert "Book an appointment at this hall" in page
+
+
+def test_a_guide_for_a_document_offers_to_book_to_apply(client, hall):
+    guide = GuideFactory(slug="passport-first", service=hall.services.first())
+    english(client)
+    page = client.get(f"/guides/{guide.slug}/").text
+    assert 'href="/appointments/new/?document=passport"' in page
+    assert "Book an appointment to apply" in page

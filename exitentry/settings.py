@@ -264,6 +264,8 @@ OTP_TOTP_ISSUER = "exitentry"
 # Map on hall pages: a tile server is optional; pages stay useful without one.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
+# The {s} of MAP_TILE_URL: Tianditu (天地图, which serves mainland China) uses 01234567.
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="abc")
 # Whether the demo data banner shows ("sample data" marking).
 SHOW_SAMPLE_DATA_BANNER = env.bool("SHOW_SAMPLE_DATA_BANNER", default=True)
 

@@ -389,3 +389,26 @@ def test_hall_page_is_useful_when_map_tiles_fail(page: Page, site: str, settings
     expect(fallback).to_contain_text(str(float(hall.longitude)))
     expect(page.locator("ul.map-links a")).to_have_count(6)
     assert_accessible(page)
+
+
+def test_a_tianditu_style_tile_server_is_asked_with_its_subdomains(page: Page, site: str, settings):
+    # Given tiles configured as docs/configuration.md shows for Tianditu (here unreachable)
+    settings.MAP_TILE_URL = (
+        "http://127.0.0.{s}:9/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
+        "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        "&tk=test"
+    )
+    settings.MAP_TILE_SUBDOMAINS = "1"
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "wmts" in r.url else None)
+
+    # When a visitor opens a hall page
+    open_page(page, f"{site}/halls/{NEAREST_HALL}/")
+
+    # Then the tiles are asked from the configured subdomain, with the zoom, row and column
+    expect(page.locator("#hall-map")).to_have_class(re.compile(r"map--tiles-failed"))
+    assert asked and all(url.startswith("http://127.0.0.1:9/vec_w/wmts?") for url in asked)
+    assert any("TILEMATRIX=16&" in url for url in asked)
+    # and the page stays useful
+    expect(page.locator(".map__fallback")).to_be_visible()
+    expect(page.locator("ul.map-links a")).to_have_count(6)

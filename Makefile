@@ -37,14 +37,14 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_appointments
 
 # The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
-# once; slots are made in the background (scripts/run_embedded.sh).
+# once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).
 run: setup
 	HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
 
 # Django's debug server (DEBUG on, debug pages, reloads on code changes).
 dev: setup
 	mkdir -p var
-	$(BIN)/python manage.py first_start
+	$(BIN)/python manage.py run_embedded --prepare-only
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: setup

@@ -818,7 +818,7 @@ def test_move_an_appointment_to_another_hall_offering_the_service(
         slot=slot_at(shenzhen, passport_service, day, 9, booked=1),
     )
     move = signed_in.get(f"/appointments/{appointment.number}/reschedule/")
-    assert 'href="/appointments/{}/reschedule/hall/"'.format(appointment.number) in move.text
+    assert f'href="/appointments/{appointment.number}/reschedule/hall/"' in move.text
     # when they look for another hall offering passports, and choose the Beijing one
     halls = signed_in.get(f"/appointments/{appointment.number}/reschedule/hall/", {"q": "Beijing"})
     assert 'name="hall" value="BJ0001"' in halls.text

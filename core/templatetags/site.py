@@ -21,6 +21,14 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+@register.filter
+def materials(text: str) -> list[str]:
+    """A guide's materials, one per line, without the conditions that filter them."""
+    from guide.materials import materials_parse
+
+    return [item.text for item in materials_parse(text)]
+
+
 @register.simple_tag
 def pick(zh: str, en: str) -> str:
     """Choose between a Chinese and an English value."""

@@ -31,9 +31,11 @@ from staff.demo import member
 from staff.models import AccessAction, AccessLog
 from staff.services import demo_totp_code
 
-from .conftest import assert_accessible, new_context
+from .conftest import PHONE, assert_accessible, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# A phone: each page is checked by axe-core and photographed (conftest.page_shot).
+VIEWPORT = PHONE
 
 # The demo data of this module (tests/browser/conftest.py loads it once and restores it for each
 # test): the halls and regions, the registry (fixed persons and a few generated ones), the demo
@@ -253,7 +255,7 @@ def other_page(browser: Browser) -> Iterator:
     pages = []
 
     def open_other(language: str = "zh") -> Page:
-        context = new_context(browser, language)
+        context = new_context(browser, language, viewport=PHONE)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

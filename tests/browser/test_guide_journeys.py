@@ -15,9 +15,11 @@ from playwright.sync_api import Page, expect
 
 from guide.models import CalendarDay, Guide, Hall
 
-from .conftest import SCREENSHOT_DIR, assert_accessible
+from .conftest import PHONE, SCREENSHOT_DIR, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# A phone: each page is checked by axe-core and photographed (conftest.page_shot).
+VIEWPORT = PHONE
 
 LANGUAGES = ["zh", "en"]
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}

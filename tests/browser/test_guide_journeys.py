@@ -202,6 +202,16 @@ def test_use_my_location_lists_the_nearest_hall_first(page: Page, site: str, lan
     expect(first.locator("h3 a")).to_have_attribute("href", f"/halls/{NEAREST_HALL}/")
     expect(first.locator("h3 a")).to_have_text(hall_name(NEAREST_HALL, language))
     expect(first.locator(".distance")).to_contain_text("0.8")
+    # and the page lands on the results, not at its top (on a phone they start far down)
+    assert page.url.endswith("#results")
+    expect(page.locator("#results-heading")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 300
+    # with the opening status and the distance on separate lines
+    status_box = first.locator(".result__status").bounding_box()
+    distance_box = first.locator(".result__distance").bounding_box()
+    assert (
+        status_box and distance_box and distance_box["y"] >= status_box["y"] + status_box["height"]
+    )
 
 
 # -- 3. public holidays and make-up working days --------------------------------------------

@@ -579,7 +579,7 @@ def _lines_of(page: Page, selector: str) -> list[tuple[int, int]]:
     """How many lines each element's text takes (a Range over its text), and its words."""
     return page.eval_on_selector_all(
         selector,
-        """els => els.map(el => {
+        r"""els => els.map(el => {
             const range = document.createRange();
             range.selectNodeContents(el);
             const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));

@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _binding_walkthrough() -> dict[str, str]:
-    """The unbound demo login, the name and ID number to bind, and the `last_code` command."""
+    """The README's binding steps: the login, the name and ID number, the `last_code` command."""
     found = re.search(
-        r"`(?P<phone>1\d{10})` / `(?P<password>[^`]+)` \(not bound yet: bind as "
-        r"(?P<name>[^,]+), (?P<id_number>\d{17}[\dX])\)",
-        README.replace("\n    ", " "),
+        r"sign in at `/accounts/login/` as `(?P<phone>1\d{10})` / `(?P<password>[^`]+)`;\s+"
+        r"2\. \"Bind your identity\": name `(?P<name>[^`]+)`, "
+        r"ID number `(?P<id_number>\d{17}[\dX])`;\s+"
+        r"3\. run `(?P<command>\.venv/bin/python manage\.py last_code [^`]+)`",
+        README,
     )
     assert found, "the README no longer describes the binding walkthrough"
-    command = re.search(r"`(\.venv/bin/python manage\.py last_code [^`]+)`", README)
-    assert command, "the README no longer gives the last_code command"
-    return {**found.groupdict(), "command": command.group(1)}
+    return found.groupdict()
 
 
 @pytest.fixture

@@ -537,6 +537,7 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
         elif slot is not None:
             request.session[RESCHEDULE] = {
                 "number": appointment.number,
+                "hall_code": hall_code,
                 "slot_id": slot.id,
                 "starts_at": slot.starts_at.isoformat(),
                 "ends_at": slot.ends_at.isoformat(),
@@ -634,6 +635,7 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
             free_times = _free_times(problem)
         else:
             request.session.pop(RESCHEDULE, None)
+            request.session.pop(RESCHEDULE_HALL, None)
             new_start = _aware(chosen["starts_at"])
             messages.success(
                 request,
@@ -646,6 +648,9 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
         "appointments/reschedule_confirm.html",
         {
             **context,
+            "new_hall": guide_selectors.get_directory().by_code.get(chosen.get("hall_code", ""))
+            if chosen.get("hall_code") not in (None, appointment.hall.code)
+            else None,
             "new_starts_at": _aware(chosen["starts_at"]),
             "new_ends_at": _aware(chosen["ends_at"]),
             "error": error,

@@ -833,6 +833,8 @@ def test_move_an_appointment_to_another_hall_offering_the_service(
     picked = signed_in.post(
         chosen["Location"], {"slot": slots[2].pk, "week": day.isoformat(), "days": 1}
     )
+    check = signed_in.get(picked["Location"]).text
+    assert "New hall" in check and "Beijing Dongcheng Exit-Entry Hall" in check
     confirm = signed_in.post(picked["Location"])
     assert confirm["Location"] == f"/appointments/{appointment.number}/"
     appointment.refresh_from_db()

@@ -48,6 +48,7 @@ demo: migrate
 # The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
 # once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).
 run: setup-run
+	@bash scripts/ensure_fonts.sh || echo "warning: without a CJK font acceptance receipts (PDF) answer 503; see scripts/ensure_fonts.sh"
 	HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
 
 # Django's debug server (DEBUG on, debug pages, reloads on code changes).
@@ -68,20 +69,25 @@ format: setup
 
 # The whole suite: unit, API (schemathesis) and browser tests. Browser tests need Chromium:
 # installed from Debian's `chromium` package when missing (root or sudo), or CHROMIUM_PATH;
-# without it they fail, they are never skipped.
+# without it they fail, they are never skipped. The acceptance receipt's CJK font likewise
+# (scripts/ensure_fonts.sh: Debian's fonts-wqy-microhei).
 test: lint
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_fonts.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-browser: setup
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_fonts.sh
 	$(BIN)/python -m pytest -m browser -q
 
 # Production-like server (gunicorn, 2 workers) on PostgreSQL + Redis, then the load test.
 bench: setup
+	bash scripts/ensure_fonts.sh
 	bash bench/run.sh
 
 serve-prod: setup
+	bash scripts/ensure_fonts.sh
 	bash scripts/serve_prod.sh
 
 clean:

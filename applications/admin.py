@@ -7,13 +7,14 @@ from core.masking import mask_id_number
 from staff.admin_access import PersonDataAdmin
 
 from .models import Application, ApplicationEvent
+from .workflow import APPLICATIONS
 
 
 class ApplicationEventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
-    fields = ("at", "status", "actor", "note")
+    fields = ("at", "action", "from_status", "status", "actor", "reason", "note")
     readonly_fields = fields
     ordering = ("at", "id")
 
@@ -38,8 +39,19 @@ class ApplicationAdmin(PersonDataAdmin, admin.ModelAdmin):
     def holder(self, application: Application) -> str:
         return f"{application.person.name_zh} {mask_id_number(application.person.id_number)}"
 
+    @admin.display(description=_("possible next steps"))
+    def next_steps(self, application: Application) -> str:
+        """From the workflow's table (applications.workflow): the same as pages and the API
+        offer; the steps are taken on the staff pages, never here."""
+        return (
+            ", ".join(
+                f"{a.name} ({a.label})" for a in APPLICATIONS.actions_from(application.status)
+            )
+            or "–"
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields] + ["next_steps"]
 
     def has_add_permission(self, request) -> bool:
         return False

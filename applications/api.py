@@ -1,24 +1,35 @@
 """Applications for a document, once a hall accepted them (受理): the signed-in citizen's and
-their minors', each with its timeline."""
+their minors', each with its timeline, expected date and next step; withdrawing one under
+review and changing how the document is received (until production)."""
 
 import datetime as dt
+import json
 from typing import Literal
 
+import pydantic
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Path, Query, Router, Schema
+from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
-from core.api import Page, PageParams, ProblemOut, page_links
+from core.api import Page, PageParams, ProblemOut, page_links, prevalidated_response
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
+from staff.http import client_address
 
-from . import selectors
-from .models import Application, ApplicationEvent, ApplicationStatus
+from . import progress, receipt, selectors, services
+from .errors import (
+    LookupBodyNotObject,
+    LookupBodyTooLarge,
+    LookupInvalidJson,
+    LookupNotJson,
+)
+from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
 
 router = Router(tags=["applications"], auth=citizen_auth)
 
@@ -42,10 +53,37 @@ class ServiceRefOut(Schema):
     name: str
 
 
+class OutlookOut(Schema):
+    stage: str = Field(description="The stage in plain words: review, production, ...")
+    expected_date: dt.date | None = Field(
+        description="Expected completion (ready at the hall or mailed), in working days from "
+        "the guide's processing time; null once it is ready, mailed or ended."
+    )
+    next_step: str = Field(description="What happens next or what to do, in plain words.")
+
+
+class DeliveryOut(Schema):
+    method: Delivery
+    method_name: str
+    address: str = Field(description="For delivery by mail.")
+    carrier: str
+    tracking_number: str
+
+
+class ApplicationActionOut(Schema):
+    name: str = Field(examples=["withdraw"])
+    label: str
+
+
 class ApplicationOut(Schema):
     number: str = Field(examples=["26112512345678"])
     status: ApplicationStatus
     status_name: str
+    outlook: OutlookOut
+    delivery: DeliveryOut
+    actions: list[ApplicationActionOut] = Field(
+        description="What you can do now: POST to .../{action} (withdraw, delivery)."
+    )
     person: HolderOut
     document_type: DocumentType
     document_type_name: str
@@ -61,8 +99,10 @@ class ApplicationOut(Schema):
 
 
 class TimelineStepOut(Schema):
+    action: str = Field(description="What happened (accept, approve, reject, mail, ...).")
     status: ApplicationStatus
     status_name: str
+    text: str = Field(description="The step in plain words.")
     at: dt.datetime
     note: str = Field(description="Why, for a rejection or a withdrawal.")
 
@@ -83,12 +123,41 @@ class _Urls:
         return f"{self.head}{number}{self.tail}"
 
 
+_CITIZEN_ACTIONS = {"withdraw": "withdraw", "change_delivery": "delivery"}
+
+
+# Lazy labels, translated when rendered: a dict lookup instead of get_FOO_display(), which
+# rebuilds its choices on each call (a tenth of a millisecond, four times per application).
+_STATUS_LABELS = dict(ApplicationStatus.choices)
+_DELIVERY_LABELS = dict(Delivery.choices)
+_DOCUMENT_LABELS = dict(DocumentType.choices)
+_KIND_LABELS = dict(ApplicationKind.choices)
+
+
 def _application(application: Application, *, user, urls: _Urls) -> dict:
     person, hall = application.person, application.hall
+    outlook = selectors.application_outlook(application)
     return {
         "number": application.number,
         "status": application.status,
-        "status_name": application.get_status_display(),
+        "status_name": str(_STATUS_LABELS[application.status]),
+        "outlook": {
+            "stage": outlook.stage_label,
+            "expected_date": outlook.expected_date,
+            "next_step": outlook.next_step,
+        },
+        "delivery": {
+            "method": application.delivery,
+            "method_name": str(_DELIVERY_LABELS[application.delivery]),
+            "address": application.delivery_address,
+            "carrier": application.carrier,
+            "tracking_number": application.tracking_number,
+        },
+        "actions": [
+            {"name": _CITIZEN_ACTIONS[a.name], "label": str(a.label)}
+            for a in selectors.application_actions_for(application, user)
+            if a.name in _CITIZEN_ACTIONS
+        ],
         "person": {
             "person_id": person.pk,
             "name": person.name,
@@ -96,9 +165,9 @@ def _application(application: Application, *, user, urls: _Urls) -> dict:
             "id_number_masked": mask_id_number(person.id_number),
         },
         "document_type": application.document_type,
-        "document_type_name": application.get_document_type_display(),
+        "document_type_name": str(_DOCUMENT_LABELS[application.document_type]),
         "kind": application.kind,
-        "kind_name": application.get_kind_display(),
+        "kind_name": str(_KIND_LABELS[application.kind]),
         "hall": {
             "code": hall.code,
             "name": hall.name,
@@ -107,19 +176,29 @@ def _application(application: Application, *, user, urls: _Urls) -> dict:
         },
         "service": {"code": application.service.code, "name": application.service.name},
         "fee_amount": f"{application.fee_amount:.2f}",
-        "accepted_at": application.accepted_at.astimezone(SHANGHAI),
-        "updated_at": application.updated_at.astimezone(SHANGHAI),
+        # As pydantic writes them (microseconds in full; ninja's encoder cuts them to
+        # milliseconds): the list is rendered without the validation pass.
+        "accepted_at": application.accepted_at.astimezone(SHANGHAI).isoformat(),
+        "updated_at": application.updated_at.astimezone(SHANGHAI).isoformat(),
         "appointment_number": application.appointment.number if application.appointment else None,
         "url": urls(application.number),
     }
 
 
-def _step(event: ApplicationEvent) -> dict:
+def _step(event: ApplicationEvent, application: Application) -> dict:
     return {
+        "action": event.action,
         "status": event.status,
         "status_name": event.get_status_display(),
+        "text": selectors.step_text(event, application),
         "at": event.at.astimezone(SHANGHAI),
         "note": event.note,
+    }
+
+
+def _detail(request: HttpRequest, application: Application) -> dict:
+    return _application(application, user=request.auth, urls=_Urls(request)) | {
+        "timeline": [_step(e, application) for e in selectors.citizen_timeline(application)]
     }
 
 
@@ -133,13 +212,19 @@ def my_applications(request: HttpRequest, page: Query[PageParams]):
     """Every application of the signed-in citizen and of the minors they are guardian of,
     latest accepted first."""
     require_bound(request.auth)
-    found = selectors.applications_for(user=request.auth)
-    rows = list(found[page.offset : page.offset + page.limit])
+    count, rows = selectors.applications_page_for(
+        user=request.auth, limit=page.limit, offset=page.offset
+    )
     urls = _Urls(request)
-    return {
-        **page_links(request, count=found.count(), limit=page.limit, offset=page.offset),
-        "results": [_application(a, user=request.auth, urls=urls) for a in rows],
-    }
+    # Built in Page[ApplicationOut]'s shape (a test compares it with the validated rendering):
+    # the validation pass is skipped on this hot path (docs/benchmarks.md "Applications").
+    return prevalidated_response(
+        request,
+        {
+            **page_links(request, count=count, limit=page.limit, offset=page.offset),
+            "results": [_application(a, user=request.auth, urls=urls) for a in rows],
+        },
+    )
 
 
 @router.get(
@@ -158,6 +243,203 @@ def my_application_get(
     number are ignored."""
     require_bound(request.auth)
     application = selectors.application_get_for(user=request.auth, number=application_number)
-    return _application(application, user=request.auth, urls=_Urls(request)) | {
-        "timeline": [_step(e) for e in selectors.application_timeline(application)]
+    return _detail(request, application)
+
+
+@router.get(
+    "/me/applications/{application_number}/receipt.pdf",
+    response={
+        200: None,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+        503: ProblemOut,
+    },
+    url_name="my_application_receipt",
+    summary="The acceptance receipt (受理回执) of one of my (or my minors') applications, as a PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A one-page A4 PDF in the reader's language.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def my_application_receipt(
+    request: HttpRequest,
+    application_number: str = Path(
+        ..., description="The application number (spaces and hyphens ignored)."
+    ),
+):
+    """The application number, the applicant (ID number masked), the document, the hall, when it
+    was accepted, the fee, the expected completion date, and a QR code that opens the progress
+    lookup with the number filled in. Not cached (`Cache-Control: no-store`); 503
+    `receipt_unavailable` when the server lacks its font."""
+    require_bound(request.auth)
+    application = selectors.application_get_for(user=request.auth, number=application_number)
+    return receipt.receipt_response(request, application)
+
+
+# -- the progress lookup, without signing in ---------------------------------------------------
+
+LOOKUP_MAX_BYTES = 2048
+
+
+class ProgressLookupIn(Schema):
+    application_number: str = Field(
+        max_length=64,
+        description="14 digits, as on the acceptance receipt (spaces and hyphens ignored).",
+        examples=["26112512345678"],
+    )
+    id_number: str = Field(
+        max_length=64,
+        description="The applicant's resident ID number (18 characters).",
+        examples=["11010519491231002X"],
+    )
+
+
+class ProgressOut(Schema):
+    application_number: str
+    name_masked: str = Field(description="The applicant's name, masked.", examples=["王**"])
+    document_type: DocumentType
+    document_type_name: str
+    status: ApplicationStatus
+    status_name: str
+    stage: str = Field(description="Where the application is now, in plain words.")
+    expected_date: dt.date | None = Field(
+        description="When it should be done (Beijing date), if known."
+    )
+    next_step: str = Field(description="What the applicant does next, if anything.")
+    updated_at: dt.datetime
+
+
+def _lookup_input(request: HttpRequest) -> ProgressLookupIn:
+    """The JSON body, checked before it is read: its type, its size, then its fields."""
+    if request.content_type != "application/json":
+        raise LookupNotJson()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = LOOKUP_MAX_BYTES + 1
+    if declared > LOOKUP_MAX_BYTES:
+        raise LookupBodyTooLarge(LOOKUP_MAX_BYTES)
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise LookupInvalidJson() from None
+    if not isinstance(data, dict):
+        raise LookupBodyNotObject()
+    try:
+        return ProgressLookupIn.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise ValidationError(error.errors(include_url=False)) from None
+
+
+@router.post(
+    "/progress/lookup",
+    auth=None,
+    response={
+        200: ProgressOut,
+        400: ProblemOut,
+        404: ProblemOut,
+        413: ProblemOut,
+        415: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+    },
+    url_name="progress_lookup",
+    summary="The progress of an application, by its number and the applicant's ID number",
+    tags=["progress"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ProgressLookupIn.model_json_schema()}},
+        }
+    },
+)
+def progress_lookup(request: HttpRequest):
+    """No sign-in. The answer holds the status, the stage, the expected date and the next step,
+    and of the applicant only a masked name. A number that does not exist and an ID number that
+    is not the applicant's give the same 404 `progress_no_match`. Limited per client address
+    and per application number (429 `progress_lookup_rate_limited` with Retry-After). The body
+    is JSON (else 415), at most 2 KB (else 413)."""
+    payload = _lookup_input(request)
+    answer = progress.progress_lookup(
+        application_number=payload.application_number,
+        id_number=payload.id_number,
+        client_address=client_address(request),
+    )
+    # Built in ProgressOut's shape (a test compares it with the validated rendering): the
+    # validation pass is skipped on this hot path (docs/benchmarks.md "Applications").
+    return prevalidated_response(request, _progress(answer))
+
+
+def _progress(answer: progress.ProgressAnswer) -> dict:
+    return {
+        "application_number": answer.application_number,
+        "name_masked": answer.name_masked,
+        "document_type": answer.document_type,
+        "document_type_name": answer.document_type_name,
+        "status": answer.status,
+        "status_name": answer.status_name,
+        "stage": answer.stage_label,
+        "expected_date": answer.expected_date,
+        "next_step": answer.next_step,
+        "updated_at": answer.updated_at.astimezone(SHANGHAI).isoformat(),
     }
+
+
+NUMBER = Path(..., description="The application number (spaces and hyphens ignored).")
+WRITE_PROBLEMS = {
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}
+
+
+@router.post(
+    "/me/applications/{application_number}/withdraw",
+    response={200: ApplicationDetailOut, **WRITE_PROBLEMS},
+    url_name="my_application_withdraw",
+    summary="Withdraw my (or my minor's) application while it is under review",
+)
+def my_application_withdraw(request: HttpRequest, application_number: str = NUMBER):
+    """Possible until a decision: afterwards 409 with the actions that are possible. Asking
+    again for a withdrawn application answers 200 with it, unchanged (idempotent)."""
+    require_bound(request.auth)
+    application = services.application_withdraw(user=request.auth, number=application_number)
+    return _detail(request, application)
+
+
+class DeliveryIn(Schema):
+    # Required, but checked after the application, so that another citizen's number is a 404
+    # whatever the body.
+    delivery: str | None = Field(
+        None, max_length=16, description="collect or mail (required)", examples=["mail"]
+    )
+    delivery_address: str = Field(
+        "", max_length=400, description="The full postal address, for mail."
+    )
+
+
+@router.post(
+    "/me/applications/{application_number}/delivery",
+    response={200: ApplicationDetailOut, **WRITE_PROBLEMS},
+    url_name="my_application_delivery",
+    summary="Choose collection at the hall or delivery by mail, until production starts",
+)
+def my_application_delivery(
+    request: HttpRequest, payload: DeliveryIn, application_number: str = NUMBER
+):
+    """The same choice again changes nothing (idempotent); once in production: 409."""
+    require_bound(request.auth)
+    application = services.application_delivery_change(
+        user=request.auth,
+        number=application_number,
+        delivery=payload.delivery or "",
+        address=payload.delivery_address,
+    )
+    return _detail(request, application)

@@ -1,11 +1,13 @@
 """Applications for a document, from acceptance at a hall (受理) to collection, as a timeline.
 
-The status is one table of allowed transitions (applications.services.TRANSITIONS); every change
-appends an ApplicationEvent, which is what the citizen's timeline shows.
+The status is one workflow (applications.workflow, on core.workflow); every action appends an
+ApplicationEvent, which is what the citizen's timeline shows. The event table is append-only in
+the database (triggers, migration 0004).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import ApplicationKind
@@ -18,11 +20,45 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     IN_PRODUCTION = "in_production", _("In production")
+    PRODUCED = "produced", _("Produced")
     READY = "ready", _("Ready for collection")
     MAILED = "mailed", _("Mailed")
     COLLECTED = "collected", _("Collected")
     DELIVERED = "delivered", _("Delivered")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# An application "in progress" holds its document: no other appointment or application for the
+# same person and document until it ends (a partial unique index here, and on appointments).
+IN_PROGRESS = (
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.IN_PRODUCTION,
+    ApplicationStatus.PRODUCED,
+    ApplicationStatus.READY,
+    ApplicationStatus.MAILED,
+)
+FINAL = (
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.COLLECTED,
+    ApplicationStatus.DELIVERED,
+    ApplicationStatus.WITHDRAWN,
+)
+
+
+class Delivery(models.TextChoices):
+    COLLECT = "collect", _("Collect at the hall")
+    MAIL = "mail", _("Delivery by mail")
+
+
+class RejectionReason(models.TextChoices):
+    MATERIALS = "materials", _("Materials missing or not valid")
+    IDENTITY = "identity", _("Identity could not be confirmed")
+    PHOTO = "photo", _("Photo not usable")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible for this document")
+    RESTRICTED = "restricted", _("Exit not permitted by law")
+    OTHER = "other", _("Other")
 
 
 class Application(models.Model):
@@ -56,27 +92,81 @@ class Application(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Collection at the hall where it was accepted, or delivery by mail to this address.
+    delivery = models.CharField(
+        _("delivery"), max_length=8, choices=Delivery.choices, default=Delivery.COLLECT
+    )
+    delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    # The officer whose queue holds it (a reviewer, then production); supervisors reassign.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # Due date of the current stage (officers) and the expected completion date (citizen),
+    # in working days from the guide's processing time (applications.deadlines).
+    due_on = models.DateField(_("stage due"), null=True, blank=True)
+    expected_on = models.DateField(_("expected completion"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("reason for rejection"), max_length=16, choices=RejectionReason.choices, blank=True
+    )
+    issued_document = models.OneToOneField(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="issued_by_application",
+        null=True,
+        blank=True,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-accepted_at", "-id"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        indexes = [models.Index(fields=["person", "-accepted_at"], name="application_person")]
+        indexes = [
+            models.Index(fields=["person", "-accepted_at"], name="application_person"),
+            models.Index(fields=["status", "due_on"], name="application_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "document_type"],
+                condition=Q(status__in=[s.value for s in IN_PROGRESS]),
+                name="application_one_in_progress_per_document",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery="mail") | ~Q(delivery_address=""),
+                name="application_mail_has_address",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="mailed") | ~Q(tracking_number=""),
+                name="application_mailed_has_tracking",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
 
 
 class ApplicationEvent(models.Model):
-    """One step of an application's timeline: who, when, why. Appended, never changed."""
+    """One step of an application's timeline: who, when, from, to, what, why. Appended, never
+    changed: the database refuses UPDATE and DELETE (triggers)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, blank=True)
+    from_status = models.CharField(max_length=16, choices=ApplicationStatus.choices, blank=True)
+    # The status after the step.
     status = models.CharField(max_length=16, choices=ApplicationStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A reason code (a rejection's) and the text the citizen reads.
+    reason = models.CharField(max_length=32, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField()
 
     class Meta:

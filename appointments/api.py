@@ -114,6 +114,14 @@ class DetailsIn(Schema):
     contact_phone: str | None = Field(
         None, max_length=20, description="A mobile number to reach you; default your account's."
     )
+    delivery: Literal["collect", "mail"] | None = Field(
+        None,
+        description="How you receive the document: collect it at the hall (default) or by "
+        "mail; changeable on the application until production.",
+    )
+    delivery_address: str | None = Field(
+        None, max_length=400, description="The full postal address, for delivery by mail."
+    )
 
 
 class BookIn(Schema):
@@ -149,6 +157,8 @@ class DetailsOut(Schema):
     replacement_reason_name: str | None
     endorsements: list[EndorsementOut]
     contact_phone: str
+    delivery: Literal["collect", "mail"] = "collect"
+    delivery_address: str = ""
 
 
 class HallRefOut(Schema):
@@ -463,6 +473,8 @@ def _details(appointment: Appointment) -> dict:
             for code in details.get("endorsements") or []
         ],
         "contact_phone": details.get("contact_phone") or "",
+        "delivery": details.get("delivery") or "collect",
+        "delivery_address": details.get("delivery_address") or "",
     }
 
 

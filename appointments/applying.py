@@ -159,6 +159,15 @@ def kind_check(*, documents: list[Document], document_type: str, kind: str, toda
         )
 
 
+# How the citizen receives the document (applications.models.Delivery): at the hall where
+# the application is accepted, or by mail; changeable on the application until production.
+DELIVERY_COLLECT, DELIVERY_MAIL = "collect", "mail"
+DELIVERIES = {
+    DELIVERY_COLLECT: gettext_lazy("Collect it at the hall"),
+    DELIVERY_MAIL: gettext_lazy("Send it by mail"),
+}
+
+
 def answers_validate(
     *,
     documents: list[Document],
@@ -244,6 +253,25 @@ def answers_validate(
         errors.append(
             {"field": "contact_phone", "message": _("Give a mobile number to reach you.")}
         )
+    delivery = details.get("delivery") or DELIVERY_COLLECT
+    address = " ".join(str(details.get("delivery_address") or "").split())
+    if delivery not in DELIVERIES:
+        errors.append(
+            {
+                "field": "delivery",
+                "message": _("Choose collection at the hall or delivery by mail."),
+            }
+        )
+    elif delivery == DELIVERY_MAIL and not 5 <= len(address) <= 300:
+        errors.append(
+            {
+                "field": "delivery_address",
+                "message": _("Enter the full address for delivery by mail (5 to 300 characters)."),
+            }
+        )
+    elif delivery == DELIVERY_MAIL:
+        # Collection at the hall is the default and is not stored.
+        clean["delivery"], clean["delivery_address"] = delivery, address
     if errors:
         raise Problem(
             status=422,

@@ -15,7 +15,7 @@ from accounts.phones import phone_national
 from documents.models import DocumentType
 from guide.forms import HallSearchForm as GuideHallSearchForm
 
-from .applying import ENDORSEMENTS, KINDS, MAX_ENDORSEMENTS, REPLACEMENT_REASONS
+from .applying import DELIVERIES, ENDORSEMENTS, KINDS, MAX_ENDORSEMENTS, REPLACEMENT_REASONS
 from .models import ApplicationKind
 
 IDEMPOTENCY_KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -149,9 +149,25 @@ class PhoneForm(forms.Form):
         ),
     )
 
+    delivery = forms.ChoiceField(
+        label=_("How do you want to receive the document?"),
+        help_text=_("You can change this on your application until production starts."),
+        choices=list(DELIVERIES.items()),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    delivery_address = forms.CharField(
+        label=_("Postal address for delivery by mail"),
+        help_text=_("Province, city, district, street and number, and the recipient's name."),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"class": "textarea", "rows": 3, "autocomplete": "off"}),
+    )
+
     @staticmethod
-    def initial_for(phone: str) -> dict:
-        return {"contact_phone": phone_national(phone)} if phone else {}
+    def initial_for(phone: str, delivery: str = "", address: str = "") -> dict:
+        initial = {"contact_phone": phone_national(phone)} if phone else {}
+        return initial | {"delivery": delivery or "collect", "delivery_address": address}
 
 
 class HallSearchForm(GuideHallSearchForm):

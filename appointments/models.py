@@ -136,6 +136,10 @@ class Appointment(models.Model):
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key)
     request_hash = models.CharField(max_length=64, blank=True)
     walk_in = models.BooleanField(_("walk-in"), default=False)
+    # Set while the application accepted at this appointment is in progress: the appointment
+    # then still holds its document (the partial unique index below), so no other appointment
+    # for the same person and document can be booked until the application ends.
+    application_in_progress = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,7 +150,7 @@ class Appointment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "document_type"],
-                condition=Q(status__in=["booked", "checked_in"]),
+                condition=Q(status__in=["booked", "checked_in"]) | Q(application_in_progress=True),
                 name="appointment_one_active_per_document",
             ),
             models.UniqueConstraint(

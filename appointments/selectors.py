@@ -481,18 +481,20 @@ _BOOKING_STATE = RawSelect(
     [Part(Appointment, "a")],
     "FROM appointments_appointment a WHERE a.person_id = %s"
     " AND (a.status IN (" + ", ".join(["%s"] * len(ACTIVE_STATUSES)) + ")"
-    " OR (a.status = %s AND a.ends_at >= %s))"
+    " OR (a.status = %s AND a.ends_at >= %s) OR a.application_in_progress)"
     " ORDER BY a.ends_at DESC, a.id DESC",
 )
 
 
 @dataclass(frozen=True)
 class BookingState:
-    """What stands in the way of a person's booking a document: the no-show rule, or an
-    active appointment for the same document."""
+    """What stands in the way of a person's booking a document: the no-show rule, an
+    active appointment for the same document, or an application for it still in progress
+    (the appointment it was accepted at holds the document meanwhile)."""
 
     block: BookingBlock | None
     active: Appointment | None
+    in_progress: Appointment | None = None
 
 
 def _is_missed(appointment: Appointment, *, since, now, start_of_today) -> bool:
@@ -523,6 +525,10 @@ def booking_state(
         ),
         None,
     )
+    in_progress = next(
+        (a for a in found if a.document_type == document_type and a.application_in_progress),
+        None,
+    )
     block = None
     limit = settings.APPOINTMENT_NO_SHOW_LIMIT
     if limit > 0:
@@ -536,7 +542,7 @@ def booking_state(
             until = missed[0] + dt.timedelta(days=settings.APPOINTMENT_NO_SHOW_BLOCK_DAYS)
             if until > now:
                 block = BookingBlock(until=until, missed=len(missed))
-    return BookingState(block=block, active=active)
+    return BookingState(block=block, active=active, in_progress=in_progress)
 
 
 def booking_block(*, person, now: dt.datetime | None = None) -> BookingBlock | None:

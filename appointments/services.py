@@ -3,8 +3,9 @@
 
 Two invariants hold whatever the concurrency, because the database keeps them: a slot's `booked`
 moves only by conditional UPDATEs (`booked < capacity`, and a check constraint), and a person has
-at most one active appointment per document (a partial unique index). Every status change goes
-through `appointment_transition`, which appends the event.
+at most one active appointment per document (a partial unique index). Every status change after
+booking is an action of the workflow (appointments.workflow, on core.workflow), applied by
+`appointment_act`, which appends the event.
 """
 
 import datetime as dt
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
-from core.errors import InvalidInput, NotFound, Problem
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, Problem
 from core.ratelimit import rate_limit_hit
 from core.rawsql import Part, RawGuardedInsert, RawSelect
 from documents.models import DocumentType
@@ -38,7 +39,16 @@ from persons.selectors import persons_acting_for
 
 from . import selectors
 from .applying import DOCUMENT_SERVICE, SERVICE_DOCUMENT, answers_validate
-from .errors import AppointmentError
+from .errors import (
+    AlreadyBooked,
+    ApplicationInProgress,
+    AppointmentError,
+    BlockedForNoShows,
+    CannotChange,
+    ChangeCutoffPassed,
+    SlotNotReleased,
+    TooManyWatches,
+)
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -47,28 +57,11 @@ from .models import (
     Slot,
     SlotWatch,
 )
+from .workflow import APPOINTMENTS
 
 logger = logging.getLogger(__name__)
 
 S = AppointmentStatus
-# Which status may become which. Rescheduling keeps a booking booked (an event, no change).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.BOOKED: frozenset({S.CHECKED_IN, S.CANCELLED, S.CANCELLED_BY_HALL, S.NO_SHOW}),
-    S.CHECKED_IN: frozenset({S.ACCEPTED, S.NOT_ACCEPTED}),
-    S.ACCEPTED: frozenset(),
-    S.NOT_ACCEPTED: frozenset(),
-    S.CANCELLED: frozenset(),
-    S.CANCELLED_BY_HALL: frozenset(),
-    S.NO_SHOW: frozenset(),
-}
-_EVENT_KIND = {
-    S.CHECKED_IN: AppointmentEvent.Kind.CHECKED_IN,
-    S.CANCELLED: AppointmentEvent.Kind.CANCELLED,
-    S.CANCELLED_BY_HALL: AppointmentEvent.Kind.CANCELLED_BY_HALL,
-    S.NO_SHOW: AppointmentEvent.Kind.NO_SHOW,
-    S.ACCEPTED: AppointmentEvent.Kind.ACCEPTED,
-    S.NOT_ACCEPTED: AppointmentEvent.Kind.NOT_ACCEPTED,
-}
 # Appointment numbers: 12 characters without the look-alikes 0/O, 1/I/L.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -77,33 +70,63 @@ def appointment_number_new() -> str:
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(12))
 
 
+def appointment_act(
+    *,
+    appointment: Appointment,
+    action: str,
+    actor=None,
+    reason: str = "",
+    note: str = "",
+    data: dict | None = None,
+    changes: dict | None = None,
+) -> AppointmentEvent:
+    """Apply an action of the appointment's workflow (appointments.workflow) inside the
+    caller's transaction: the row locked, the status written, the event appended, the message
+    queued."""
+    if action != "reschedule":  # a status change says why (or clears the last reason)
+        changes = {"status_note": (reason or note)[:500], **(changes or {})}
+    return APPOINTMENTS.apply(
+        appointment,
+        action,
+        actor=actor,
+        reason=reason,
+        note=note,
+        data=data,
+        changes=changes,
+    )
+
+
+# The action that leads to each status, for callers that name the status they want.
+_ACTION_TO = {
+    S.CHECKED_IN: "check_in",
+    S.CANCELLED: "cancel",
+    S.CANCELLED_BY_HALL: "cancel_by_hall",
+    S.NO_SHOW: "mark_no_show",
+    S.ACCEPTED: "accept",
+    S.NOT_ACCEPTED: "not_accept",
+}
+
+
 def appointment_transition(
     *, appointment: Appointment, to: str, actor=None, note: str = "", data: dict | None = None
 ) -> AppointmentEvent:
-    """Apply a status change allowed by TRANSITIONS and append its event (in a transaction)."""
-    if to not in TRANSITIONS.get(appointment.status, ()):
-        raise Problem(
-            status=409,
-            code=AppointmentError.TRANSITION_NOT_ALLOWED,
-            detail=_("An appointment that is %(current)s cannot become %(new)s.")
-            % {
-                "current": str(S(appointment.status).label).lower(),
-                "new": str(S(to).label).lower(),
-            },
-        )
-    before = appointment.status
-    appointment.status = to
-    appointment.status_note = note[:500]
-    appointment.save(update_fields=["status", "status_note", "updated_at"])
-    return AppointmentEvent.objects.create(
-        appointment=appointment,
-        kind=_EVENT_KIND[to],
-        from_status=before,
-        to_status=to,
-        actor=actor,
-        note=note[:500],
-        data=data or {},
+    """Move to status `to` by the workflow's action that leads there (appointment_act)."""
+    action = _ACTION_TO.get(to, f"to_{to}")
+    needs_reason = any(
+        a.reason_required
+        for actions in APPOINTMENTS.table.values()
+        for a in actions
+        if a.name == action
     )
+    with transaction.atomic():
+        return appointment_act(
+            appointment=appointment,
+            action=action,
+            actor=actor,
+            reason=note if needs_reason else "",
+            note="" if needs_reason else note,
+            data=data,
+        )
 
 
 # Slots
@@ -258,11 +281,13 @@ def slot_close(*, slot: Slot, reason_zh: str, reason_en: str, actor=None) -> int
             .select_related("booked_by", "hall", "service")
         )
         for appointment in booked:
-            note = f"{reason_zh} / {reason_en}"
-            appointment_transition(
-                appointment=appointment, to=S.CANCELLED_BY_HALL, actor=actor, note=note
+            appointment_act(
+                appointment=appointment,
+                action="cancel_by_hall",
+                actor=actor,
+                reason=f"{reason_zh} / {reason_en}",
+                data={"reason_zh": reason_zh, "reason_en": reason_en},
             )
-            _notify(appointment, "appointment_cancelled_by_hall", reason=(reason_zh, reason_en))
         Slot.objects.filter(pk=locked.pk).update(
             is_closed=True,
             closed_reason_zh=reason_zh[:200],
@@ -331,12 +356,7 @@ def _slot_for_booking(*, slot_id, document_type: str, now: dt.datetime) -> Slot:
             message=_("This time has passed: choose a later time."),
         )
     if slot.released_at > now:
-        raise Problem(
-            status=409,
-            code=AppointmentError.SLOT_NOT_RELEASED,
-            detail=_("This time can be booked from %(when)s.")
-            % {"when": slot.released_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")},
-        )
+        raise SlotNotReleased(slot.released_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))
     if slot.is_closed:
         raise selectors.problem_slot_full(
             slot,
@@ -362,16 +382,16 @@ def _acting_person(user, person_id):
 
 
 def _already_booked(existing: Appointment) -> Problem:
-    return Problem(
-        status=409,
-        code=AppointmentError.ALREADY_BOOKED,
-        detail=_(
-            "There is already an appointment (%(number)s) for this document. Cancel or move it "
-            "instead of booking another."
-        )
-        % {"number": existing.number_display},
-        extra={"appointment": existing.number},
-    )
+    return AlreadyBooked(number=existing.number, number_display=existing.number_display)
+
+
+def _raise_holder(*, person_id: int, document_type: str) -> None:
+    """Raise 409 when an appointment or an application in progress holds the document."""
+    state = selectors.booking_state(person_id=person_id, document_type=document_type)
+    if state.active is not None:
+        raise _already_booked(state.active) from None
+    if state.in_progress is not None:
+        raise ApplicationInProgress() from None
 
 
 def _rate_limit(user, client_address: str | None) -> None:
@@ -465,17 +485,14 @@ def appointment_book(
         raise _full(slot)  # the conditional UPDATE below stays the guard
     state = selectors.booking_state(person_id=person.pk, document_type=document_type, now=now)
     if state.block is not None:
-        raise Problem(
-            status=403,
-            code=AppointmentError.BLOCKED_FOR_NO_SHOWS,
-            detail=state.block.reason,
-            extra={"blocked_until": state.block.until.isoformat()},
-        )
+        raise BlockedForNoShows(reason=state.block.reason, until=state.block.until.isoformat())
     existing = state.active
     if existing is not None:
         if key and existing.booked_by_id == user.pk and existing.idempotency_key == key:
             return _replay(existing, fingerprint)  # a retry that lost the race to the first try
         raise _already_booked(existing)
+    if state.in_progress is not None:
+        raise ApplicationInProgress()
     answers = answers_validate(
         documents=documents_held(person_id=person.pk),
         document_type=document_type,
@@ -515,9 +532,7 @@ def appointment_book(
             earlier = _by_idempotency_key(user, key)
             if earlier is not None:
                 return _replay(earlier, fingerprint)
-        existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
-        if existing is not None:
-            raise _already_booked(existing) from None
+        _raise_holder(person_id=person.pk, document_type=document_type)
         raise
     if not booked:
         raise _full(slot)
@@ -548,11 +563,7 @@ def _seat_freed(slot_id: int) -> None:
 
 def _replay(earlier: Appointment, fingerprint: str) -> Booking:
     if earlier.request_hash != fingerprint:
-        raise Problem(
-            status=422,
-            code=AppointmentError.IDEMPOTENCY_KEY_REUSED,
-            detail=_("This Idempotency-Key was already used for another request."),
-        )
+        raise IdempotencyKeyReused()
     return Booking(appointment=earlier, created=False)
 
 
@@ -563,22 +574,9 @@ def _locked_for_change(appointment: Appointment, now: dt.datetime) -> Appointmen
         .get(pk=appointment.pk)
     )
     if locked.status != S.BOOKED or locked.ends_at <= now:
-        raise Problem(
-            status=409,
-            code=AppointmentError.TRANSITION_NOT_ALLOWED,
-            detail=_("This appointment is %(status)s: it can no longer be changed.")
-            % {"status": selectors.appointment_status_label(locked, now).lower()},
-        )
+        raise CannotChange(selectors.appointment_status_label(locked, now).lower())
     if now >= selectors.change_cutoff(locked):
-        raise Problem(
-            status=409,
-            code=AppointmentError.CHANGE_CUTOFF_PASSED,
-            detail=_(
-                "Appointments can be cancelled or moved until %(hours)d hours before their time. "
-                "Call the hall if you cannot come."
-            )
-            % {"hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS},
-        )
+        raise ChangeCutoffPassed(settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
     return locked
 
 
@@ -599,13 +597,12 @@ def appointment_cancel(
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_for_change(appointment, now)
-        appointment_transition(appointment=locked, to=S.CANCELLED, actor=user)
+        appointment_act(appointment=locked, action="cancel", actor=user)
         if locked.slot_id:
             Slot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
             slot_id = locked.slot_id
             transaction.on_commit(lambda: _seat_freed(slot_id))
             transaction.on_commit(lambda: seat_watches_check(slot_id=slot_id))
-        _notify(locked, "appointment_cancelled")
     return locked
 
 
@@ -633,18 +630,19 @@ def appointment_reschedule(
         old_slot, old_start = locked.slot_id, locked.starts_at
         if old_slot:
             Slot.objects.filter(pk=old_slot, booked__gt=0).update(booked=F("booked") - 1)
-        locked.slot, locked.hall, locked.service = slot, slot.hall, slot.service
-        locked.starts_at, locked.ends_at = slot.starts_at, slot.ends_at
-        locked.save(update_fields=["slot", "hall", "service", "starts_at", "ends_at", "updated_at"])
-        AppointmentEvent.objects.create(
+        appointment_act(
             appointment=locked,
-            kind=AppointmentEvent.Kind.RESCHEDULED,
-            from_status=S.BOOKED,
-            to_status=S.BOOKED,
+            action="reschedule",
             actor=user,
+            changes={
+                "slot": slot,
+                "hall": slot.hall,
+                "service": slot.service,
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+            },
             data={"from": old_start.isoformat(), "to": slot.starts_at.isoformat(), "slot": slot.pk},
         )
-        _notify(locked, "appointment_rescheduled")
         if old_slot:
             transaction.on_commit(lambda: _seat_freed(old_slot))
             transaction.on_commit(lambda: seat_watches_check(slot_id=old_slot))
@@ -681,9 +679,7 @@ def appointment_walk_in(
             code=AppointmentError.SERVICE_NOT_OFFERED,
             message=_("This hall does not offer this service."),
         )
-    existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
-    if existing is not None:
-        raise _already_booked(existing)
+    _raise_holder(person_id=person.pk, document_type=document_type)
     answers = answers_validate(
         documents=documents_held(person_id=person.pk),
         document_type=document_type,
@@ -712,9 +708,7 @@ def appointment_walk_in(
                 walk_in=True,
             )
     except IntegrityError:
-        existing = selectors.active_appointment(person_id=person.pk, document_type=document_type)
-        if existing is not None:
-            raise _already_booked(existing) from None
+        _raise_holder(person_id=person.pk, document_type=document_type)
         raise
     AppointmentEvent.objects.create(
         appointment=appointment,
@@ -723,7 +717,7 @@ def appointment_walk_in(
         actor=officer,
         data={"walk_in": True},
     )
-    appointment_transition(appointment=appointment, to=S.CHECKED_IN, actor=officer)
+    appointment_act(appointment=appointment, action="check_in", actor=officer)
     return appointment
 
 
@@ -746,7 +740,7 @@ def appointments_mark_no_shows(
             )
             if locked is None or now < selectors.checkin_closes_at(locked):
                 continue  # a late arrival can still check in until the hall closes
-            appointment_transition(appointment=locked, to=S.NO_SHOW)
+            appointment_act(appointment=locked, action="mark_no_show")
             count += 1
     if count:
         logger.info("%d appointments marked as missed", count)
@@ -787,12 +781,7 @@ def seat_watch_create(
             user=user, notified_at__isnull=True, cancelled_at__isnull=True
         )
         if len(active) >= settings.APPOINTMENT_MAX_WATCHES:
-            raise Problem(
-                status=409,
-                code=AppointmentError.TOO_MANY_WATCHES,
-                detail=_("You can keep at most %(count)d seat alerts: cancel one first.")
-                % {"count": settings.APPOINTMENT_MAX_WATCHES},
-            )
+            raise TooManyWatches(settings.APPOINTMENT_MAX_WATCHES)
         return SlotWatch.objects.create(
             user=user,
             hall_id=hall_entry.id,

@@ -35,6 +35,9 @@ from persons.selectors import persons_acting_for
 
 from . import selectors, services
 from .applying import (
+    DELIVERIES,
+    DELIVERY_COLLECT,
+    DELIVERY_MAIL,
     DOCUMENT_SERVICE,
     ENDORSEMENTS,
     REPLACEMENT_REASONS,
@@ -97,6 +100,8 @@ FIELD_STEP = {
     "replacement_reason": "reason",
     "endorsements": "endorsements",
     "contact_phone": "phone",
+    "delivery": "phone",
+    "delivery_address": "phone",
     "slot_id": "time",
 }
 
@@ -181,6 +186,8 @@ def _details(answers: dict, **overrides) -> dict:
         "replacement_reason": answers.get("replacement_reason"),
         "endorsements": answers.get("endorsements") or [],
         "contact_phone": answers.get("contact_phone") or "",
+        "delivery": answers.get("delivery"),
+        "delivery_address": answers.get("delivery_address"),
     }
     details.update(overrides)
     return {k: v for k, v in details.items() if v not in (None, "")}
@@ -205,8 +212,8 @@ def _validate(person, answers: dict, **overrides) -> tuple[dict | None, list[dic
 def _place_errors(form, errors: list[dict], field: str) -> None:
     """Put the errors about this page's field on it; others above the form."""
     for error in errors:
-        if error.get("field") == field:
-            form.add_error(field, error["message"])
+        if error.get("field") == field or error.get("field") in form.fields:
+            form.add_error(error["field"], error["message"])
         elif error.get("field") in FIELD_STEP and FIELD_STEP[error["field"]] != "phone":
             form.add_error(None, error["message"])
 
@@ -856,13 +863,30 @@ def booking_phone(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = PhoneForm.initial_for(answers.get("contact_phone") or request.user.phone or "")
+    initial = PhoneForm.initial_for(
+        answers.get("contact_phone") or request.user.phone or "",
+        answers.get("delivery") or "",
+        answers.get("delivery_address") or "",
+    )
     form = PhoneForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        clean, errors = _validate(person, answers, contact_phone=form.cleaned_data["contact_phone"])
+        given = {
+            "contact_phone": form.cleaned_data["contact_phone"],
+            "delivery": form.cleaned_data["delivery"] or "collect",
+            "delivery_address": form.cleaned_data["delivery_address"],
+        }
+        clean, errors = _validate(person, answers, **given)
         _place_errors(form, errors, "contact_phone")
         if clean is not None and not form.errors:
-            return _next(_save(request, answers, contact_phone=clean["contact_phone"]))
+            return _next(
+                _save(
+                    request,
+                    answers,
+                    contact_phone=clean["contact_phone"],
+                    delivery=clean.get("delivery", "collect"),
+                    delivery_address=clean.get("delivery_address", ""),
+                )
+            )
     return _question(request, "appointments/phone.html", "phone", answers, form=form)
 
 
@@ -1037,6 +1061,13 @@ def _summary(request: HttpRequest, answers: dict, person) -> list[dict]:
             [phone_national(answers["contact_phone"])],
             "phone",
             _("contact phone"),
+        ),
+        (
+            _("How you receive the document"),
+            [str(DELIVERIES[answers.get("delivery") or DELIVERY_COLLECT])]
+            + ([answers["delivery_address"]] if answers.get("delivery") == DELIVERY_MAIL else []),
+            "phone",
+            _("how you receive the document"),
         ),
         (_("Hall"), hall_lines, "hall", _("hall")),
     ]

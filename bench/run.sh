@@ -2,7 +2,8 @@
 # Load test of the hall API on the production setup (`make bench`): a fresh PostgreSQL database
 # with 3,000 halls, Redis, gunicorn with 2 workers via scripts/serve_prod.sh, then wrk.
 # `bash bench/run.sh rush` runs the appointments rush instead (bench/rush.sh), `bash bench/run.sh
-# documents` "My documents" with bearer tokens (bench/documents.sh).
+# documents` "My documents" with bearer tokens (bench/documents.sh), `bash bench/run.sh progress`
+# "My applications" and the progress lookup (bench/progress.sh).
 # See bench/README.md. Everything it starts or creates is stopped or dropped on exit.
 #
 # Knobs (environment): BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_CONNECTIONS (64),
@@ -20,6 +21,11 @@ fi
 # `bash bench/run.sh documents`: "My documents" with bearer tokens (bench/documents.sh, issue 3).
 if [ "${1:-}" = "documents" ]; then
   exec bash bench/documents.sh
+fi
+# `bash bench/run.sh progress`: "My applications" and the progress lookup (bench/progress.sh,
+# issue 10), with the bare-framework ceiling measured in the same run.
+if [ "${1:-}" = "progress" ]; then
+  exec bash bench/progress.sh
 fi
 PY="${PYTHON:-.venv/bin/python}"
 DURATION="${BENCH_DURATION:-20s}"

@@ -15,3 +15,19 @@ def mask_document_number(value: str) -> str:
     if len(value) < 4:
         return "*" * len(value)
     return value[0] + "*" * (len(value) - 3) + value[-2:]
+
+
+def mask_name(value: str) -> str:
+    """王建国 -> 王**, Wang Jianguo -> Wang J. (the surname kept, the given name hidden).
+
+    For answers to people who have not signed in (the progress lookup): enough for the person
+    to recognise their own application, not enough to learn whose it is.
+    """
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    if not value.isascii():  # Chinese characters: the first (the surname) and one star each
+        characters = value.replace(" ", "")
+        return characters[0] + "*" * (len(characters) - 1)
+    surname, *given = value.split(" ")
+    return " ".join([surname, *(f"{word[0]}." for word in given)])

@@ -87,21 +87,33 @@ class RawSelect:
 
     def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
         """Each row as one instance (or None) per part, in the order of the parts."""
+        self._refuse_partial()
+        return [self.instances(values) for values in self.values(params)]
+
+    def _refuse_partial(self) -> None:
         if any(part.only for part in self.parts):
             raise TypeError("rows() makes whole instances: use values() for parts with `only`")
-        out = []
-        for values in self.values(params):
-            row, start = [], 0
-            for part in self.parts:
-                end = start + len(part.fields)
-                chunk = values[start:end]
-                start = end
-                if chunk[part.pk_index] is None:  # no row on this side of a LEFT JOIN
-                    row.append(None)
-                    continue
-                row.append(part.model.from_db(self.using, None, chunk))
-            out.append(tuple(row))
-        return out
+
+    def instances(self, values: tuple) -> tuple[models.Model | None, ...]:
+        """One row of values() as one instance (or None) per part, in the order of the parts."""
+        self._refuse_partial()
+        row, start = [], 0
+        for part in self.parts:
+            end = start + len(part.fields)
+            chunk = values[start:end]
+            start = end
+            if chunk[part.pk_index] is None:  # no row on this side of a LEFT JOIN
+                row.append(None)
+                continue
+            row.append(part.model.from_db(self.using, None, chunk))
+        return tuple(row)
+
+    def index(self, part_index: int, field_name: str) -> int:
+        """Where a field of a part is in a row of values()."""
+        offset = sum(len(part.fields) for part in self.parts[:part_index])
+        part = self.parts[part_index]
+        field = part.model._meta.get_field(field_name)
+        return offset + part.fields.index(field)
 
 
 class RawStatement:

@@ -75,6 +75,7 @@ class DocumentEvent(models.Model):
 
     class Kind(models.TextChoices):
         RECORDED = "recorded", _("Recorded from the registry")
+        ISSUED = "issued", _("Issued (application produced)")
         REPORTED_LOST = "reported_lost", _("Reported lost")
         INVALIDATED = "invalidated", _("Invalidated")
 

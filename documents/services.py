@@ -1,8 +1,10 @@
 """Writes of travel documents: recording them from the registry, reporting one lost,
-invalidating one. Every status change goes through `_transition`, which appends the event."""
+invalidating one. Every status change is an action of the document's workflow
+(documents.workflow, on core.workflow), which appends the event."""
 
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,33 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
-from core.errors import InvalidInput, NotFound, Problem
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from core.masking import mask_document_number
 from persons.selectors import persons_acting_for
 from persons.services import Outcome, person_by_id_number
 
-from .errors import DocumentError
+from .errors import AlreadyReportedLost, DocumentError, NotValid
 from .models import Document, DocumentEvent, DocumentStatus, DocumentType, LossReport
-from .numbers import InvalidDocumentNumber, document_number_clean
-from .selectors import document_display_status, today_shanghai
+from .mrz import mrz_lines
+from .numbers import PREFIXES, InvalidDocumentNumber, document_number_clean
+from .selectors import document_display_status, document_mrz_data, today_shanghai
+from .workflow import DOCUMENTS
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_AUTHORITY_ZH = "国家移民管理局"
 DEFAULT_AUTHORITY_EN = "National Immigration Administration"
 MAX_IDEMPOTENCY_KEY = 100
-
-# Which stored status may become which. Lost and invalidated are final: a found document stays
-# reported lost (a new one is issued). "Expired" is never stored: it is read from the date.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    DocumentStatus.VALID: frozenset({DocumentStatus.REPORTED_LOST, DocumentStatus.INVALIDATED}),
-    DocumentStatus.REPORTED_LOST: frozenset(),
-    DocumentStatus.INVALIDATED: frozenset(),
-}
-_EVENT_KIND = {
-    DocumentStatus.REPORTED_LOST: DocumentEvent.Kind.REPORTED_LOST,
-    DocumentStatus.INVALIDATED: DocumentEvent.Kind.INVALIDATED,
-}
 
 
 def _transition(
@@ -47,32 +39,20 @@ def _transition(
     note: str = "",
     idempotency_key: str = "",
 ) -> DocumentEvent:
-    """Apply a status change allowed by TRANSITIONS and append its event (inside a transaction)."""
-    if to not in TRANSITIONS.get(document.status, ()):
-        raise Problem(
-            status=409,
-            code=DocumentError.TRANSITION_NOT_ALLOWED,
-            detail=_("A document that is %(current)s cannot become %(new)s.")
-            % {
-                "current": DocumentStatus(document.status).label,
-                "new": DocumentStatus(to).label,
-            },
-        )
-    before = document.status
-    document.status = to
-    document.status_changed_at = timezone.now()
-    document.save(update_fields=["status", "status_changed_at"])
-    return DocumentEvent.objects.create(
-        document=document,
-        kind=_EVENT_KIND[to],
-        from_status=before,
-        to_status=to,
+    """Apply the workflow's action that leads to `to` (documents.workflow) and append its
+    event, inside the caller's transaction."""
+    action = _ACTION_TO.get(to, f"to_{to}")
+    return DOCUMENTS.apply(
+        document,
+        action,
         actor=actor,
-        actor_person_id=getattr(actor, "person_id", None),
-        on_behalf_of_id=document.person_id,
-        note=note[:200],
-        idempotency_key=idempotency_key,
+        note=note,
+        data={"idempotency_key": idempotency_key} if idempotency_key else None,
+        changes={"status_changed_at": timezone.now()},
     )
+
+
+_ACTION_TO = {DocumentStatus.REPORTED_LOST: "report_lost", DocumentStatus.INVALIDATED: "invalidate"}
 
 
 def idempotency_key_clean(value: str | None) -> str:
@@ -169,24 +149,11 @@ def document_report_lost(
                 and earlier.kind == DocumentEvent.Kind.REPORTED_LOST
             ):
                 return locked  # a retry of the same request: the same result, nothing new
-            raise Problem(
-                status=422,
-                code=DocumentError.IDEMPOTENCY_KEY_REUSED,
-                detail=_("This Idempotency-Key was already used for another request."),
-            )
+            raise IdempotencyKeyReused()
     if locked.status == DocumentStatus.REPORTED_LOST:
-        raise Problem(
-            status=409,
-            code=DocumentError.ALREADY_REPORTED_LOST,
-            detail=_("This document has already been reported lost."),
-        )
+        raise AlreadyReportedLost()
     if document_display_status(locked, today) != DocumentStatus.VALID:
-        raise Problem(
-            status=409,
-            code=DocumentError.NOT_VALID,
-            detail=_("Only a valid document can be reported lost; this one is %(status)s.")
-            % {"status": DocumentStatus(document_display_status(locked, today)).label.lower()},
-        )
+        raise NotValid(DocumentStatus(document_display_status(locked, today)).label.lower())
     clean = loss_details_check(loss, document=locked, today=today) if loss else None
     event = _transition(
         document=locked,
@@ -327,7 +294,7 @@ def _document_update(document: Document, *, holder, values: dict, wanted: str) -
         for name in changed:
             setattr(document, name, values[name])
         document.save(update_fields=changed)
-    if wanted != document.status and wanted in TRANSITIONS[document.status]:
+    if wanted != document.status and wanted in DOCUMENTS.statuses_after(document.status):
         _transition(document=document, to=wanted, note="registry")
         changed.append("status")
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
@@ -367,3 +334,78 @@ def _document_create(*, holder, type: str, number: str, values: dict, wanted: st
     )
     logger.debug("registry: document %s recorded", mask_document_number(number))
     return document, Outcome.CREATED
+
+
+# Issuing a new document (production of an application) ------------------------------------
+
+ADULT_AGE = 16  # the guides: 10 years from 16 on, 5 years for children under 16
+
+
+def document_validity_years(*, birth_date: dt.date, issued_on: dt.date) -> int:
+    """Years of validity by the holder's age on the day of issue (the guides' rule)."""
+    age = (
+        issued_on.year
+        - birth_date.year
+        - ((issued_on.month, issued_on.day) < (birth_date.month, birth_date.day))
+    )
+    return 10 if age >= ADULT_AGE else 5
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def document_number_new(type: str) -> str:
+    """A new number in the type's format (documents.numbers): its letter and eight digits."""
+    return document_number_clean(f"{PREFIXES[type]}{secrets.randbelow(10**8):08d}", type=type)
+
+
+def document_issue(*, person, type: str, actor=None, today: dt.date | None = None) -> Document:
+    """Issue a new document of `type` to `person` into the registry, inside the caller's
+    transaction: a new number in its format, valid 10 years (5 under 16) less a day, its MRZ
+    checked, and the valid document it replaces invalidated in the same transaction."""
+    today = today or today_shanghai()
+    current = (
+        Document.objects.select_for_update()
+        .filter(person=person, type=type, status=DocumentStatus.VALID)
+        .first()
+    )
+    expires = _years_later(
+        today, document_validity_years(birth_date=person.birth_date, issued_on=today)
+    ) - dt.timedelta(days=1)
+    for _attempt in range(5):
+        number = document_number_new(type)
+        if not Document.objects.filter(type=type, number=number).exists():
+            break
+    else:  # pragma: no cover - 10^8 numbers per type
+        raise RuntimeError("could not allocate a document number")
+    if current is not None:
+        _transition(
+            document=current,
+            to=DocumentStatus.INVALIDATED,
+            actor=actor,
+            note=f"replaced by {mask_document_number(number)}",
+        )
+    document = Document.objects.create(
+        person=person,
+        type=type,
+        number=number,
+        issued_on=today,
+        expires_on=expires,
+        issuing_authority_zh=DEFAULT_AUTHORITY_ZH,
+        issuing_authority_en=DEFAULT_AUTHORITY_EN,
+    )
+    mrz_lines(document_mrz_data(document))  # raises MrzError if the data cannot make an MRZ
+    DocumentEvent.objects.create(
+        document=document,
+        kind=DocumentEvent.Kind.ISSUED,
+        from_status="",
+        to_status=DocumentStatus.VALID,
+        actor=actor,
+        on_behalf_of=person,
+    )
+    logger.info("document %s issued", mask_document_number(number))
+    return document

@@ -2,6 +2,7 @@
 
 from accounts.api import router as accounts_router
 from applications.api import router as applications_router
+from applications.staff_api import router as applications_staff_router
 from appointments.api import router as appointments_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from documents.api import router as documents_router
@@ -29,3 +30,4 @@ api.add_router("", appointments_router)
 api.add_router("", applications_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)
+api.add_router("staff", applications_staff_router)

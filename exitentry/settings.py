@@ -330,6 +330,19 @@ APPOINTMENT_RATE_PER_ADDRESS = env.str("APPOINTMENT_RATE_PER_ADDRESS", default="
 # Seat alerts ("tell me when a seat opens") a citizen may keep at once.
 APPOINTMENT_MAX_WATCHES = env.int("APPOINTMENT_MAX_WATCHES", default=5)
 
+# The progress lookup without signing in ("count/seconds"; 0 = no limit): attempts per client
+# address, and per application number whoever asks (so one number cannot be tried against many
+# ID numbers). Over either: 429 with Retry-After.
+PROGRESS_LOOKUP_RATE_PER_ADDRESS = env.str("PROGRESS_LOOKUP_RATE_PER_ADDRESS", default="30/60")
+PROGRESS_LOOKUP_RATE_PER_NUMBER = env.str("PROGRESS_LOOKUP_RATE_PER_NUMBER", default="10/600")
+# The TrueType CJK font the acceptance receipt PDF embeds (as a subset). scripts/ensure_fonts.sh
+# installs Debian's fonts-wqy-microhei, whose file this is; a .ttf or a .ttc (first face).
+RECEIPT_FONT_PATH = env.str(
+    "RECEIPT_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
+# Applications: the processing time in working days when the service's guide states none.
+APPLICATION_PROCESSING_DAYS = env.int("APPLICATION_PROCESSING_DAYS", default=7)
+
 # Uploaded files (applicants' photos taken at the hall). Never served publicly: staff read them
 # through an access-checked, logged view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")

@@ -41,6 +41,8 @@ class AccessAction(models.TextChoices):
     VIEW_PERSON = "view_person", _("Opened the person's page")
     REVEAL_ID_NUMBER = "reveal_id_number", _("Showed the full ID number")
     BACK_OFFICE = "back_office", _("Opened the person's data in the back-office")
+    VIEW_APPLICATION = "view_application", _("Opened an application")
+    IDENTITY_CHECK = "identity_check", _("Checked identity at a hand-over")
 
 
 class AppendOnlyError(Exception):

@@ -11,8 +11,18 @@ class Permission(models.TextChoices):
 
     PERSON_LOOKUP = "person_lookup", _("Look up a person's data by ID number, giving a reason")
     HALL_SERVICE = "hall_service", _("Check in, accept and hand over at the halls in your scope")
-    APPLICATION_REVIEW = "application_review", _("Review applications")
-    APPLICATION_DECIDE = "application_decide", _("Approve or reject applications")
+    APPLICATION_REVIEW = "application_review", _("Review applications: approve or reject them")
+    APPLICATION_DECIDE = (
+        "application_decide",
+        _(
+            "Approve or reject applications, reassign them, see each officer's queue and "
+            "what is late"
+        ),
+    )
+    APPLICATION_PRODUCE = (
+        "application_produce",
+        _("Send approved applications to production, record them produced and mailed"),
+    )
     ACCESS_LOG_READ = "access_log_read", _("Read the access log of the staff in your regions")
     ACCESS_LOG_READ_ALL = "access_log_read_all", _("Read the whole access log")
     STAFF_MANAGE = "staff_manage", _("Manage staff roles and the back-office")
@@ -22,12 +32,15 @@ class Permission(models.TextChoices):
 # personal data goes only to the roles whose work needs it (PIPL: minimum necessary).
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.HALL_OFFICER: frozenset({Permission.PERSON_LOOKUP, Permission.HALL_SERVICE}),
-    Role.REVIEWER: frozenset({Permission.PERSON_LOOKUP, Permission.APPLICATION_REVIEW}),
+    Role.REVIEWER: frozenset(
+        {Permission.PERSON_LOOKUP, Permission.APPLICATION_REVIEW, Permission.APPLICATION_PRODUCE}
+    ),
     Role.SUPERVISOR: frozenset(
         {
             Permission.PERSON_LOOKUP,
             Permission.APPLICATION_REVIEW,
             Permission.APPLICATION_DECIDE,
+            Permission.APPLICATION_PRODUCE,
             Permission.ACCESS_LOG_READ,
         }
     ),

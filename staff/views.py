@@ -60,6 +60,15 @@ def _render(
         "signed_in": verified,
         "lookup": Permission.PERSON_LOOKUP in allowed,
         "reception": Permission.HALL_SERVICE in allowed,
+        "applications": bool(
+            allowed
+            & {
+                Permission.APPLICATION_REVIEW,
+                Permission.APPLICATION_PRODUCE,
+                Permission.APPLICATION_DECIDE,
+                Permission.HALL_SERVICE,
+            }
+        ),
         "access_log": Permission.ACCESS_LOG_READ in allowed,
         "admin": Permission.STAFF_MANAGE in allowed,
     }

@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
 from accounts.tests.factories import StaffUserFactory
-from applications.models import ApplicationStatus
-from applications.services import application_accept, application_transition
+from applications.services import application_accept
+from applications.tests.helpers import staff_at, step
 from appointments.models import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory, SlotFactory, in_days
 from documents.tests.factories import CitizenFactory, UnboundCitizenFactory
@@ -74,7 +74,7 @@ def citizen():
 def test_my_application_shows_its_timeline(client, citizen, officer):
     # given an application accepted, then under review
     application = accepted(citizen.person, officer, hall=HallFactory(code="LUOHU"))
-    application_transition(application=application, to=ApplicationStatus.UNDER_REVIEW)
+    step(application, "start_review", staff_at(application.hall))
     # when
     response = client.get(
         f"{LIST}/{application.number}", headers=bearer(citizen) | {"accept-language": "en"}
@@ -169,3 +169,59 @@ def test_the_website_session_reads_them_too(client, citizen, officer):
     accepted(citizen.person, officer)
     client.force_login(citizen)
     assert client.get(LIST).json()["count"] == 1
+
+
+def test_withdrawing_twice_is_one_withdrawal_and_someone_elses_is_404(client, citizen, officer):
+    # given my application and a stranger's
+    mine = accepted(citizen.person, officer)
+    theirs = accepted(CitizenFactory().person, officer)
+    auth = bearer(citizen)
+    # when I withdraw mine twice
+    first = client.post(f"{LIST}/{mine.number}/withdraw", headers=auth)
+    second = client.post(f"{LIST}/{mine.number}/withdraw", headers=auth)
+    # then one withdrawal, the same answer
+    assert first.status_code == second.status_code == 200, first.content
+    assert second.json()["status"] == "withdrawn"
+    actions = [s["action"] for s in second.json()["timeline"]]
+    assert actions.count("withdraw") == 1
+    assert second.json()["outlook"]["expected_date"] is None
+    # and the stranger's does not exist for me
+    problem(
+        client.post(f"{LIST}/{theirs.number}/withdraw", headers=auth), 404, "application_not_found"
+    )
+
+
+def test_the_delivery_changes_until_production_and_bad_input_is_problem_json(
+    client, citizen, officer
+):
+    application = accepted(citizen.person, officer)
+    auth = bearer(citizen)
+    url = f"{LIST}/{application.number}/delivery"
+    body = client.get(f"{LIST}/{application.number}", headers=auth).json()
+    assert {a["name"] for a in body["actions"]} == {"withdraw", "delivery"}
+    assert body["outlook"]["expected_date"] == application.expected_on.isoformat()
+    assert (
+        "nothing you need to do"
+        in client.get(
+            f"{LIST}/{application.number}", headers=auth | {"accept-language": "en"}
+        ).json()["outlook"]["next_step"]
+    )
+    problem(
+        client.post(url, {"delivery": "mail"}, content_type="application/json", headers=auth),
+        422,
+        "delivery_address_required",
+    )
+    problem(
+        client.post(url, {"delivery": "drone"}, content_type="application/json", headers=auth),
+        422,
+        "invalid_delivery",
+    )
+    problem(client.post(url, "{", content_type="application/json", headers=auth), 400)
+    changed = client.post(
+        url,
+        {"delivery": "mail", "delivery_address": "北京市东城区1号"},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["delivery"]["method"] == "mail"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from applications import services
-from applications.models import ApplicationStatus
+from applications.tests.helpers import staff_at, step
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_transition
 from appointments.tests.factories import AppointmentFactory
@@ -70,9 +70,7 @@ def test_my_applications_lists_mine_and_my_childs(signed_in, citizen):
 def test_an_application_shows_its_timeline(signed_in, citizen):
     # given an application that moved on to review
     application = accepted_application(citizen.person)
-    services.application_transition(
-        application=application, to=ApplicationStatus.UNDER_REVIEW, note="Checked by the bureau"
-    )
+    step(application, "start_review", staff_at(application.hall), note="Checked by the bureau")
     # when
     response = signed_in.get(f"/applications/{application.number}/")
     # then
@@ -124,3 +122,41 @@ def test_pages_in_chinese_by_default(client, citizen):
     assert "我的申请" in listing.text and "大厅已受理" in listing.text
     detail = client.get(f"/applications/{application.number}/")
     assert "办理进度" in detail.text and "普通护照" in detail.text
+
+
+def test_the_page_shows_the_expected_date_and_next_step_and_withdraws(signed_in, citizen):
+    # given an accepted application
+    application = accepted_application(citizen.person, booked_by=citizen)
+    # when the citizen opens it
+    page = signed_in.get(f"/applications/{application.number}/")
+    # then the stage, the expected date and the next step in plain words
+    html = page.text
+    assert "Where it stands" in html and "Review" in html
+    assert application.expected_on.isoformat() in html
+    assert "There is nothing you need to do now" in html
+    assert "Your application was accepted at" in html
+    # and they can withdraw it
+    assert signed_in.get(f"/applications/{application.number}/withdraw/").status_code == 200
+    done = signed_in.post(f"/applications/{application.number}/withdraw/")
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    assert "Withdraw the application" not in signed_in.get(done.url).text
+
+
+def test_the_delivery_changes_to_mail_with_an_address(signed_in, citizen):
+    application = accepted_application(citizen.person, booked_by=citizen)
+    url = f"/applications/{application.number}/delivery/"
+    missing = signed_in.post(url, {"delivery": "mail", "delivery_address": ""})
+    assert missing.status_code == 422 and "There is a problem" in missing.text
+    saved = signed_in.post(url, {"delivery": "mail", "delivery_address": "北京市东城区1号"})
+    assert saved.status_code == 302
+    application.refresh_from_db()
+    assert (application.delivery, application.delivery_address) == ("mail", "北京市东城区1号")
+
+
+def test_someone_elses_application_pages_are_404(signed_in):
+    stranger = accepted_application(CitizenFactory().person)
+    for suffix in ("", "withdraw/", "delivery/"):
+        assert signed_in.get(f"/applications/{stranger.number}/{suffix}").status_code == 404
+    assert signed_in.post(f"/applications/{stranger.number}/withdraw/").status_code == 404

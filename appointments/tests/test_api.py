@@ -315,6 +315,8 @@ def test_booking_for_a_minor_and_not_for_a_stranger(client, citizen, auth, slot)
         ({"slot_id": 0}, "slot_id"),
         ({"slot_id": "soon"}, "slot_id"),
         ({"details": {"replacement_reason": "eaten"}}, "details.replacement_reason"),
+        ({"details": {"delivery": "mail"}}, "delivery_address"),
+        ({"details": {"delivery": "drone"}}, "details.delivery"),
     ],
 )
 def test_answers_that_do_not_fit_are_422_with_the_field(client, auth, slot, overrides, field):
@@ -622,3 +624,14 @@ def test_seat_alerts_refuse_bad_ranges_and_others_alerts(client, auth, slot):
     assert theirs.status_code == 201, theirs.content
     problem(client.delete(f"/api/v1/me/seat-alerts/{theirs.json()['id']}", headers=auth), 404)
     assert SlotWatch.objects.get().is_active
+
+
+def test_delivery_by_mail_is_chosen_at_booking(client, auth, slot):
+    # given the citizen wants the passport mailed
+    details = {"delivery": "mail", "delivery_address": "广东省深圳市罗湖区人民南路1号 陈建国"}
+    # when they book
+    response = book(client, slot, auth, details=details)
+    # then the answers keep it (collection at the hall, the default, is not stored)
+    assert response.status_code == 201, response.content
+    assert response.json()["details"]["delivery"] == "mail"
+    assert Appointment.objects.get().details["delivery_address"].startswith("广东省")

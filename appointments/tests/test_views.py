@@ -444,6 +444,26 @@ def test_phone_page_errors(signed_in, citizen):
     assert "mainland mobile number" in wrong.text
 
 
+def test_the_contact_page_asks_how_the_document_is_received(signed_in, citizen):
+    signed_in.get(NEW)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    answer(signed_in, "document", {"document_type": "passport"})
+    answer(signed_in, "application", {"kind": "renewal"})
+    # by mail without an address: the error on the address field
+    missing = answer(signed_in, "phone", {"contact_phone": "13912345678", "delivery": "mail"})
+    assert missing.status_code == 200
+    assert 'href="#id_delivery_address"' in missing.text
+    # with the address: kept with the answers
+    done = answer(
+        signed_in,
+        "phone",
+        {"contact_phone": "13912345678", "delivery": "mail", "delivery_address": "北京市东城区1号"},
+    )
+    assert done["Location"] == f"{NEW}hall/"
+    answers = signed_in.session["appointments:booking"]
+    assert (answers["delivery"], answers["delivery_address"]) == ("mail", "北京市东城区1号")
+
+
 def test_hall_page_errors(signed_in, citizen, beijing_hall):
     walk = signed_in
     walk.get(NEW)

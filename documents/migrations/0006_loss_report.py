@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_document_event'),
+        ('documents', '0005_events_append_only'),
     ]
 
     operations = [

@@ -1,0 +1,81 @@
+"""The one workflow mechanism (core.workflow), through the appointment's and the document's
+workflows: the table decides, refusals list the allowed actions, reasons are required where the
+table says, the row is written with update_fields and the event appended."""
+
+import pytest
+from django.db import transaction
+
+from appointments.models import AppointmentEvent, AppointmentStatus
+from appointments.tests.factories import AppointmentFactory
+from appointments.workflow import APPOINTMENTS
+from core.errors import ActionNotAllowed, OutsideTransaction, ReasonRequired
+from documents.models import DocumentStatus
+from documents.tests.factories import CitizenFactory, PassportFactory
+from documents.workflow import DOCUMENTS
+from staff.tests.factories import StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_action_writes_the_status_and_appends_its_event():
+    appointment = AppointmentFactory()
+    officer = StaffUserFactory()
+    with transaction.atomic():
+        event = APPOINTMENTS.apply(appointment, "check_in", actor=officer, data={"queue": 7})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    assert (event.from_status, event.to_status, event.actor, event.data) == (
+        "booked",
+        "checked_in",
+        officer,
+        {"queue": 7},
+    )
+    assert AppointmentEvent.objects.filter(appointment=appointment).count() == 1
+
+
+def test_a_refusal_names_the_actions_allowed_to_this_actor():
+    appointment = AppointmentFactory(status=AppointmentStatus.CHECKED_IN)
+    with pytest.raises(ActionNotAllowed) as caught, transaction.atomic():
+        APPOINTMENTS.apply(appointment, "cancel", actor=CitizenFactory())
+    assert caught.value.status == 409
+    assert caught.value.code == "appointment_transition_not_allowed"
+    assert caught.value.extra["allowed_actions"] == []  # a citizen cannot accept
+    officer = StaffUserFactory()
+    assert [a.name for a in APPOINTMENTS.available_actions(appointment, officer)] == [
+        "accept",
+        "not_accept",
+    ]
+
+
+def test_a_reason_is_required_where_the_table_says_so():
+    appointment = AppointmentFactory(status=AppointmentStatus.CHECKED_IN)
+    with pytest.raises(ReasonRequired) as caught, transaction.atomic():
+        APPOINTMENTS.apply(appointment, "not_accept", actor=StaffUserFactory(), reason="  ")
+    assert (caught.value.status, caught.value.code) == (422, "reason_required")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+
+
+def test_the_status_is_read_under_lock_not_from_the_stale_object():
+    document = PassportFactory()
+    stale = type(document).objects.get(pk=document.pk)
+    with transaction.atomic():
+        DOCUMENTS.apply(document, "invalidate")
+    with pytest.raises(ActionNotAllowed), transaction.atomic():
+        DOCUMENTS.apply(stale, "report_lost", actor=CitizenFactory())
+    assert stale.status == DocumentStatus.INVALIDATED  # refreshed by apply
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_action_outside_a_transaction_is_a_programming_error():
+    with pytest.raises(OutsideTransaction):
+        DOCUMENTS.apply(PassportFactory(), "invalidate")
+
+
+def test_the_tables_name_only_known_statuses():
+    APPOINTMENTS.check_table(AppointmentStatus.values)
+    DOCUMENTS.check_table(DocumentStatus.values)
+    from applications.models import ApplicationStatus
+    from applications.workflow import APPLICATIONS
+
+    APPLICATIONS.check_table(ApplicationStatus.values)

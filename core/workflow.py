@@ -1,0 +1,185 @@
+"""One workflow mechanism for every record that has a status (appointments, applications,
+documents; later endorsements).
+
+A workflow is data: a TextChoices status, one table of the actions each status allows (who may
+take each, the new status, whether a reason is required, which message it sends), and one
+function, `Workflow.apply`, that applies an action. Nothing else assigns a status.
+
+`apply` runs inside the caller's transaction and refuses to run outside one; it locks the row
+(SELECT ... FOR UPDATE), checks the action against the current status and the actor, writes the
+status with `update_fields`, appends the event (who, when, from, to, action, reason, note) and
+queues the action's message, all in that transaction: either everything happens or nothing.
+
+`available_actions(obj, actor)` reads the same table, so a page, the API or the back-office
+never offers an action that `apply` would refuse. A refused action raises
+`core.errors.ActionNotAllowed` (409, listing the allowed actions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .errors import ActionNotAllowed, OutsideTransaction, ReasonRequired
+
+Who = Callable[[Any, Any], bool]
+
+
+def anyone(obj, actor) -> bool:
+    """Any actor, including the system (no actor)."""
+    return True
+
+
+def system(obj, actor) -> bool:
+    """Only the system: periodic tasks and services acting on their own (no actor)."""
+    return actor is None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a workflow: its name, who may take it, the status it leads to (None: the
+    status stays, e.g. a reassignment), whether a reason is required and the kind of message it
+    sends to the person concerned (None: no message)."""
+
+    name: str
+    to: str | None
+    who: Who = anyone
+    reason_required: bool = False
+    message: str | None = None
+    label: Any = ""
+
+    def target(self, current: str) -> str:
+        return current if self.to is None else self.to
+
+
+@dataclass(frozen=True)
+class Step:
+    """What `apply` hands to the workflow's event writer and message maker."""
+
+    obj: Any
+    action: Action
+    from_status: str
+    to_status: str
+    actor: Any
+    reason: str
+    note: str
+    data: dict
+    at: dt.datetime
+
+
+@dataclass
+class Workflow:
+    """A status workflow over one model. See the module's docstring.
+
+    - `table`: status -> the actions it allows, in the order pages offer them;
+    - `event`: builds the (unsaved) event row of a Step; `apply` saves it;
+    - `notify`: queues the message of a Step whose action names one (inside the transaction);
+    - `subject`: how refusals name the record ("application"), lazily translated.
+    """
+
+    name: str
+    model: type[models.Model]
+    table: Mapping[str, tuple[Action, ...]]
+    event: Callable[[Step], models.Model]
+    subject: Callable[[], str]
+    notify: Callable[[Step], None] | None = None
+    # The stable code of a refusal (409), e.g. application_transition_not_allowed.
+    refused_code: str = "action_not_allowed"
+    status_field: str = "status"
+    stamp_fields: tuple[str, ...] = ()
+    labels: Callable[[str], str] = field(default=lambda status: status)
+
+    def actions_from(self, status: str) -> tuple[Action, ...]:
+        return tuple(self.table.get(status, ()))
+
+    def action_named(self, status: str, name: str) -> Action | None:
+        return next((a for a in self.actions_from(status) if a.name == name), None)
+
+    def statuses_after(self, status: str) -> frozenset[str]:
+        """Every status an action from `status` can lead to (the transition table)."""
+        return frozenset(a.target(status) for a in self.actions_from(status))
+
+    def available_actions(self, obj, actor) -> list[Action]:
+        """The actions `actor` may take on `obj` now; what pages and the API offer."""
+        status = getattr(obj, self.status_field)
+        return [a for a in self.actions_from(status) if a.who(obj, actor)]
+
+    def refusal(self, obj, actor, name: str) -> ActionNotAllowed:
+        status = getattr(obj, self.status_field)
+        return ActionNotAllowed(
+            subject=str(self.subject()),
+            status_label=str(self.labels(status)).lower(),
+            action=name,
+            allowed=[a.name for a in self.available_actions(obj, actor)],
+            code=self.refused_code,
+        )
+
+    def apply(
+        self,
+        obj,
+        name: str,
+        *,
+        actor=None,
+        reason: str = "",
+        note: str = "",
+        data: dict | None = None,
+        changes: dict[str, Any] | None = None,
+        at: dt.datetime | None = None,
+    ):
+        """Apply the action `name` to `obj` for `actor` and return the event appended.
+
+        Inside the caller's transaction only. `changes` are other fields the action sets on
+        the record (written with the status, in the same UPDATE). `obj` is updated in place.
+        """
+        if not transaction.get_connection().in_atomic_block:
+            raise OutsideTransaction(f"{self.name}: apply '{name}' inside transaction.atomic()")
+        current = (
+            self.model._default_manager.select_for_update(of=("self",))
+            .filter(pk=obj.pk)
+            .values_list(self.status_field, flat=True)
+            .get()
+        )
+        setattr(obj, self.status_field, current)
+        action = self.action_named(current, name)
+        if action is None or not action.who(obj, actor):
+            raise self.refusal(obj, actor, name)
+        if action.reason_required and not (reason or "").strip():
+            raise ReasonRequired()
+        at = at or timezone.now()
+        after = action.target(current)
+        setattr(obj, self.status_field, after)
+        fields = [self.status_field]
+        for attribute, value in (changes or {}).items():
+            setattr(obj, attribute, value)
+            fields.append(attribute)
+        fields += [f for f in self.stamp_fields if f not in fields]
+        obj.save(update_fields=fields)  # auto_now stamps (updated_at) are listed in stamp_fields
+        step = Step(
+            obj=obj,
+            action=action,
+            from_status=current,
+            to_status=after,
+            actor=actor,
+            reason=(reason or "").strip(),
+            note=(note or "").strip(),
+            data=data or {},
+            at=at,
+        )
+        event = self.event(step)
+        event.save()
+        if action.message and self.notify is not None:
+            self.notify(step)
+        return event
+
+    def check_table(self, statuses: Iterable[str]) -> None:
+        """Raise if the table names a status that is not one of `statuses` (used by tests)."""
+        known = set(statuses)
+        for status, actions in self.table.items():
+            assert status in known, f"{self.name}: unknown status {status}"
+            for action in actions:
+                assert action.to is None or action.to in known, f"{self.name}: {action.name}"

@@ -7,40 +7,56 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+# What `make run` needs (no test tools): about half of the install time of a fresh clone.
+BASE_STAMP := $(VENV)/.installed-base
 
-.PHONY: run test lint format setup messages migrate demo test-browser bench serve-prod clean check-python check-install
+.PHONY: run dev setup-run test lint format setup messages migrate demo test-browser bench serve-prod clean check-python check-install
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 
-$(STAMP): requirements/base.txt requirements/dev.txt | check-python
+$(BASE_STAMP): requirements/base.txt | check-python
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt
+	touch $(BASE_STAMP)
+
+$(STAMP): $(BASE_STAMP) requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP) messages
 
-messages: $(STAMP)
+# The site's packages only (`make run`, `make dev`).
+setup-run: $(BASE_STAMP) messages
+
+messages: $(BASE_STAMP)
 	$(BIN)/python scripts/compile_messages.py
 
-migrate: setup
+migrate: setup-run
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo data (again): `make run` loads it by itself on the first start.
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_registry
 	$(BIN)/python manage.py load_demo_accounts
 	$(BIN)/python manage.py load_demo_staff
-	$(BIN)/python manage.py appointments_tick
 	$(BIN)/python manage.py load_demo_appointments
 	$(BIN)/python manage.py notifications_tick
 
-run: demo
+# The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
+# once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).
+run: setup-run
 	@bash scripts/ensure_fonts.sh || echo "warning: without a CJK font acceptance receipts (PDF) answer 503; see scripts/ensure_fonts.sh"
-	@echo "exitentry on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
+
+# Django's debug server (DEBUG on, debug pages, reloads on code changes).
+dev: setup-run
+	mkdir -p var
+	$(BIN)/python manage.py run_embedded --prepare-only
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from guide.directory import _Holder
@@ -105,5 +106,9 @@ def _fresh_state(settings):
     settings.MAP_TILE_URL = ""
     cache.clear()
     _Holder.directory = None
+    # A test client's request leaves its language active in the thread (LocaleMiddleware
+    # activates, nothing deactivates): the next test in the worker would run in it.
+    translation.deactivate()
     yield
+    translation.deactivate()
     _Holder.directory = None

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -208,6 +209,60 @@ def _part_names() -> dict[str, str]:
         "date": _("dates or years"),
         "common": _("common words or numbers such as password or 5201314"),
     }
+
+
+# Django's four validators with the project's own words: citizens have no "username" (their
+# account is their mobile number), and the messages say what to do instead.
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    def get_error_message(self) -> str:
+        return ngettext(
+            "This password is too short: use at least %(min_length)d character.",
+            "This password is too short: use at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "Use at least %(min_length)d character.",
+            "Use at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+
+class PersonalInformationSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Refuse a password too like the account's mobile number or email address."""
+
+    def __init__(self, user_attributes=("username", "phone", "email"), max_similarity=0.7):
+        super().__init__(user_attributes=user_attributes, max_similarity=max_similarity)
+
+    def get_error_message(self) -> str:
+        return _(
+            "This password is too like your mobile number or email address: choose one that "
+            "has nothing to do with them."
+        )
+
+    def get_help_text(self) -> str:
+        return _("Do not base it on your mobile number or email address.")
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def get_error_message(self) -> str:
+        return _(
+            "This password is one of the most used ones, which are tried first: choose another."
+        )
+
+    def get_help_text(self) -> str:
+        return _("Do not use a common password.")
+
+
+class NumericPasswordValidator(password_validation.NumericPasswordValidator):
+    def get_error_message(self) -> str:
+        return _("This password has only digits: add letters or other characters.")
+
+    def get_help_text(self) -> str:
+        return _("Do not use only digits.")
 
 
 class MaximumLengthValidator:

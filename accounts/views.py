@@ -276,6 +276,8 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
 def account_view(request: HttpRequest) -> HttpResponse:
     """My account: number, email, identity, whom I act for, recent sign-ins."""
     user = request.user
+    if user.is_staff:  # staff accounts are not citizens: no identity to bind
+        return redirect("staff:home")
     return render(
         request,
         "accounts/account.html",

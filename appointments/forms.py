@@ -172,19 +172,13 @@ class PhoneForm(forms.Form):
 
 
 class HallSearchForm(GuideHallSearchForm):
-    """The hall finder's text and region questions; the service is fixed by the document."""
+    """The hall finder's text, region and "near a place" questions; the service is fixed by
+    the document."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("service", "lat", "lng", "open_now"):
+        for name in ("service", "open_now"):
             del self.fields[name]
-
-    def clean(self) -> dict:
-        return forms.Form.clean(self)
-
-    @property
-    def near(self) -> None:
-        return None
 
 
 class HallChoiceForm(forms.Form):

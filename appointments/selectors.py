@@ -18,6 +18,7 @@ from core.i18n import is_chinese, localized
 from core.rawsql import Part, RawSelect
 from guide.calendar import SHANGHAI, DayInfo, hours_on
 from guide.directory import HallEntry, get_directory
+from guide.materials import applicant_facts, materials_parse
 from guide.models import Guide
 from persons.selectors import persons_acting_for
 
@@ -382,13 +383,28 @@ def guide_for(appointment: Appointment) -> Guide | None:
     ).first()
 
 
+def applicant_facts_of(appointment: Appointment) -> frozenset[str]:
+    """What is true of the appointment's applicant, for the guide's conditional materials."""
+    details = appointment.details or {}
+    return applicant_facts(
+        birth_date=appointment.person.birth_date,
+        on=appointment.starts_at.astimezone(SHANGHAI).date(),
+        kind=appointment.kind,
+        replacement_reason=details.get("replacement_reason"),
+        endorsements=details.get("endorsements"),
+    )
+
+
 def what_to_bring(appointment: Appointment) -> list[str]:
-    """The materials of the appointment's guide, one item per line, in the active language;
+    """The materials of the appointment's guide that apply to its applicant (age, kind of
+    application, replacement reason, endorsements), one item per line, in the active language;
     memoised per directory snapshot, which a change of any guide replaces (guide.signals)."""
+    facts = applicant_facts_of(appointment)
     key = (
         "what_to_bring",
         guide_slug(appointment.document_type, appointment.kind),
         is_chinese(),
+        facts,
     )
     memo = get_directory().memo
     found = memo.get(key)
@@ -396,9 +412,9 @@ def what_to_bring(appointment: Appointment) -> list[str]:
         guide = guide_for(appointment)
         found = memo[key] = (
             tuple(
-                line.strip(" -•\t")
-                for line in localized(guide, "materials").splitlines()
-                if line.strip()
+                item.text
+                for item in materials_parse(localized(guide, "materials"))
+                if item.applies_to(facts)
             )
             if guide is not None
             else ()

@@ -33,6 +33,11 @@ urlpatterns = [
         name="reschedule",
     ),
     path(
+        "appointments/<slug:number>/reschedule/hall/",
+        views.appointment_reschedule_hall,
+        name="reschedule_hall",
+    ),
+    path(
         "appointments/<slug:number>/reschedule/confirm/",
         views.appointment_reschedule_confirm,
         name="reschedule_confirm",

@@ -7,6 +7,7 @@ answer with appointments.applying (as the API does), and booking goes through
 appointments.services.appointment_book, so the pages and the API can never disagree.
 """
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -67,6 +68,7 @@ from .models import ACTIVE_STATUSES, ApplicationKind, Appointment, AppointmentSt
 BOOKING = "appointments:booking"
 BOOKED = "appointments:booked"
 RESCHEDULE = "appointments:reschedule"
+RESCHEDULE_HALL = "appointments:reschedule_hall"
 BOOKED_KEPT = 10
 HALLS_PER_PAGE = 10
 WEEK_DAYS = 7
@@ -371,6 +373,28 @@ def _posted_week(form: SlotForm) -> dt.date | None:
     return getattr(form, "cleaned_data", {}).get("week")
 
 
+def _chosen_day(
+    request: HttpRequest, week: Week, slot_form: SlotForm, default: dt.date | None = None
+) -> dt.date | None:
+    """The day whose times to show: the one asked for (?day=), the one a refused time was
+    posted from, or `default`; None shows the week's days to choose from first."""
+    found = week.availability
+    if found is None:
+        return None
+    candidates = []
+    posted = getattr(slot_form, "cleaned_data", {}) if slot_form.is_bound else {}
+    if posted.get("days") == 1 and posted.get("week"):
+        candidates.append(posted["week"])
+    with contextlib.suppress(ValueError):
+        candidates.append(dt.date.fromisoformat(request.GET.get("day", "")))
+    if default is not None:
+        candidates.append(default)
+    for day in candidates:
+        if found.date_from <= day <= found.date_to:
+            return day
+    return None
+
+
 def _alert_form(hall_code: str, service_code: str, week: Week) -> SeatAlertForm:
     return SeatAlertForm(
         initial={
@@ -510,7 +534,7 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
     context = _appointment_context(request, appointment)
     if not context["row"].can_change:
         return render(request, "appointments/reschedule.html", context)
-    hall_code, service_code = appointment.hall.code, appointment.service.code
+    hall_code, service_code = _reschedule_hall(request, appointment), appointment.service.code
     slot_form = SlotForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
@@ -521,6 +545,7 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
         elif slot is not None:
             request.session[RESCHEDULE] = {
                 "number": appointment.number,
+                "hall_code": hall_code,
                 "slot_id": slot.id,
                 "starts_at": slot.starts_at.isoformat(),
                 "ends_at": slot.ends_at.isoformat(),
@@ -542,7 +567,57 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
             "week_form": week_form,
             "slot_form": slot_form,
             "chosen": appointment.slot_id,
+            "chosen_day": _chosen_day(request, week, slot_form),
+            "other_hall": hall_code != appointment.hall.code,
             "page_url": reverse("appointments:reschedule", args=[appointment.number]),
+            "hall_url": reverse("appointments:reschedule_hall", args=[appointment.number]),
+        },
+    )
+
+
+def _reschedule_hall(request: HttpRequest, appointment: Appointment) -> str:
+    """The hall the citizen chose to move to, else the appointment's own."""
+    chosen = request.session.get(RESCHEDULE_HALL) or {}
+    if chosen.get("number") == appointment.number and chosen.get("hall_code"):
+        return str(chosen["hall_code"])
+    return appointment.hall.code
+
+
+@bound_citizen
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule_hall(request: HttpRequest, number: str) -> HttpResponse:
+    """Move to another hall offering the service: find it, choose it, then a time there."""
+    appointment = _appointment_or_404(request, number)
+    context = _appointment_context(request, appointment)
+    if not context["row"].can_change:
+        return redirect("appointments:reschedule", number=appointment.number)
+    service_code = appointment.service.code
+    choice = HallChoiceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and choice.is_valid():
+        try:
+            hall = selectors.hall_entry_for_service(
+                hall_code=choice.cleaned_data["hall"], service_code=service_code
+            )
+        except Problem as problem:
+            choice.add_error("hall", problem.detail)
+        else:
+            request.session[RESCHEDULE_HALL] = {
+                "number": appointment.number,
+                "hall_code": hall.code,
+            }
+            return redirect("appointments:reschedule", number=appointment.number)
+    chosen = guide_selectors.get_directory().by_code.get(_reschedule_hall(request, appointment))
+    return render(
+        request,
+        "appointments/hall.html",
+        {
+            **_hall_search_context(request, service_code),
+            "choice": choice,
+            "chosen": chosen,
+            "chosen_name": localized(chosen, "name") if chosen else "",
+            "caption": _("Appointment %(number)s") % {"number": appointment.number_display},
+            "back_url": reverse("appointments:reschedule", args=[appointment.number]),
+            "step": "reschedule_hall",
         },
     )
 
@@ -568,6 +643,7 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
             free_times = _free_times(problem)
         else:
             request.session.pop(RESCHEDULE, None)
+            request.session.pop(RESCHEDULE_HALL, None)
             new_start = _aware(chosen["starts_at"])
             messages.success(
                 request,
@@ -580,6 +656,9 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
         "appointments/reschedule_confirm.html",
         {
             **context,
+            "new_hall": guide_selectors.get_directory().by_code.get(chosen.get("hall_code", ""))
+            if chosen.get("hall_code") not in (None, appointment.hall.code)
+            else None,
             "new_starts_at": _aware(chosen["starts_at"]),
             "new_ends_at": _aware(chosen["ends_at"]),
             "error": error,
@@ -594,10 +673,40 @@ def appointment_reschedule_confirm(request: HttpRequest, number: str) -> HttpRes
 # The booking journey
 
 
+# Suggestions a link into the journey may carry (a hall's page, a guide, My documents, a
+# document just reported lost): they preselect an answer, the citizen still confirms each page.
+SUGGESTIONS = {
+    "person": "suggested_person",
+    "document": "suggested_document",
+    "kind": "suggested_kind",
+    "reason": "suggested_reason",
+    "hall": "suggested_hall",
+}
+
+
+def _suggestions(request: HttpRequest) -> dict:
+    """The suggestions of the link that started the journey, those that are well formed."""
+    found = {}
+    for param, key in SUGGESTIONS.items():
+        value = request.GET.get(param, "")
+        if not value or len(value) > 40 or not value.replace("-", "").replace("_", "").isalnum():
+            continue
+        if param == "person" and not value.isdigit():
+            continue
+        found[key] = int(value) if param == "person" else value
+    return found
+
+
+def _suggested(answers: dict, key: str, suggestion: str) -> str | None:
+    """The answer given, else the suggestion of the link that started the journey."""
+    value = answers.get(key, answers.get(suggestion))
+    return None if value is None else str(value)
+
+
 @bound_citizen
 def booking_start(request: HttpRequest) -> HttpResponse:
-    """Start a new booking: forget the answers of an earlier one."""
-    request.session.pop(BOOKING, None)
+    """Start a new booking: forget the answers of an earlier one, keep the link's suggestions."""
+    request.session[BOOKING] = _suggestions(request)
     return redirect("appointments:new_who")
 
 
@@ -606,7 +715,8 @@ def booking_start(request: HttpRequest) -> HttpResponse:
 def booking_who(request: HttpRequest) -> HttpResponse:
     answers = _answers(request)
     persons = persons_acting_for(user=request.user)
-    initial = {"person": str(answers["person_id"])} if "person_id" in answers else None
+    person = _suggested(answers, "person_id", "suggested_person")
+    initial = {"person": person} if person else None
     form = WhoForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -632,7 +742,8 @@ def booking_document(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = {"document_type": answers["document_type"]} if "document_type" in answers else None
+    document_type = _suggested(answers, "document_type", "suggested_document")
+    initial = {"document_type": document_type} if document_type else None
     form = DocumentForm(request.POST if request.method == "POST" else None, initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
@@ -663,7 +774,8 @@ def booking_application(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = {"kind": answers["kind"]} if "kind" in answers else None
+    kind = _suggested(answers, "kind", "suggested_kind")
+    initial = {"kind": kind} if kind else None
     form = KindForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -700,11 +812,8 @@ def booking_reason(request: HttpRequest) -> HttpResponse:
     person = _person(request, answers)
     if person is None:
         return redirect("appointments:new_who")
-    initial = (
-        {"replacement_reason": answers["replacement_reason"]}
-        if "replacement_reason" in answers
-        else None
-    )
+    reason = _suggested(answers, "replacement_reason", "suggested_reason")
+    initial = {"replacement_reason": reason} if reason else None
     form = ReasonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["replacement_reason"]
@@ -800,15 +909,36 @@ def booking_hall(request: HttpRequest) -> HttpResponse:
             choice.add_error("hall", problem.detail)
         else:
             return _next(_save(request, answers, hall_code=hall.code))
+    chosen = guide_selectors.get_directory().by_code.get(
+        _suggested(answers, "hall_code", "suggested_hall") or ""
+    )
+    if chosen is not None and service_code not in chosen.services:
+        chosen = None  # the suggested hall does not offer this service
+    return _question(
+        request,
+        "appointments/hall.html",
+        "hall",
+        answers,
+        **_hall_search_context(request, service_code),
+        choice=choice,
+        chosen=chosen,
+        chosen_name=localized(chosen, "name") if chosen else "",
+    )
+
+
+def _hall_search_context(request: HttpRequest, service_code: str) -> dict:
+    """The halls offering the service that match the search (text, region, near a place),
+    a page of them, each with its opening status and distance."""
     form = HallSearchForm(request.GET, language_zh=is_chinese())
     page = None
     number = 1
     if form.is_valid():
         number = form.cleaned_data.get("page") or 1
-        query = {"q": form.cleaned_data["q"], "region": form.cleaned_data["region"] or None}
         try:
             page = guide_selectors.hall_search(
-                **query,
+                q=form.cleaned_data["q"],
+                region=form.cleaned_data["region"] or None,
+                near=form.near,
                 service=service_code,
                 limit=HALLS_PER_PAGE,
                 offset=(number - 1) * HALLS_PER_PAGE,
@@ -827,21 +957,15 @@ def booking_hall(request: HttpRequest) -> HttpResponse:
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < last else None,
         }
-    chosen = guide_selectors.get_directory().by_code.get(answers.get("hall_code", ""))
-    return _question(
-        request,
-        "appointments/hall.html",
-        "hall",
-        answers,
-        form=form,
-        choice=choice,
-        results=page.results if page else None,
-        count=page.count if page else 0,
-        pages=pages,
-        chosen=chosen,
-        chosen_name=localized(chosen, "name") if chosen else "",
-        service_name=_service_name(service_code),
-    )
+    return {
+        "form": form,
+        "results": page.results if page else None,
+        "count": page.count if page else 0,
+        "pages": pages,
+        "near": form.near if form.is_bound and form.is_valid() else None,
+        "service_name": _service_name(service_code),
+        "today": _today().isoformat(),
+    }
 
 
 def _service_name(code: str) -> str:
@@ -896,6 +1020,14 @@ def booking_time(request: HttpRequest) -> HttpResponse:
         week_form=week_form,
         slot_form=slot_form,
         chosen=answers.get("slot_id"),
+        chosen_day=_chosen_day(
+            request,
+            week,
+            slot_form,
+            default=_aware(answers["slot_starts_at"]).date()
+            if answers.get("slot_starts_at") and not request.GET
+            else None,
+        ),
         page_url=_step_url("time"),
         alert_form=_alert_form(hall_code, service_code, week),
         alert_next=request.get_full_path(),

@@ -126,3 +126,36 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.document}"
+
+
+class LossReport(models.Model):
+    """What the holder said when reporting a document lost (挂失): when, where and how it was
+    lost. Kept with the report's event; written once, with it, and never changed."""
+
+    class How(models.TextChoices):
+        LOST = "lost", _("Lost")
+        STOLEN = "stolen", _("Stolen")
+        DESTROYED = "destroyed", _("Destroyed (for example in a fire or flood)")
+        OTHER = "other", _("Other")
+
+    event = models.OneToOneField(
+        DocumentEvent, on_delete=models.PROTECT, related_name="loss_report", primary_key=True
+    )
+    lost_on = models.DateField(_("lost on (about)"))
+    place = models.CharField(_("where"), max_length=200)
+    how = models.CharField(_("how"), max_length=16, choices=How.choices)
+    circumstances = models.CharField(_("what happened"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("loss report")
+        verbose_name_plural = _("loss reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(how__in=["lost", "stolen", "destroyed", "other"]),
+                name="loss_report_how_known",
+            ),
+            models.CheckConstraint(condition=~Q(place=""), name="loss_report_place_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_how_display()} {self.lost_on:%Y-%m-%d}"

@@ -201,7 +201,7 @@ def document_events(*, document: Document) -> list[DocumentEvent]:
     """The document's history, oldest first, with who did each change."""
     return list(
         DocumentEvent.objects.filter(document=document)
-        .select_related("actor_person", "on_behalf_of")
+        .select_related("actor_person", "on_behalf_of", "loss_report")
         .order_by("at", "id")
     )
 

@@ -5,6 +5,7 @@ invalidating one. Every status change is an action of the document's workflow
 import datetime as dt
 import logging
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from persons.selectors import persons_acting_for
 from persons.services import Outcome, person_by_id_number
 
 from .errors import AlreadyReportedLost, DocumentError, NotValid
-from .models import Document, DocumentEvent, DocumentStatus, DocumentType
+from .models import Document, DocumentEvent, DocumentStatus, DocumentType, LossReport
 from .mrz import mrz_lines
 from .numbers import PREFIXES, InvalidDocumentNumber, document_number_clean
 from .selectors import document_display_status, document_mrz_data, today_shanghai
@@ -66,11 +67,67 @@ def idempotency_key_clean(value: str | None) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class LossDetails:
+    """When, where and how a document was lost, as the holder tells it."""
+
+    lost_on: dt.date | None
+    place: str
+    how: str
+    circumstances: str = ""
+
+
+MAX_LOSS_PLACE = 200
+MAX_LOSS_CIRCUMSTANCES = 500
+
+
+def loss_details_check(loss: LossDetails, *, document: Document, today: dt.date) -> LossDetails:
+    """The loss details cleaned, or a 422 naming the field (lost_on, place, how, ...)."""
+    place, circumstances = loss.place.strip(), loss.circumstances.strip()
+    if loss.lost_on is None:
+        raise InvalidInput(field="lost_on", message=_("Enter the date the document was lost."))
+    if loss.lost_on > today:
+        raise InvalidInput(
+            field="lost_on", message=_("The date the document was lost must be today or earlier.")
+        )
+    if loss.lost_on < document.issued_on:
+        raise InvalidInput(
+            field="lost_on",
+            message=_(
+                "The date the document was lost must be on or after its issue date, %(date)s."
+            )
+            % {"date": document.issued_on.isoformat()},
+        )
+    if not place:
+        raise InvalidInput(field="place", message=_("Enter where the document was lost."))
+    if len(place) > MAX_LOSS_PLACE:
+        raise InvalidInput(
+            field="place",
+            message=_("Where the document was lost must be %(max)d characters or fewer.")
+            % {"max": MAX_LOSS_PLACE},
+        )
+    if loss.how not in LossReport.How.values:
+        raise InvalidInput(field="how", message=_("Choose how the document was lost."))
+    if len(circumstances) > MAX_LOSS_CIRCUMSTANCES:
+        raise InvalidInput(
+            field="circumstances",
+            message=_("What happened must be %(max)d characters or fewer.")
+            % {"max": MAX_LOSS_CIRCUMSTANCES},
+        )
+    return LossDetails(lost_on=loss.lost_on, place=place, how=loss.how, circumstances=circumstances)
+
+
 @transaction.atomic
 def document_report_lost(
-    *, user, document: Document, idempotency_key: str = "", today: dt.date | None = None
+    *,
+    user,
+    document: Document,
+    idempotency_key: str = "",
+    today: dt.date | None = None,
+    loss: LossDetails | None = None,
 ) -> Document:
-    """Report a valid document lost (挂失), at once, for the user or a minor they act for.
+    """Report a valid document lost (挂失), at once, for the user or a minor they act for; the
+    loss details (when, where, how), when given, are kept with the report.
 
     Final: a lost document can no longer be used anywhere. Reporting it again is a 409, unless
     the request repeats an earlier one with the same Idempotency-Key, which returns its result.
@@ -97,12 +154,21 @@ def document_report_lost(
         raise AlreadyReportedLost()
     if document_display_status(locked, today) != DocumentStatus.VALID:
         raise NotValid(DocumentStatus(document_display_status(locked, today)).label.lower())
-    _transition(
+    clean = loss_details_check(loss, document=locked, today=today) if loss else None
+    event = _transition(
         document=locked,
         to=DocumentStatus.REPORTED_LOST,
         actor=user,
         idempotency_key=key,
     )
+    if clean is not None:
+        LossReport.objects.create(
+            event=event,
+            lost_on=clean.lost_on,
+            place=clean.place,
+            how=clean.how,
+            circumstances=clean.circumstances,
+        )
     logger.info(
         "document %s reported lost%s",
         mask_document_number(locked.number),

@@ -25,6 +25,8 @@ def bound_citizen(view: Callable) -> Callable:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_staff:  # a staff account is not a citizen's
+            return redirect("staff:home")
         if not getattr(request.user, "person_id", None):
             return render(
                 request,
@@ -76,10 +78,21 @@ def document_report_lost(request: HttpRequest, pk: int) -> HttpResponse:
     view = _document_or_404(request, pk)
     form = ReportLostForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        loss = services.LossDetails(
+            lost_on=data["lost_on"],
+            place=data["place"],
+            how=data["how"],
+            circumstances=data["circumstances"],
+        )
         try:
-            services.document_report_lost(user=request.user, document=view.document)
+            services.document_report_lost(user=request.user, document=view.document, loss=loss)
         except Problem as problem:
-            form.add_error(None, problem.detail)
+            fields = [e for e in problem.errors if e.get("field") in form.fields]
+            for error in fields:
+                form.add_error(error["field"], error["message"])
+            if not fields:
+                form.add_error(None, problem.detail)
         else:
             messages.success(
                 request,

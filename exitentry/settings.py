@@ -206,11 +206,12 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 # Passwords: 8 to 128 characters, not common, not guessable (accounts.validators).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's own checks, with the project's words (accounts.validators).
+    {"NAME": "accounts.validators.PersonalInformationSimilarityValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator"},
     {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.NumericPasswordValidator"},
     {"NAME": "accounts.validators.GuessablePasswordValidator"},
 ]
 
@@ -324,6 +325,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Map on hall pages: a tile server is optional; pages stay useful without one.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")
+# The {s} of MAP_TILE_URL: Tianditu (天地图, which serves mainland China) uses 01234567.
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="abc")
 # Whether the demo data banner shows ("sample data" marking).
 SHOW_SAMPLE_DATA_BANNER = env.bool("SHOW_SAMPLE_DATA_BANNER", default=True)
 

@@ -21,6 +21,7 @@ from . import selectors
 from .calendar import SHANGHAI
 from .directory import HallEntry
 from .maps import map_links
+from .materials import materials_parse
 from .models import Region
 
 router = Router(tags=["service guide"])
@@ -120,7 +121,10 @@ class GuideOut(Schema):
     title: str
     summary: str
     eligibility: str
-    materials: list[str]
+    materials: list[str] = Field(
+        description="Every item; the appointment's own checklist keeps those that apply to the "
+        "applicant (age, kind of application, replacement reason, endorsements)."
+    )
     fees: str
     processing_time: str
     steps: list[str]
@@ -467,7 +471,7 @@ def guide_get(request: HttpRequest, slug: str):
         "title": localized(guide, "title"),
         "summary": localized(guide, "summary"),
         "eligibility": localized(guide, "eligibility"),
-        "materials": _lines(localized(guide, "materials")),
+        "materials": [item.text for item in materials_parse(localized(guide, "materials"))],
         "fees": localized(guide, "fees"),
         "processing_time": localized(guide, "processing_time"),
         "steps": _lines(localized(guide, "steps")),

@@ -28,13 +28,56 @@ class HallSearchForm(forms.Form):
         help_text=_("Chinese, pinyin or English, for example 罗湖, luohu or Luohu."),
         required=False,
         max_length=selectors.MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Enter at most %(limit_value)d characters: a name or a place is enough."
+            )
+        },
     )
-    region = forms.ChoiceField(label=_("Province or city"), required=False)
-    service = forms.ChoiceField(label=_("Service"), required=False)
-    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    lng = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    region = forms.ChoiceField(
+        label=_("Province or city"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a province or city from the list.")},
+    )
+    service = forms.ChoiceField(
+        label=_("Service"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a service from the list.")},
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        error_messages={
+            "invalid": _("Enter the latitude as a number, for example 22.533."),
+            "min_value": _("Enter a latitude from -90 to 90, for example 22.533."),
+            "max_value": _("Enter a latitude from -90 to 90, for example 22.533."),
+        },
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "invalid": _("Enter the longitude as a number, for example 114.113."),
+            "min_value": _("Enter a longitude from -180 to 180, for example 114.113."),
+            "max_value": _("Enter a longitude from -180 to 180, for example 114.113."),
+        },
+    )
     open_now = forms.BooleanField(label=_("Only halls open now"), required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=5000, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=5000,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("There is no such page of results: start from the first page."),
+            "min_value": _("There is no such page of results: start from the first page."),
+            "max_value": _("There is no such page of results: start from the first page."),
+        },
+    )
 
     def __init__(self, *args, language_zh: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)

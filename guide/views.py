@@ -2,8 +2,11 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from appointments.applying import SERVICE_DOCUMENT
 from core.errors import Problem
 from core.i18n import is_chinese, localized
 
@@ -11,6 +14,12 @@ from . import selectors
 from .calendar import SHANGHAI
 from .forms import HallSearchForm, HallWeekForm
 from .maps import map_links
+
+
+def _booking_url(**suggestions: str) -> str:
+    """A link into the booking journey with answers suggested."""
+    return f"{reverse('appointments:new')}?{urlencode(suggestions)}"
+
 
 PAGE_SIZE = 20
 
@@ -96,6 +105,9 @@ def hall_detail(request: HttpRequest, code: str) -> HttpResponse:
             "week_form": week_form,
             "week_is_current": start == today,
             "services": selectors.service_names(hall.services),
+            "booking_url": _booking_url(hall=hall.code)
+            if set(hall.services) & set(SERVICE_DOCUMENT)
+            else "",
             "map_links": map_links(latitude=hall.latitude, longitude=hall.longitude, name=name),
         },
     )
@@ -116,4 +128,6 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         guide = selectors.guide_get(slug=slug)
     except Problem as problem:
         raise Http404(problem.detail) from problem
-    return render(request, "guide/guide_detail.html", {"guide": guide})
+    document = SERVICE_DOCUMENT.get(guide.service.code)
+    booking_url = _booking_url(document=document) if document else ""
+    return render(request, "guide/guide_detail.html", {"guide": guide, "booking_url": booking_url})

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from appointments.models import Appointment, AppointmentStatus
 from core.api import Page, PageParams, ProblemOut, page_links
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.i18n import localized
 from core.masking import mask_id_number
 from staff.api import staff_auth
@@ -79,11 +79,20 @@ class StepOut(Schema):
     by: str | None = Field(description="Username of the officer who recorded it.")
 
 
+class NotApplicableOut(Schema):
+    item: str
+    reason: str
+
+
 class MaterialsOut(StepOut):
     items: list[str] = Field(
-        description="The checklist (the guide's materials); tick them by position, from 0."
+        description="The checklist: the guide's materials that apply to this applicant (age, "
+        "kind of application, replacement reason, endorsements); tick them by position, from 0."
     )
     checked: list[str] = Field(description="The items as they were ticked.")
+    not_applicable: list[NotApplicableOut] = Field(
+        description="The items the officer marked as not applicable, with the reason."
+    )
 
 
 class PhotoOut(StepOut):
@@ -151,9 +160,21 @@ class WalkInIn(Schema):
     )
 
 
+class NotApplicableIn(Schema):
+    position: int = Field(ge=0, description="Position in `materials.items`.")
+    reason: str = Field(max_length=1000, description="Why it does not apply (200 characters).")
+
+
 class MaterialsIn(Schema):
     checked: list[int] = Field(
-        max_length=50, description="Positions in `materials.items` of what was shown: all."
+        max_length=50,
+        description="Positions in `materials.items` of what was shown: every item not in "
+        "`not_applicable`.",
+    )
+    not_applicable: list[NotApplicableIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Items that do not apply to this applicant, each with the officer's reason.",
     )
 
 
@@ -229,6 +250,7 @@ def _reception(request: HttpRequest, reception: Reception) -> dict:
             **_step(reception.materials_checked_at, reception.materials_checked_by),
             "items": selectors.materials_checklist(appointment),
             "checked": reception.materials or [],
+            "not_applicable": reception.materials_not_applicable or [],
         },
         "fingerprints": _step(reception.fingerprints_at, reception.fingerprints_by),
         "photo": {
@@ -362,7 +384,18 @@ def reception_get(request: HttpRequest, number: str):
 def materials(request: HttpRequest, number: str, payload: MaterialsIn):
     """Materials checked: every item of `materials.items`, by position (422
     `materials_incomplete` otherwise). 409 `step_already_done`, `reception_already_decided`."""
-    services.materials_record(officer=request.user, number=number, checked=payload.checked)
+    reasons: dict[int, str] = {}
+    for entry in payload.not_applicable:
+        if entry.position in reasons:
+            raise InvalidInput(
+                field="not_applicable",
+                code=ReceptionError.MATERIALS_INCOMPLETE,
+                message=_("Give one reason per item."),
+            )
+        reasons[entry.position] = entry.reason
+    services.materials_record(
+        officer=request.user, number=number, checked=payload.checked, not_applicable=reasons
+    )
     return _fresh(request, number)
 
 

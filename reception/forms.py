@@ -115,6 +115,26 @@ class MaterialsForm(forms.Form):
     def __init__(self, *args, items: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["checked"].choices = [(str(i), item) for i, item in enumerate(items)]
+        for index, item in enumerate(items):
+            self.fields[f"reason_{index}"] = forms.CharField(
+                label=_("Not applicable to this applicant: why?"),
+                help_text=item,
+                required=False,
+                max_length=200,
+                error_messages={"max_length": _("Give the reason in at most 200 characters.")},
+            )
+
+    def reason_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith("reason_")]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["not_applicable"] = {
+            int(name.removeprefix("reason_")): value.strip()
+            for name, value in data.items()
+            if name.startswith("reason_") and value and value.strip()
+        }
+        return data
 
 
 class FingerprintsForm(forms.Form):

@@ -96,6 +96,10 @@ class Reception(models.Model):
     )
     # The guide's materials as the officer ticked them, in the language shown.
     materials = models.JSONField(_("materials checked"), default=list, blank=True)
+    # Items the officer found do not apply to this applicant: [{"item": ..., "reason": ...}].
+    materials_not_applicable = models.JSONField(
+        _("materials not applicable"), default=list, blank=True
+    )
     materials_checked_at = models.DateTimeField(null=True, blank=True)
     materials_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 RECEIPT_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{3,39}")
 REASON_MIN_LENGTH = 5
 REASON_MAX_LENGTH = 500
+MAX_NOT_APPLICABLE_REASON = 200
 STEP_LABELS = {
     "materials": lambda: _("Materials checked"),
     "fingerprints": lambda: _("Fingerprints captured"),
@@ -269,33 +270,72 @@ def _step_open(reception: Reception, step: str) -> None:
 
 @transaction.atomic
 def materials_record(
-    *, officer, number: str, checked: list[int], now: dt.datetime | None = None
+    *,
+    officer,
+    number: str,
+    checked: list[int],
+    not_applicable: dict[int, str] | None = None,
+    now: dt.datetime | None = None,
 ) -> Reception:
-    """Record that every material on the guide's list was shown (`checked`: their positions)."""
+    """Record that every material on the applicant's checklist was shown (`checked`: their
+    positions) or does not apply to them (`not_applicable`: position -> the officer's reason)."""
     now = now or timezone.now()
     reception = _locked(officer=officer, number=number)
     _step_open(reception, "materials")
     items = selectors.materials_checklist(reception.appointment)
     ticked = {i for i in checked or [] if isinstance(i, int) and not isinstance(i, bool)}
     unknown = [i for i in checked or [] if i not in ticked or not 0 <= i < len(items)]
+    unknown += [
+        i for i in not_applicable or {} if not isinstance(i, int) or not 0 <= i < len(items)
+    ]
     if unknown:
         raise InvalidInput(
             field="checked",
             code=ReceptionError.MATERIALS_INCOMPLETE,
             message=_("Tick materials from the list only."),
         )
-    missing = [item for index, item in enumerate(items) if index not in ticked]
+    reasons = {i: (reason or "").strip() for i, reason in (not_applicable or {}).items()}
+    for index, reason in sorted(reasons.items()):
+        if not reason or len(reason) > MAX_NOT_APPLICABLE_REASON:
+            raise InvalidInput(
+                field="not_applicable",
+                code=ReceptionError.MATERIALS_INCOMPLETE,
+                message=_(
+                    "Give the reason why “%(item)s” does not apply, in at most %(max)d characters."
+                )
+                % {"item": items[index], "max": MAX_NOT_APPLICABLE_REASON},
+            )
+        if index in ticked:
+            raise InvalidInput(
+                field="not_applicable",
+                code=ReceptionError.MATERIALS_INCOMPLETE,
+                message=_("“%(item)s” cannot be both shown and not applicable.")
+                % {"item": items[index]},
+            )
+    missing = [item for index, item in enumerate(items) if index not in ticked | set(reasons)]
     if missing:
         raise InvalidInput(
             field="checked",
             code=ReceptionError.MATERIALS_INCOMPLETE,
-            message=_("Every material must be checked. Still missing: %(items)s.")
+            message=_(
+                "Every material must be checked or marked not applicable. Still missing: %(items)s."
+            )
             % {"items": "; ".join(missing)},
         )
-    reception.materials = items
+    reception.materials = [item for index, item in enumerate(items) if index in ticked]
+    reception.materials_not_applicable = [
+        {"item": items[index], "reason": reason} for index, reason in sorted(reasons.items())
+    ]
     reception.materials_checked_at = now
     reception.materials_checked_by = officer
-    reception.save(update_fields=["materials", "materials_checked_at", "materials_checked_by"])
+    reception.save(
+        update_fields=[
+            "materials",
+            "materials_not_applicable",
+            "materials_checked_at",
+            "materials_checked_by",
+        ]
+    )
     return reception
 
 

@@ -293,7 +293,10 @@ def materials(request: HttpRequest, number: str) -> HttpResponse:
         "materials",
         form,
         lambda data: services.materials_record(
-            officer=request.user, number=number, checked=data["checked"]
+            officer=request.user,
+            number=number,
+            checked=data["checked"],
+            not_applicable=data["not_applicable"],
         ),
     )
 

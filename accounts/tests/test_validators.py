@@ -1,7 +1,9 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.models import User
 from accounts.validators import GuessablePasswordValidator, MaximumLengthValidator
@@ -70,3 +72,29 @@ def test_maximum_length():
         MaximumLengthValidator(128).validate("x" * 129)
     assert "128" in MaximumLengthValidator().get_help_text()
     assert GuessablePasswordValidator().get_help_text()
+
+
+@pytest.mark.parametrize(
+    ("password", "english", "chinese"),
+    [
+        ("+8613912345678x", "too like your mobile number or email address", "与您的手机号码"),
+        ("Ab3$", "too short: use at least 8 characters", "至少使用 8 个字符"),
+        ("sunshine", "one of the most used ones", "最常用的密码"),
+        ("73918264505", "only digits", "只有数字"),
+    ],
+)
+def test_weak_password_messages_are_the_projects_own_in_both_languages(password, english, chinese):
+    # given a citizen, whose account is their mobile number (no "username" of their own)
+    user = User(username="+8613912345678", phone="+8613912345678", email="")
+    for language, expected, stock in (
+        ("en", english, "username"),
+        ("zh-hans", chinese, "用户名"),
+    ):
+        # when a weak password is checked with the project's validators
+        with translation.override(language), pytest.raises(ValidationError) as raised:
+            validate_password(password, user=user)
+        # then the message is the project's, in the reader's language, and names no username
+        text = " ".join(raised.value.messages)
+        assert expected in text
+        assert stock not in text
+        assert "too similar" not in text and "太相似" not in text

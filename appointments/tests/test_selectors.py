@@ -138,3 +138,19 @@ def test_the_check_in_qr_draws_exactly_the_dark_modules_of_the_code():
     size = len(qr.matrix) + 4
     assert f'viewBox="0 0 {size} {size}"' in svg and f'width="{size * 5}"' in svg
     assert "<script" not in svg and "href" not in svg
+
+
+def test_what_to_bring_keeps_the_materials_that_apply_to_the_applicant():
+    # given a guide with conditional materials, as the demo guides have
+    slug = guide_slug("passport", "renewal")
+    Guide.objects.filter(slug=slug).delete()
+    GuideFactory(
+        slug=slug,
+        materials_en="ID card\n[under16] Guardian's ID card\n[16+] Employer's consent",
+    )
+    child = AppointmentFactory(person__birth_date=dt.date.today() - dt.timedelta(days=3650))
+    adult = AppointmentFactory(person__birth_date=dt.date(1980, 1, 1))
+    with translation.override("en"):
+        # then a 10-year-old is not asked for the consent of an employer, an adult is
+        assert selectors.what_to_bring(child) == ["ID card", "Guardian's ID card"]
+        assert selectors.what_to_bring(adult) == ["ID card", "Employer's consent"]

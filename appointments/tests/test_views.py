@@ -141,8 +141,9 @@ def walk_to_time(client, person_id: int, hall_code: str, *, document="passport",
 
 
 def choose(client, slot: Slot):
-    week = slot.starts_at.astimezone(SHANGHAI).date().isoformat()
-    return answer(client, "time", {"slot": slot.pk, "week": week, "days": 7})
+    """Choose a time as the page does: from the times of its day."""
+    day = slot.starts_at.astimezone(SHANGHAI).date().isoformat()
+    return answer(client, "time", {"slot": slot.pk, "week": day, "days": 1})
 
 
 def book_key(html: str) -> str:
@@ -182,7 +183,14 @@ def test_book_a_renewal_in_another_province_then_move_cancel_and_book_again(
     assert "Beijing Dongcheng Exit-Entry Hall" in halls.text
     assert 'name="hall" value="BJ0001"' in halls.text
     assert answer(client, "hall", {"hall": "BJ0001"})["Location"] == f"{NEW}time/"
-    times = client.get(f"{NEW}time/", {"week": day.isoformat()})
+    # the week's days come first, each with its free seats; a day then shows its times
+    days = client.get(f"{NEW}time/", {"week": day.isoformat()})
+    assert days.status_code == 200
+    assert 'name="slot"' not in days.text
+    assert "10 seats free" in days.text  # 10:00 has 5, 14:00 has 5, 10:30 is full
+    day_link = f"{NEW}time/?week={day.isoformat()}&amp;day={day.isoformat()}#times"
+    assert f'href="{day_link}"' in days.text
+    times = client.get(f"{NEW}time/", {"week": day.isoformat(), "day": day.isoformat()})
     assert times.status_code == 200
     assert f'value="{first.pk}"' in times.text
     assert re.search(rf'id="slot-{full.pk}" value="{full.pk}" disabled', times.text)
@@ -233,7 +241,7 @@ def test_book_a_renewal_in_another_province_then_move_cancel_and_book_again(
     assert b"BEGIN:VEVENT" in ics.content
 
     # when they move it to the afternoon
-    move = client.get(f"/appointments/{appointment.number}/reschedule/", {"week": day})
+    move = client.get(f"/appointments/{appointment.number}/reschedule/", {"week": day, "day": day})
     assert move.status_code == 200
     assert f'value="{later.pk}"' in move.text
     week = day.isoformat()
@@ -772,3 +780,119 @@ def test_pages_in_english(signed_in, citizen):
     assert f"Appointment {appointment.number_display}" in detail.text
     assert "Change the date or time" in detail.text and "Cancel the appointment" in detail.text
     assert "My appointments" in detail.text
+
+
+# Links into the journey (a hall's page, a guide, My documents, a document reported lost)
+
+
+def test_a_link_with_suggestions_preselects_the_answers(signed_in, citizen, beijing_hall):
+    # given a link from a hall's page and My documents: this hall, a passport renewal
+    start = signed_in.get(
+        NEW,
+        {"person": citizen.person_id, "document": "passport", "kind": "renewal", "hall": "BJ0001"},
+    )
+    assert start["Location"] == f"{NEW}who/"
+    # then each page has the suggestion chosen, and the citizen still confirms it
+    who = signed_in.get(f"{NEW}who/").text
+    assert re.search(rf'value="{citizen.person_id}" checked', who)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    assert re.search(r'value="passport" checked', signed_in.get(f"{NEW}document/").text)
+    answer(signed_in, "document", {"document_type": "passport"})
+    assert re.search(r'value="renewal" checked', signed_in.get(f"{NEW}application/").text)
+    answer(signed_in, "application", {"kind": "renewal"})
+    answer(signed_in, "phone", {"contact_phone": "139 1234 5678"})
+    hall = signed_in.get(f"{NEW}hall/").text
+    assert "You chose Beijing Dongcheng Exit-Entry Hall." in hall
+    assert 'name="hall" value="BJ0001"' in hall
+
+
+def test_a_suggested_hall_that_lacks_the_service_is_not_offered(signed_in, citizen, beijing_hall):
+    # given a link suggesting the Beijing hall, which offers passports only
+    signed_in.get(NEW, {"hall": "BJ0001", "document": "hk_macao_pass"})
+    HkMacaoPassFactory(person=citizen.person)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    answer(signed_in, "document", {"document_type": "hk_macao_pass"})
+    answer(signed_in, "application", {"kind": "renewal"})
+    answer(signed_in, "endorsements", {"endorsements": ["HKG-G"]})
+    answer(signed_in, "phone", {"contact_phone": "139 1234 5678"})
+    # then the hall page does not offer it as chosen
+    assert "You chose" not in signed_in.get(f"{NEW}hall/").text
+
+
+def test_malformed_suggestions_are_ignored(signed_in):
+    signed_in.get(NEW, {"person": "x'; drop", "hall": "<script>", "kind": "a" * 80})
+    who = signed_in.get(f"{NEW}who/")
+    assert who.status_code == 200 and "checked" not in who.text
+
+
+def test_move_an_appointment_to_another_hall_offering_the_service(
+    signed_in, citizen, beijing_hall, passport_service, slots, day
+):
+    # given an appointment at a Shenzhen hall, far enough ahead to be moved
+    shenzhen = HallFactory(
+        code="SZ0001", name_en="Shenzhen Futian Hall", services=[passport_service]
+    )
+    appointment = AppointmentFactory(
+        person=citizen.person,
+        booked_by=citizen,
+        slot=slot_at(shenzhen, passport_service, day, 9, booked=1),
+    )
+    move = signed_in.get(f"/appointments/{appointment.number}/reschedule/")
+    assert f'href="/appointments/{appointment.number}/reschedule/hall/"' in move.text
+    # when they look for another hall offering passports, and choose the Beijing one
+    halls = signed_in.get(f"/appointments/{appointment.number}/reschedule/hall/", {"q": "Beijing"})
+    assert 'name="hall" value="BJ0001"' in halls.text
+    chosen = signed_in.post(
+        f"/appointments/{appointment.number}/reschedule/hall/", {"hall": "BJ0001"}
+    )
+    assert chosen["Location"] == f"/appointments/{appointment.number}/reschedule/"
+    # then the times shown are the Beijing hall's, and moving there works
+    times = signed_in.get(chosen["Location"], {"week": day.isoformat(), "day": day.isoformat()})
+    assert "New hall: Beijing Dongcheng Exit-Entry Hall" in times.text
+    assert f'value="{slots[2].pk}"' in times.text
+    picked = signed_in.post(
+        chosen["Location"], {"slot": slots[2].pk, "week": day.isoformat(), "days": 1}
+    )
+    check = signed_in.get(picked["Location"]).text
+    assert "New hall" in check and "Beijing Dongcheng Exit-Entry Hall" in check
+    confirm = signed_in.post(picked["Location"])
+    assert confirm["Location"] == f"/appointments/{appointment.number}/"
+    appointment.refresh_from_db()
+    assert appointment.hall == beijing_hall and appointment.slot == slots[2]
+
+
+def test_moving_to_a_hall_without_the_service_is_refused(signed_in, citizen, passport_service, day):
+    appointment = AppointmentFactory(
+        person=citizen.person,
+        booked_by=citizen,
+        slot=slot_at(HallFactory(services=[passport_service]), passport_service, day, 9),
+    )
+    HallFactory(code="HK0001", services=[ServiceFactory(code="hk-macao-pass")])
+    refused = signed_in.post(
+        f"/appointments/{appointment.number}/reschedule/hall/", {"hall": "HK0001"}
+    )
+    assert refused.status_code == 200 and "There is a problem" in refused.text
+
+
+def test_choosing_a_hall_offers_near_me_with_opening_status_and_distance(
+    signed_in, citizen, beijing_hall
+):
+    # given the citizen has reached the hall question
+    signed_in.get(NEW)
+    answer(signed_in, "who", {"person": citizen.person_id})
+    answer(signed_in, "document", {"document_type": "passport"})
+    answer(signed_in, "application", {"kind": "renewal"})
+    answer(signed_in, "phone", {"contact_phone": "139 1234 5678"})
+    page = signed_in.get(f"{NEW}hall/").text
+    # then the page offers "use my location" and coordinates
+    assert "data-locate" in page and 'name="lat"' in page and 'name="lng"' in page
+    # when they search near Dongcheng, Beijing
+    found = signed_in.get(f"{NEW}hall/", {"lat": "39.93", "lng": "116.41"}).text
+    # then halls come nearest first, with the distance and whether they are open
+    assert "Nearest first." in found
+    assert 'class="result__distance distance"' in found and "km away" in found
+    assert 'class="result__status"' in found
+    assert "Open now" in found or "Closed" in found
+    # and a wrong coordinate is explained by its field
+    wrong = signed_in.get(f"{NEW}hall/", {"lat": "91", "lng": "116"}).text
+    assert "Enter a latitude from -90 to 90" in wrong and 'id="lat-error"' in wrong

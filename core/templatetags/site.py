@@ -1,8 +1,12 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django import template
 
 from core.i18n import is_chinese, localized
 
 register = template.Library()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @register.simple_tag
@@ -17,7 +21,35 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+@register.filter
+def materials(text: str) -> list[str]:
+    """A guide's materials, one per line, without the conditions that filter them."""
+    from guide.materials import materials_parse
+
+    return [item.text for item in materials_parse(text)]
+
+
 @register.simple_tag
 def pick(zh: str, en: str) -> str:
     """Choose between a Chinese and an English value."""
     return zh if is_chinese() else en
+
+
+_WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@register.filter
+def day_label(value: dt.date | dt.datetime | None) -> str:
+    """A day as people write it: 12月7日（星期一） in Chinese, Mon 7 Dec in English.
+
+    A datetime is read in Beijing time.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(SHANGHAI).date()
+    if is_chinese():
+        return f"{value.month}月{value.day}日（{_WEEKDAYS_ZH[value.weekday()]}）"
+    return f"{_WEEKDAYS_EN[value.weekday()]} {value.day} {_MONTHS_EN[value.month - 1]}"

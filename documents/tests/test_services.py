@@ -6,9 +6,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import translation
 
 from core.errors import Problem
-from documents.models import Document, DocumentEvent, DocumentStatus
+from documents.models import Document, DocumentEvent, DocumentStatus, LossReport
 from documents.selectors import document_usable
-from documents.services import document_invalidate, document_record, document_report_lost
+from documents.services import (
+    LossDetails,
+    document_invalidate,
+    document_record,
+    document_report_lost,
+)
 from persons.services import Outcome
 from persons.tests.factories import GuardianshipFactory, MinorFactory, PersonFactory
 
@@ -25,6 +30,45 @@ TODAY = dt.date(2026, 11, 25)
 
 
 # report lost ------------------------------------------------------------------------------
+
+
+def test_report_lost_keeps_when_where_and_how_with_the_event(citizen):
+    # given a valid passport
+    passport = PassportFactory(person=citizen.person, expires_on=days_from_today(400))
+    loss = LossDetails(
+        lost_on=dt.date.today() - dt.timedelta(days=1),
+        place="  Guangzhou, Baiyun airport ",
+        how="lost",
+        circumstances="",
+    )
+    # when it is reported lost with the details
+    document_report_lost(user=citizen, document=passport, loss=loss)
+    # then the details are kept with the report's event, cleaned
+    report = LossReport.objects.get()
+    assert report.event.document == passport and report.event.kind == "reported_lost"
+    assert (report.place, report.how) == ("Guangzhou, Baiyun airport", "lost")
+
+
+def test_report_lost_with_a_future_date_changes_nothing(citizen):
+    passport = PassportFactory(person=citizen.person, expires_on=days_from_today(400))
+    loss = LossDetails(lost_on=dt.date.today() + dt.timedelta(days=3), place="x", how="lost")
+    # when the date is in the future, then a 422 names the field and nothing is written
+    with pytest.raises(Problem) as raised:
+        document_report_lost(user=citizen, document=passport, loss=loss)
+    assert raised.value.status == 422 and raised.value.errors[0]["field"] == "lost_on"
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+    assert not DocumentEvent.objects.filter(kind="reported_lost").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_a_loss_report_without_place_or_with_an_unknown_how(citizen):
+    passport = PassportFactory(person=citizen.person, expires_on=days_from_today(400))
+    document_report_lost(user=citizen, document=passport)
+    event = DocumentEvent.objects.get(kind="reported_lost")
+    for values in ({"place": "", "how": "lost"}, {"place": "here", "how": "eaten"}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            LossReport.objects.create(event=event, lost_on=dt.date.today(), **values)
 
 
 def test_report_lost_is_effective_at_once_and_recorded(citizen, caplog):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from core.masking import mask_document_number
-from documents.models import DocumentEvent, DocumentStatus
+from documents.models import DocumentEvent, DocumentStatus, LossReport
 from persons.tests.factories import GuardianshipFactory, MinorFactory
 
 from .factories import (
@@ -23,6 +23,19 @@ pytestmark = pytest.mark.django_db
 def _login_url(settings):
     # The sign-in page belongs to accounts; a plain path keeps these tests independent of it.
     settings.LOGIN_URL = "/accounts/login/"
+
+
+def loss(**changes) -> dict:
+    """A filled-in report-lost form: when, where, how, and the confirmation."""
+    today = dt.date.today()
+    return {
+        "lost_on": (today - dt.timedelta(days=2)).isoformat(),
+        "place": "Shenzhen, Luohu railway station",
+        "how": "stolen",
+        "circumstances": "Reported to the Luohu police station.",
+        "confirm": "on",
+        **changes,
+    }
 
 
 def english(client):
@@ -61,6 +74,12 @@ def test_my_documents_page(client, family):
     assert "Days left" in html and ">90<" in html
     assert "Expires soon" in html
     assert "Less than 6 months left: this document expires in 90 days." in html
+    # and the warning offers the renewal, with the answers suggested
+    assert (
+        f'href="/appointments/new/?person={user.person_id}&amp;document=passport&amp;kind=renewal"'
+        in html
+    )
+    assert "Renew: book an appointment" in html
     assert "Expired" in html
     assert f"/documents/{passport.pk}/report-lost/" in html
     assert f"/documents/{child_pass.pk}/report-lost/" in html
@@ -161,7 +180,7 @@ def test_report_lost_asks_for_confirmation_first(client, family, stepped_up):
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VALID
     # when they confirm
-    done = client.post(f"/documents/{passport.pk}/report-lost/", {"confirm": "on"}, follow=True)
+    done = client.post(f"/documents/{passport.pk}/report-lost/", loss(), follow=True)
     # then it is reported lost at once
     assert done.redirect_chain[-1][0] == f"/documents/{passport.pk}/"
     assert "The document has been reported lost" in done.text
@@ -172,7 +191,7 @@ def test_report_lost_asks_for_confirmation_first(client, family, stepped_up):
     again = client.get(f"/documents/{passport.pk}/report-lost/")
     assert "cannot be reported lost" in again.text
     assert 'name="confirm"' not in again.text
-    twice = client.post(f"/documents/{passport.pk}/report-lost/", {"confirm": "on"})
+    twice = client.post(f"/documents/{passport.pk}/report-lost/", loss())
     assert twice.status_code == 200
     assert "already been reported lost" in twice.text
     assert DocumentEvent.objects.filter(kind="reported_lost").count() == 1
@@ -183,7 +202,7 @@ def test_a_guardian_reports_a_childs_document_from_the_page(client, family, step
     client.force_login(user)
     stepped_up(client, user)
     english(client)
-    client.post(f"/documents/{child_pass.pk}/report-lost/", {"confirm": "on"})
+    client.post(f"/documents/{child_pass.pk}/report-lost/", loss())
     event = DocumentEvent.objects.get(document=child_pass, kind="reported_lost")
     assert (event.actor_person, event.on_behalf_of) == (user.person, child)
     page = client.get(f"/documents/{child_pass.pk}/")
@@ -199,7 +218,7 @@ def test_other_peoples_documents_are_404(client, family, stepped_up):
     for document in (passport, child_pass):
         assert client.get(f"/documents/{document.pk}/").status_code == 404
         assert client.get(f"/documents/{document.pk}/report-lost/").status_code == 404
-        response = client.post(f"/documents/{document.pk}/report-lost/", {"confirm": "on"})
+        response = client.post(f"/documents/{document.pk}/report-lost/", loss())
         assert response.status_code == 404
         document.refresh_from_db()
         assert document.status == DocumentStatus.VALID
@@ -209,7 +228,7 @@ def test_a_form_post_without_csrf_is_refused(family):
     user, _child, passport, *_ = family
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    response = browser.post(f"/documents/{passport.pk}/report-lost/", {"confirm": "on"})
+    response = browser.post(f"/documents/{passport.pk}/report-lost/", loss())
     assert response.status_code == 403
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VALID
@@ -219,3 +238,57 @@ def test_other_methods_are_refused(client, family):
     user, _child, passport, *_ = family
     client.force_login(user)
     assert client.put(f"/documents/{passport.pk}/report-lost/").status_code == 405
+
+
+def test_report_lost_asks_when_where_and_how_and_keeps_it(client, family):
+    user, _child, passport, *_ = family
+    client.force_login(user)
+    english(client)
+    # when the citizen opens the page
+    page = client.get(f"/documents/{passport.pk}/report-lost/")
+    # then they are asked when, where and how it was lost
+    for name in ("lost_on", "place", "how", "circumstances"):
+        assert f'name="{name}"' in page.text
+    # when they report it
+    done = client.post(f"/documents/{passport.pk}/report-lost/", loss(), follow=True)
+    # then what they said is kept with the report, and shown with the document
+    report = LossReport.objects.get(event__document=passport)
+    assert (report.place, report.how) == ("Shenzhen, Luohu railway station", "stolen")
+    assert report.lost_on == dt.date.today() - dt.timedelta(days=2)
+    assert "Shenzhen, Luohu railway station" in done.text
+    # and the page offers to book the replacement, with the answers suggested
+    assert "Apply for a replacement: book an appointment" in done.text
+    assert (
+        f"/appointments/new/?person={user.person_id}&amp;document=passport"
+        "&amp;kind=replacement&amp;reason=lost"
+    ) in done.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"lost_on": ""}, "lost_on", "Enter the date the document was lost."),
+        ({"lost_on": "27/03/2026"}, "lost_on", "Enter the date as year-month-day"),
+        ({"lost_on": "2999-01-01"}, "lost_on", "must be today or earlier"),
+        ({"lost_on": "2001-01-01"}, "lost_on", "on or after its issue date"),
+        ({"place": "  "}, "place", "Enter where the document was lost."),
+        ({"place": "x" * 201}, "place", "200 characters or fewer"),
+        ({"how": "eaten"}, "how", "Choose how the document was lost."),
+        ({"circumstances": "x" * 501}, "circumstances", "500 characters or fewer"),
+    ],
+)
+def test_report_lost_errors_are_shown_by_their_field(client, family, changes, field, message):
+    user, _child, passport, *_ = family
+    client.force_login(user)
+    english(client)
+    # when a detail is missing or wrong
+    response = client.post(f"/documents/{passport.pk}/report-lost/", loss(**changes))
+    # then the page says what to fix, by the field, and nothing is reported
+    assert response.status_code == 200
+    assert message in response.text
+    anchor = "id_how_0" if field == "how" else f"id_{field}"
+    assert f'href="#{anchor}"' in response.text
+    assert f'id="{field}-error"' in response.text or f'id="id_{field}-error"' in response.text
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+    assert not LossReport.objects.exists()

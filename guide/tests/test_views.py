@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from .factories import CalendarDayFactory, GuideFactory, GuideFAQFactory, HallFactory
 
@@ -39,23 +40,65 @@ def test_search_near_a_place_lists_distances(client, hall):
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "field", "message"),
     [
-        ({"lat": "999", "lng": "114"}, "less than or equal to 90"),
-        ({"lat": "22.5"}, "Give both latitude and longitude"),
-        ({"lat": "north", "lng": "114"}, "Enter a number"),
-        ({"region": "999999"}, "Select a valid choice"),
-        ({"q": "x" * 101}, "at most 100 characters"),
-        ({"page": "0"}, "greater than or equal to 1"),
+        ({"lat": "999", "lng": "114"}, "lat", "Enter a latitude from -90 to 90"),
+        ({"lat": "22.5", "lng": "-181"}, "lng", "Enter a longitude from -180 to 180"),
+        ({"lat": "22.5"}, "lng", "Give both latitude and longitude"),
+        ({"lat": "north", "lng": "114"}, "lat", "Enter the latitude as a number"),
+        ({"region": "999999"}, "region", "Choose a province or city from the list."),
+        ({"service": "nothing"}, "service", "Choose a service from the list."),
+        ({"q": "x" * 101}, "q", "Enter at most 100 characters"),
+        ({"page": "0"}, None, "There is no such page of results"),
+        ({"page": "99999999"}, None, "There is no such page of results"),
     ],
 )
-def test_search_page_bad_input_shows_an_error_summary(client, hall, params, message):
+def test_search_page_bad_input_shows_the_projects_message_by_the_field(
+    client, hall, params, field, message
+):
+    # given a visitor in English, when the search has a value out of range or too long
     english(client)
     response = client.get("/halls/", params)
+    # then the page says what to do in the project's words, in the summary and by the field
     assert response.status_code == 200
-    assert "There is a problem" in response.text
-    assert message in response.text
-    assert "<title>Error:" in response.text
+    text = response.text
+    assert "There is a problem" in text and "<title>Error:" in text
+    assert message in text
+    for stock in ("Ensure this value", "Select a valid choice", "Enter a number."):
+        assert stock not in text
+    if field:
+        assert f'href="#id_{field}"' in text
+        by_field = text[text.index(f'id="{field}-error"') :][:300]
+        assert message in by_field
+    else:
+        assert 'href="#results-heading"' in text
+
+
+def test_search_page_bad_input_in_chinese(client, hall):
+    text = client.get("/halls/", {"lat": "999", "lng": "114"}).text
+    assert "请输入 -90 至 90 之间的纬度" in text
+
+
+def test_a_search_lands_on_its_results(client, hall):
+    # the form and the page links go to the results, not to the top of the page
+    english(client)
+    page = client.get("/halls/", {"q": "Luohu"}).text
+    assert 'action="/halls/#results"' in page
+    assert '<section class="results" id="results"' in page
+
+
+def test_status_and_distance_are_separate_and_dates_read_the_chinese_way(client, hall):
+    # given a search near Luohu port on a day the hall is closed until a later day
+    from core.templatetags.site import day_label
+
+    with translation.override("zh-hans"):
+        assert day_label(dt.date(2026, 12, 7)) == "12月7日（星期一）"
+    with translation.override("en"):
+        assert day_label(dt.date(2026, 12, 7)) == "Mon 7 Dec"
+    english(client)
+    page = client.get("/halls/", {"lat": "22.533", "lng": "114.113"}).text
+    # then the distance is its own line, after the status
+    assert '<p class="result__distance distance">0.8 km away</p>' in page
 
 
 def test_search_page_paginates(client):
@@ -157,3 +200,20 @@ def test_language_switch_needs_csrf():
 def test_every_page_offers_the_language_switch(client, hall):
     for url in ["/", "/halls/", "/halls/LUOHU/", "/guides/"]:
         assert 'name="language"' in client.get(url).text
+
+
+def test_a_hall_page_offers_to_book_at_this_hall(client, hall):
+    # given a hall offering passports, when its page opens
+    english(client)
+    page = client.get("/halls/LUOHU/").text
+    # then it links into the booking journey with the hall suggested
+    assert 'href="/appointments/new/?hall=LUOHU"' in page
+    assert "Book an appointment at this hall" in page
+
+
+def test_a_guide_for_a_document_offers_to_book_to_apply(client, hall):
+    guide = GuideFactory(slug="passport-first", service=hall.services.first())
+    english(client)
+    page = client.get(f"/guides/{guide.slug}/").text
+    assert 'href="/appointments/new/?document=passport"' in page
+    assert "Book an appointment to apply" in page

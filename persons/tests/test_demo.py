@@ -59,7 +59,7 @@ def test_the_demo_registry_loads_once_with_the_fixed_persons(regions):
     assert (chen.name_zh, chen.phone_on_file) == ("陈建国", "+8613900000001")
     assert [p.id_number for p in minors_of(person=chen)] == [fixed.CHEN_CHILD_ID_NUMBER]
     assert set(_statuses(fixed.CHEN_ID_NUMBER).values()) == {DocumentStatus.VALID}
-    assert Person.objects.get(id_number=fixed.LIN_ID_NUMBER).phone_on_file == "+8613900000003"
+    assert Person.objects.get(id_number=fixed.LIN_ID_NUMBER).phone_on_file == "+8613800000002"
     replacement = Document.objects.get(number=fixed.REPLACEMENT_PASSPORT)
     assert replacement.issued_on > Document.objects.get(number=fixed.LOST_PASSPORT).issued_on
     # a mix across the country: provinces, expired documents, families; one reported lost

@@ -329,3 +329,18 @@ def test_an_upload_without_a_file_is_422(api, appointment_now):
     check_in(api, appointment_now)
     response = api.post(f"{BASE}/{appointment_now.number}/photo", {})
     problem(response, 422, "validation_failed")
+
+
+def test_materials_not_applicable_through_the_api(api, appointment_now):
+    number = appointment_now.number
+    check_in_by(api, appointment_now.number)
+    # a reason given twice for one item is refused, as is an item both shown and not applicable
+    twice = {"checked": [0], "not_applicable": [{"position": 1, "reason": "a"}] * 2}
+    problem(post(api, f"{number}/materials", twice), 422, "materials_incomplete")
+    both = {"checked": [0, 1], "not_applicable": [{"position": 1, "reason": "a"}]}
+    problem(post(api, f"{number}/materials", both), 422, "materials_incomplete")
+    # with a reason, the step is done and the reason reads back
+    done = {"checked": [0], "not_applicable": [{"position": 1, "reason": "first passport"}]}
+    assert post(api, f"{number}/materials", done).status_code == 200
+    body = api.get(f"{BASE}/{number}").json()
+    assert body["materials"]["not_applicable"] == [{"item": "原护照", "reason": "first passport"}]

@@ -443,3 +443,42 @@ def test_reading_a_photo_not_taken_is_404(officer, appointment):
     with raises_code("photo_not_taken", 404):
         services.photo_read(officer=officer, number=appointment.number, client_address=None)
     assert not AccessLog.objects.exists()
+
+
+def test_an_item_that_does_not_apply_is_marked_with_a_reason(officer, appointment):
+    check_in(officer, appointment)
+    # when the officer marks an item not applicable without a reason, or both ways
+    with raises_code("materials_incomplete", 422):
+        services.materials_record(
+            officer=officer, number=appointment.number, checked=[0], not_applicable={1: "  "}
+        )
+    with raises_code("materials_incomplete", 422):
+        services.materials_record(
+            officer=officer, number=appointment.number, checked=[0, 1], not_applicable={1: "x"}
+        )
+    with raises_code("materials_incomplete", 422):
+        services.materials_record(
+            officer=officer, number=appointment.number, checked=[0], not_applicable={5: "x"}
+        )
+    # then nothing is recorded; with a reason, the step is done and the reason kept
+    reception = services.materials_record(
+        officer=officer,
+        number=appointment.number,
+        checked=[0],
+        not_applicable={1: "First passport lost abroad; travel document seen instead"},
+    )
+    assert reception.materials == ["居民身份证"]
+    assert reception.materials_not_applicable == [
+        {"item": "原护照", "reason": "First passport lost abroad; travel document seen instead"}
+    ]
+    assert reception.materials_checked_at is not None
+
+
+def test_the_checklist_of_a_child_leaves_out_what_applies_to_adults(officer, hall, guide):
+    # given a guide with items for children and for adults, and a 10-year-old's appointment
+    guide.materials_zh = "居民身份证\n[under16] 监护人的居民身份证\n[16+] 所在单位出具的同意意见"
+    guide.save()
+    child = PersonFactory(birth_date=DAY - dt.timedelta(days=3653))
+    appointment = appointment_at(hall, at(10), person=child)
+    # then the officer's checklist has the guardian's papers, not the employer's consent
+    assert selectors.materials_checklist(appointment) == ["居民身份证", "监护人的居民身份证"]

@@ -296,3 +296,34 @@ def test_administrators_edit_the_fee_table_in_the_back_office(admin_client, fee_
 
 def test_officers_do_not_see_the_fee_table_in_the_back_office(officer):
     assert verified_client(officer).get("/admin/reception/fee/").status_code in {302, 403}
+
+
+def test_an_item_that_does_not_apply_is_marked_with_the_reason_on_the_page(
+    client_officer, appointment_now
+):
+    number = appointment_now.number
+    checked_in(client_officer, appointment_now)
+    # when the officer ticks the first item and gives a reason for the second
+    response = client_officer.post(
+        page(number, "materials"),
+        {"checked": ["0"], "reason_1": "Applies for a first passport after all"},
+    )
+    # then the step is done, and the reason is kept and shown
+    assert response.status_code == 302
+    reception = Reception.objects.get()
+    assert reception.materials_not_applicable == [
+        {"item": "Your current passport", "reason": "Applies for a first passport after all"}
+    ]
+    shown = client_officer.get(response["Location"]).text
+    assert "Applies for a first passport after all" in shown
+
+
+def test_a_reason_that_is_too_long_is_shown_by_its_field(client_officer, appointment_now):
+    number = appointment_now.number
+    checked_in(client_officer, appointment_now)
+    response = client_officer.post(
+        page(number, "materials"), {"checked": ["0"], "reason_1": "x" * 201}
+    )
+    assert response.status_code == 200
+    assert 'id="id_reason_1-error"' in response.text
+    assert Reception.objects.get().materials_checked_at is None

@@ -40,6 +40,10 @@ CHROMIUM_ARGS = [
 # Accept-Language of the browser: a Chinese browser gets the Chinese site, an English one English.
 BROWSER_LOCALES = {"zh": "zh-CN", "en": "en-GB"}
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs"
+# Every page a journey reaches is photographed here (not committed: test-results/ is ignored).
+PAGE_SHOTS_DIR = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# The phone the journeys of services 3, 4 and 6 run on (a module sets VIEWPORT = PHONE).
+PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
@@ -85,10 +89,12 @@ def new_context(browser: Browser, language: str = "zh", **options) -> BrowserCon
 
 @pytest.fixture
 def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
-    """The browser profile of a test: Chinese, or the test's `language` parameter."""
+    """The browser profile of a test: Chinese, or the test's `language` parameter; the
+    module's VIEWPORT (PHONE for the journeys of services 3, 4 and 6), else Playwright's."""
     callspec = getattr(request.node, "callspec", None)
     language = callspec.params.get("language", "zh") if callspec else "zh"
-    context = new_context(browser, language)
+    viewport = getattr(request.module, "VIEWPORT", None)
+    context = new_context(browser, language, **({"viewport": viewport} if viewport else {}))
     yield context
     context.close()
 
@@ -123,9 +129,29 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+_shots: dict[str, int] = {}
+
+
+def page_shot(page: Page) -> Path:
+    """Save a screenshot of the page as it is, numbered in the order the test reached it:
+    test-results/screenshots/<module>/<test>/<n>-<path>-<width>x<height>.png."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "unknown").split(" ")[0]
+    module, _sep, name = test.partition("::")
+    folder = PAGE_SHOTS_DIR / Path(module).stem / re.sub(r"[^\w.-]+", "_", name)
+    _shots[test] = number = _shots.get(test, 0) + 1
+    path_part = re.sub(r"[^\w-]+", "_", page.url.split("://", 1)[-1].split("/", 1)[-1])[:60]
+    size = page.viewport_size or {"width": 0, "height": 0}
+    target = folder / f"{number:02d}-{path_part or 'home'}-{size['width']}x{size['height']}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
 def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page as it is; fail on any serious or critical violation."""
+    """Run axe-core on the page as it is; fail on any serious or critical violation. A
+    screenshot of every page checked is kept (page_shot)."""
     page.wait_for_load_state("load")
+    page_shot(page)
     results = _axe.run(page)
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, (

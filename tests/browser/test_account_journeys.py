@@ -9,12 +9,13 @@ tests check the structure, the addresses of links and the data in both languages
 words in English, and messages as Django translates them in the page's language.
 """
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,9 +32,11 @@ from staff.demo import member
 from staff.models import AccessAction, AccessLog
 from staff.services import demo_totp_code
 
-from .conftest import assert_accessible, new_context
+from .conftest import PHONE, assert_accessible, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# A phone: each page is checked by axe-core and photographed (conftest.page_shot).
+VIEWPORT = PHONE
 
 # The demo data of this module (tests/browser/conftest.py loads it once and restores it for each
 # test): the halls and regions, the registry (fixed persons and a few generated ones), the demo
@@ -253,7 +256,7 @@ def other_page(browser: Browser) -> Iterator:
     pages = []
 
     def open_other(language: str = "zh") -> Page:
-        context = new_context(browser, language)
+        context = new_context(browser, language, viewport=PHONE)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -354,7 +357,10 @@ def test_newcomer_registers_binds_and_reports_a_document_lost(page: Page, site: 
     lost.refresh_from_db()
     assert lost.status == DocumentStatus.VALID
 
-    # When they tick the box and confirm
+    # When they say when, where and how it was lost, tick the box and confirm
+    page.locator("#id_lost_on").fill((timezone.localdate() - dt.timedelta(days=2)).isoformat())
+    page.locator("#id_place").fill("深圳罗湖火车站" if language == "zh" else "Luohu station")
+    page.locator("input[name='how'][value='stolen']").check()
     page.locator("#id_confirm").check()
     submit(page, form_button(page))
 
@@ -367,6 +373,14 @@ def test_newcomer_registers_binds_and_reports_a_document_lost(page: Page, site: 
     expect(page.locator("main a[href$='/report-lost/']")).to_have_count(0)
     lost.refresh_from_db()
     assert lost.status == DocumentStatus.REPORTED_LOST
+    # what they said is kept with the report and shown, with the way to book the replacement
+    expect(page.locator("main .loss-report")).to_contain_text(
+        "深圳罗湖火车站" if language == "zh" else "Luohu station"
+    )
+    replacement = page.locator("main a[href*='kind=replacement']")
+    expect(replacement).to_have_text(
+        translated(language, "Apply for a replacement: book an appointment")
+    )
     if language == "en":
         expect(page.locator("main .tag--red")).to_have_text("Reported lost")
         expect(page.locator("main")).to_contain_text("This document was reported lost.")
@@ -556,3 +570,54 @@ def test_bad_input_shows_errors_not_a_crash(page: Page, site: str, language: str
     expect(page.locator("nav.staff-nav")).to_have_count(0)
     open_page(page, site + "/staff/access-log/")
     assert "/staff/login/" in page.url
+
+
+# -- 4. on a phone: names stay whole, tags do not wrap; staff get the staff navigation -------
+
+
+def _lines_of(page: Page, selector: str) -> list[tuple[int, int]]:
+    """How many lines each element's text takes (a Range over its text), and its words."""
+    return page.eval_on_selector_all(
+        selector,
+        r"""els => els.map(el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [tops.size, el.textContent.trim().split(/\s+/).length];
+        })""",
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_names_stay_whole_and_tags_do_not_wrap(page: Page, site: str, language: str):
+    # Given the guardian, signed in on a 390-pixel-wide phone
+    open_page(page, site + "/accounts/login/")
+    page.locator("#id_phone").fill(GUARDIAN.phone[3:])
+    page.locator("#id_password").fill(GUARDIAN.password)
+    submit(page, form_button(page))
+    assert page.viewport_size == PHONE
+
+    # When they open their account, with the table of the persons they act for
+    open_page(page, site + "/accounts/")
+
+    # Then no name breaks inside a word (陈建国, not 陈建/国), and the "Demo" tag is one line
+    names = _lines_of(page, "main table td:first-child")
+    assert names and all(lines <= words for lines, words in names), names
+    assert [lines for lines, _words in _lines_of(page, ".phase-banner .tag")] == [1]
+
+
+def test_staff_see_the_staff_navigation_only(page: Page, site: str):
+    # Given the hall officer, signed in to the staff pages
+    staff_sign_in(page, site, OFFICER)
+
+    # When they open the public home page and "Your account"
+    open_page(page, site + "/")
+
+    # Then the main navigation leads to the staff pages only
+    nav = page.locator("nav.site-nav")
+    expect(nav.locator("a[href='/staff/']")).to_have_count(1)
+    for citizen_page in ("/documents/", "/appointments/", "/applications/", "/accounts/"):
+        expect(nav.locator(f"a[href='{citizen_page}']")).to_have_count(0)
+    open_page(page, site + "/accounts/")
+    assert page.url.endswith("/staff/")
+    expect(page.locator("main")).not_to_contain_text("Bind your identity")

@@ -19,6 +19,7 @@ from appointments.models import Appointment, AppointmentStatus, Slot
 from persons.demo import fixed
 from persons.models import Person
 
+from .conftest import PHONE
 from .test_account_journeys import (
     GUARDIAN,
     expect_lang,
@@ -31,6 +32,8 @@ from .test_account_journeys import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# A phone: each page is checked by axe-core and photographed (conftest.page_shot).
+VIEWPORT = PHONE
 
 DEMO_COMMANDS = (
     ("load_demo", {}),
@@ -81,6 +84,18 @@ def book_renewal_in_beijing(page: Page, site: str, person: Person) -> Appointmen
     expect(page.locator("#id_contact_phone")).not_to_have_value("")
     submit(page, form_button(page))
     assert page.url.endswith("/appointments/new/hall/")
+    # near a place: the nearest halls first, each with its opening status and distance, and
+    # the page lands on the results
+    page.locator("#id_lat").fill("39.93")
+    page.locator("#id_lng").fill("116.41")
+    submit(page, page.locator("main form[method=get] button[type=submit]"))
+    assert page.url.endswith("#results")
+    first = page.locator("main .result").first
+    expect(first.locator(".result__distance")).to_be_visible()
+    expect(first.locator(".result__status .tag")).to_be_visible()
+    expect(page.locator("#results-heading")).to_be_in_viewport()
+    page.locator("#id_lat").fill("")
+    page.locator("#id_lng").fill("")
     page.locator("#id_q").fill(BEIJING_HALL)
     submit(page, page.locator("main form[method=get] button[type=submit]"))
     chosen = page.locator(f"main form:has(input[name='hall'][value='{BEIJING_HALL}']) button")
@@ -96,22 +111,32 @@ def book_renewal_in_beijing(page: Page, site: str, person: Person) -> Appointmen
 
 
 def pick_a_later_time(page: Page, *, besides: int | None = None) -> str:
-    """Tick a free time from tomorrow on (so it can still be moved and cancelled; cutoff 1 hour),
-    looking at the next week when this one has none."""
+    """Choose a day from the day after tomorrow on (so the time can still be moved and
+    cancelled; cutoff 1 hour), then tick a free time of that day; the next week when this one
+    has no such day. The week's days come first, each with its free seats."""
     later = {
         str(pk)
         for pk in Slot.objects.filter(starts_at__gt=_tomorrow()).values_list("pk", flat=True)
         if pk != besides
     }
-    for _week in range(2):
-        times = free_times(page)
-        offered = [times.nth(i).get_attribute("value") for i in range(times.count())]
-        found = next((value for value in offered if value in later), None)
-        if found:
-            page.locator(f"main input[name='slot'][value='{found}']").check()
-            return found
+    after = (timezone.localdate(_tomorrow()) + dt.timedelta(days=1)).isoformat()
+    for _week in range(3):
+        days = page.locator("main a.day-list__day")
+        expect(page.locator("main .day-list")).to_be_visible()
+        links = [days.nth(i).get_attribute("href") or "" for i in range(days.count())]
+        for href in links:
+            if href.split("day=")[-1].split("#")[0] < after:
+                continue
+            follow(page, page.locator(f"main a.day-list__day[href='{href}']"))
+            times = free_times(page)
+            offered = [times.nth(i).get_attribute("value") for i in range(times.count())]
+            found = next((value for value in offered if value in later), None)
+            if found:
+                page.locator(f"main input[name='slot'][value='{found}']").check()
+                return found
+            follow(page, page.locator("main a[href*='#days']"))
         follow(page, page.locator("main a[rel='next']").first)
-    raise AssertionError("no free time in two weeks")
+    raise AssertionError("no free time in three weeks")
 
 
 def translated_book(page: Page) -> str:
@@ -147,15 +172,25 @@ def test_citizen_books_in_another_province_moves_cancels_and_books_again(
     assert event.decoded("dtstart") == appointment.starts_at
     assert appointment.number_display in str(event.get("summary"))
 
-    # When they move it to another time
+    # When they move it to another time at another hall (Luohu, near home)
     follow(page, page.locator(f"main a[href='/appointments/{appointment.number}/']"))
     follow(page, page.locator(f"main a[href='/appointments/{appointment.number}/reschedule/']"))
+    follow(
+        page, page.locator(f"main a[href='/appointments/{appointment.number}/reschedule/hall/']")
+    )
+    page.locator("#id_q").fill(LUOHU_HALL)
+    submit(page, page.locator("main form[method=get] button[type=submit]"))
+    submit(
+        page, page.locator(f"main form:has(input[name='hall'][value='{LUOHU_HALL}']) button").first
+    )
+    assert page.url.endswith(f"/appointments/{appointment.number}/reschedule/")
     other = pick_a_later_time(page, besides=appointment.slot_id)
     submit(page, page.locator("main form[method=post] button[type=submit]").last)
     assert page.url.endswith("/reschedule/confirm/")
     submit(page, form_button(page))
     appointment.refresh_from_db()
     assert str(appointment.slot_id) == other
+    assert appointment.hall.code == LUOHU_HALL
     assert page.url.endswith(f"/appointments/{appointment.number}/")
 
     # When they cancel it

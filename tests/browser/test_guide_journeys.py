@@ -15,9 +15,11 @@ from playwright.sync_api import Page, expect
 
 from guide.models import CalendarDay, Guide, Hall
 
-from .conftest import SCREENSHOT_DIR, assert_accessible
+from .conftest import PHONE, SCREENSHOT_DIR, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# A phone: each page is checked by axe-core and photographed (conftest.page_shot).
+VIEWPORT = PHONE
 
 LANGUAGES = ["zh", "en"]
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}
@@ -200,6 +202,16 @@ def test_use_my_location_lists_the_nearest_hall_first(page: Page, site: str, lan
     expect(first.locator("h3 a")).to_have_attribute("href", f"/halls/{NEAREST_HALL}/")
     expect(first.locator("h3 a")).to_have_text(hall_name(NEAREST_HALL, language))
     expect(first.locator(".distance")).to_contain_text("0.8")
+    # and the page lands on the results, not at its top (on a phone they start far down)
+    assert page.url.endswith("#results")
+    expect(page.locator("#results-heading")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 300
+    # with the opening status and the distance on separate lines
+    status_box = first.locator(".result__status").bounding_box()
+    distance_box = first.locator(".result__distance").bounding_box()
+    assert (
+        status_box and distance_box and distance_box["y"] >= status_box["y"] + status_box["height"]
+    )
 
 
 # -- 3. public holidays and make-up working days --------------------------------------------
@@ -389,3 +401,26 @@ def test_hall_page_is_useful_when_map_tiles_fail(page: Page, site: str, settings
     expect(fallback).to_contain_text(str(float(hall.longitude)))
     expect(page.locator("ul.map-links a")).to_have_count(6)
     assert_accessible(page)
+
+
+def test_a_tianditu_style_tile_server_is_asked_with_its_subdomains(page: Page, site: str, settings):
+    # Given tiles configured as docs/configuration.md shows for Tianditu (here unreachable)
+    settings.MAP_TILE_URL = (
+        "http://127.0.0.{s}:9/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
+        "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        "&tk=test"
+    )
+    settings.MAP_TILE_SUBDOMAINS = "1"
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "wmts" in r.url else None)
+
+    # When a visitor opens a hall page
+    open_page(page, f"{site}/halls/{NEAREST_HALL}/")
+
+    # Then the tiles are asked from the configured subdomain, with the zoom, row and column
+    expect(page.locator("#hall-map")).to_have_class(re.compile(r"map--tiles-failed"))
+    assert asked and all(url.startswith("http://127.0.0.1:9/vec_w/wmts?") for url in asked)
+    assert any("TILEMATRIX=16&" in url for url in asked)
+    # and the page stays useful
+    expect(page.locator(".map__fallback")).to_be_visible()
+    expect(page.locator("ul.map-links a")).to_have_count(6)

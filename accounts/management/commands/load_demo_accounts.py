@@ -24,7 +24,8 @@ DEMO_ID_NUMBERS = {
     "guardian": "440303198503120316",
     # 陈小雨 Chen Xiaoyu, female, born 2016-09-01, no phone on file.
     "child": "440303201609010427",
-    # 林晓梅 Lin Xiaomei, female, born 1992-11-20, phone on file +8613900000003; left unbound
+    # 林晓梅 Lin Xiaomei, female, born 1992-11-20, phone on file +8613800000002 (the number of
+    # the unbound demo account, so the binding code reaches it); left unbound
     # so that the unbound demo citizen can try real-name binding.
     "to_bind": "440303199211200589",
 }

@@ -5,7 +5,12 @@
 
   function focusErrorSummary() {
     var summary = document.querySelector("[data-autofocus]");
-    if (summary) { summary.focus(); }
+    if (!summary) { return; }
+    // A search lands on its results (#results); with errors, the summary comes first.
+    if (window.location.hash && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    summary.focus();
   }
 
   function locateButtons() {
@@ -33,5 +38,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     locateButtons();
+  });
+  // Again once loaded: the browser's scroll to a #fragment may have taken the focus.
+  window.addEventListener("load", function () {
+    if (!document.activeElement || document.activeElement === document.body) { focusErrorSummary(); }
   });
 })();

@@ -13,7 +13,8 @@
     el.insertBefore(canvas, fallback);
     var map = window.L.map(canvas, { scrollWheelZoom: false }).setView([lat, lng], 16);
     var layer = window.L.tileLayer(el.dataset.tiles, {
-      maxZoom: 19,
+      maxZoom: 18,
+      subdomains: el.dataset.subdomains || "abc",
       attribution: el.dataset.attribution || ""
     });
     layer.on("tileerror", function () { el.classList.add("map--tiles-failed"); });

@@ -1,0 +1,49 @@
+"""The published OpenAPI document: strict JSON (no duplicated keys) and valid OpenAPI 3.1."""
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.validators import OpenAPIV31SpecValidator
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise ValueError(f"duplicated keys {duplicated} in one object")
+    return dict(pairs)
+
+
+@pytest.fixture
+def openapi_text(client) -> str:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_openapi_document_has_no_duplicated_keys(openapi_text):
+    # given the document the server publishes
+    # when it is parsed as strictly as a YAML parser (Swagger UI's) reads it
+    document = json.loads(openapi_text, object_pairs_hook=_refuse_duplicates)
+    # then it parses, and the calendar file is one answer with its own media type
+    answers = document["paths"]["/api/v1/me/appointments/{appointment_number}.ics"]["get"]
+    assert "text/calendar" in answers["responses"]["200"]["content"]
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(openapi_text):
+    # given the document the server publishes
+    document = json.loads(openapi_text)
+    # when it is checked against the OpenAPI 3.1 schema
+    # then it is valid
+    assert document["openapi"].startswith("3.1")
+    validate(document, cls=OpenAPIV31SpecValidator)
+
+
+def test_the_duplicate_check_itself_rejects_a_duplicated_key():
+    # given a JSON text with a key twice, as the .ics answer once had
+    text = '{"responses": {"200": {"a": 1}, "200": {"b": 2}}}'
+    # when it is parsed with the same hook
+    # then it is refused
+    with pytest.raises(ValueError, match="duplicated keys"):
+        json.loads(text, object_pairs_hook=_refuse_duplicates)

@@ -88,7 +88,10 @@ class PersonDataAdmin(NoPersonalLookups):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None and request.method == "GET":
-            shown = [self.person_id_of(obj) for obj in changelist.result_list]
+            # Records of accounts bound to nobody (person None) show no one's registry data.
+            shown = [
+                pid for obj in changelist.result_list if (pid := self.person_id_of(obj)) is not None
+            ]
             if shown:
                 services.persons_back_office_list(
                     staff=request.user,

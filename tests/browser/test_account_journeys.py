@@ -338,6 +338,11 @@ def test_newcomer_registers_binds_and_reports_a_document_lost(page: Page, site: 
     item = document_item(page, lost)
     expect(item.locator(".tag--green")).to_have_text(translated(language, "Valid"))
     follow(page, item.locator(f"a[href='/documents/{lost.pk}/report-lost/']"))
+    # a code to their own phone comes first ("Confirm it is you"), then back to the page
+    expect(page.locator("h1")).to_have_text(translated(language, "Confirm it is you"))
+    submit(page, page.locator("main button[name=send]"))
+    page.locator("#id_code").fill(code_for(e164(phone), "step_up"))
+    submit(page, page.locator("main button[name=confirm]"))
     expect(page.locator("h1")).to_have_text(translated(language, "Report a document lost"))
     expect(page.locator("main .document__number")).to_have_text(lost.number)
     if language == "en":

@@ -93,6 +93,13 @@ def admin_client(client, db):
 
 
 @pytest.fixture(autouse=True)
+def _outbox_per_test(settings, tmp_path_factory):
+    """Messages written by the development gateway (codes, and notifications the relay sends
+    after commit) go to a directory of the test's own, never to var/outbox."""
+    settings.VERIFICATION_OUTBOX_DIR = tmp_path_factory.mktemp("outbox")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_state(settings):
     """Each test starts with an empty cache and no hall directory from an earlier test."""
     settings.GUIDE_DIRECTORY_CHECK_SECONDS = 0

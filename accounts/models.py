@@ -30,6 +30,9 @@ class User(AbstractUser):
         related_name="account",
     )
     bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
+    # Set when the person proved the address with a code sent to it (email_change_confirm);
+    # messages go by email only to a confirmed address.
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -55,6 +58,10 @@ class User(AbstractUser):
     @property
     def is_bound(self) -> bool:
         return self.person_id is not None
+
+    @property
+    def has_confirmed_email(self) -> bool:
+        return bool(self.email) and self.email_confirmed_at is not None
 
 
 class VerificationCode(models.Model):

@@ -131,8 +131,9 @@ def _message_text(purpose: str, code: str) -> tuple[str, str]:
 
 def _deliver(
     *, code_id: int, purpose: str, channel: str, destination: str, code: str, language: str
-) -> None:
-    """Hand the code to the channel's gateway (after commit), in the recipient's language."""
+) -> bool:
+    """Hand the code to the channel's gateway, in the recipient's language; on failure forget
+    the code (it was never sent) and return False."""
     with translation.override(language):
         subject, text = _message_text(purpose, code)
         message = Message(
@@ -144,19 +145,16 @@ def _deliver(
             code=code,
             language=language,
         )
-        try:
-            gateway_for(channel).send(message)
-        except GatewayError as exc:
-            logger.error("Code (%s) for %s not sent: %s", purpose, _mask(channel, destination), exc)
-            # Nothing was sent: forget the code so that it neither blocks a new request for a
-            # minute nor counts towards the daily limit.
-            VerificationCode.objects.filter(pk=code_id).delete()
-            raise Problem(
-                status=503,
-                code=AccountsError.CODE_NOT_SENT,
-                detail=_("We could not send the code just now. Try again in a few minutes."),
-            ) from exc
+    try:
+        gateway_for(channel).send(message)
+    except GatewayError as exc:
+        logger.error("Code (%s) for %s not sent: %s", purpose, _mask(channel, destination), exc)
+        # Nothing was sent: forget the code so that it neither blocks a new request for a
+        # minute nor counts towards the daily limit.
+        VerificationCode.objects.filter(pk=code_id).delete()
+        return False
     logger.info("Code (%s) sent by %s to %s", purpose, channel, _mask(channel, destination))
+    return True
 
 
 def _notify(*, channel: str, destination: str, text: str) -> None:
@@ -209,7 +207,6 @@ def _throttle(*, purpose: str, dest_hash: str, now: dt.datetime) -> None:
         )
 
 
-@transaction.atomic
 def code_send(
     *,
     purpose: str,
@@ -219,36 +216,43 @@ def code_send(
     payload: dict | None = None,
     deliver: bool = True,
 ) -> CodeSent:
-    """Issue a 6-digit code for `purpose` to `destination` and send it after commit.
+    """Issue a 6-digit code for `purpose` to `destination`, commit it, then send it.
 
     Only keyed hashes of the code and the destination are stored. `deliver=False` issues a code
     that is never sent (password reset for a number without an account: the answer and the
     throttling are the same, so the form does not tell who has an account).
+
+    The code is its own transaction (durable: calling this inside another transaction is an
+    error), so when the gateway fails the only change made, the code, is taken back and the 503
+    is true: no other change was committed with it. Notices about committed changes go through
+    `_notify` or the notifications relay, which never fail the request.
     """
     now = timezone.now()
     dest_hash = destination_hash(destination)
-    _throttle(purpose=purpose, dest_hash=dest_hash, now=now)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    row = VerificationCode.objects.create(
+    with transaction.atomic(durable=True):
+        _throttle(purpose=purpose, dest_hash=dest_hash, now=now)
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        row = VerificationCode.objects.create(
+            purpose=purpose,
+            channel=channel,
+            destination_hash=dest_hash,
+            code_hash=_code_hash(purpose=purpose, dest_hash=dest_hash, code=code),
+            user=user,
+            payload=payload or {},
+            expires_at=now + CODE_LIFETIME,
+        )
+    if deliver and not _deliver(
+        code_id=row.pk,
         purpose=purpose,
         channel=channel,
-        destination_hash=dest_hash,
-        code_hash=_code_hash(purpose=purpose, dest_hash=dest_hash, code=code),
-        user=user,
-        payload=payload or {},
-        expires_at=now + CODE_LIFETIME,
-    )
-    if deliver:
-        transaction.on_commit(
-            partial(
-                _deliver,
-                code_id=row.pk,
-                purpose=purpose,
-                channel=channel,
-                destination=destination,
-                code=code,
-                language=translation.get_language() or settings.LANGUAGE_CODE,
-            )
+        destination=destination,
+        code=code,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    ):
+        raise Problem(
+            status=503,
+            code=AccountsError.CODE_NOT_SENT,
+            detail=_("We could not send the code just now. Try again in a few minutes."),
         )
     return CodeSent(
         channel=channel,
@@ -480,7 +484,7 @@ def _refuse_email_taken(email: str, *, user: User | None = None) -> None:
 # --- registration ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# Reads only: the code is sent in its own transaction (code_send).
 def registration_start(*, phone: str, password: str, email: str = "") -> CodeSent:
     """Check a registration (number free, email free, password good) and send its code.
 
@@ -782,7 +786,7 @@ def _reauthenticate(*, user: User, password: str) -> None:
     cache.delete(key)
 
 
-@transaction.atomic
+# Reads only: the code is sent in its own transaction (code_send).
 def phone_change_start(*, user: User, password: str, phone: str) -> CodeSent:
     """Check the password and send a code to the NEW number."""
     new = _phone(phone)
@@ -845,7 +849,7 @@ def phone_change_confirm(*, user: User, code: str) -> User:
     return account
 
 
-@transaction.atomic
+# Reads only: the code is sent in its own transaction (code_send).
 def email_change_start(*, user: User, password: str, email: str) -> CodeSent:
     """Check the password and send a code to the NEW email address."""
     new = _email(email)
@@ -881,9 +885,10 @@ def email_change_confirm(*, user: User, code: str) -> User:
         old = account.email
         _refuse_email_taken(new, user=account)
         account.email = new
+        account.email_confirmed_at = timezone.now()  # the code sent to it proves it
         try:
             with transaction.atomic():
-                account.save(update_fields=["email"])
+                account.save(update_fields=["email", "email_confirmed_at"])
         except IntegrityError:
             raise Problem(
                 status=409,
@@ -901,7 +906,7 @@ def email_change_confirm(*, user: User, code: str) -> User:
         return account
 
     account = _redeem(purpose=Purpose.CHANGE_EMAIL, user=user, code=code, then=change)
-    user.email = account.email
+    user.email, user.email_confirmed_at = account.email, account.email_confirmed_at
     logger.info("Account %s changed its email to %s", user.pk, mask_email(user.email))
     return account
 
@@ -1015,7 +1020,7 @@ def _count_identity_lookup(user: User) -> None:
         )
 
 
-@transaction.atomic
+# Reads only: the code is sent in its own transaction (code_send).
 def identity_bind_start(*, user: User, name: str, id_number: str) -> CodeSent:
     """Find the registry person by ID number AND name and send a code to THEIR phone on file.
 

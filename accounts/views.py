@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Problem
 from core.masking import mask_id_number
+from notifications.selectors import inbox_unread_count
 
 from . import selectors, services
 from .forms import (
@@ -278,6 +279,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
                 for item in selectors.acting_for(user=user)
             ],
             "events": selectors.login_events_recent(user=user),
+            "unread_messages": inbox_unread_count(user=user),
         },
     )
 

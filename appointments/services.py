@@ -34,7 +34,13 @@ from guide.calendar import SHANGHAI
 from guide.directory import get_directory
 from guide.models import Hall, Service
 from notifications.models import Notification
-from notifications.services import notification_new, notification_queue, notification_record
+from notifications.relay import relay_kick
+from notifications.services import (
+    notification_fan_out,
+    notification_new,
+    notification_queue,
+    notification_record,
+)
 from persons.selectors import persons_acting_for
 
 from . import selectors
@@ -421,14 +427,18 @@ _BY_IDEMPOTENCY_KEY = RawSelect(
 
 # A booking, the rush's hot path (core.rawsql): the guard of capacity takes a seat only while
 # one is left (the database's check constraint, booked <= capacity, stands behind it), and only
-# then are the appointment, its first event and the SMS to the booker written; on PostgreSQL
-# all in one prepared statement, one round trip instead of six (BEGIN ... COMMIT).
-_BOOK_SEAT = RawGuardedInsert(
-    "UPDATE appointments_slot SET booked = booked + 1"
-    " WHERE id = %s AND NOT is_closed AND booked < capacity",
-    [Appointment, AppointmentEvent, Notification],
-    links={(1, "appointment"): 0},
-)
+# then are the appointment, its first event and the message to the booker written; on
+# PostgreSQL all in one prepared statement, one round trip instead of six (BEGIN ... COMMIT).
+# One statement per number of message rows: one per channel the booker chose (SMS, email).
+_BOOK_SEAT = {
+    rows: RawGuardedInsert(
+        "UPDATE appointments_slot SET booked = booked + 1"
+        " WHERE id = %s AND NOT is_closed AND booked < capacity",
+        [Appointment, AppointmentEvent] + [Notification] * rows,
+        links={(1, "appointment"): 0},
+    )
+    for rows in (1, 2)
+}
 
 
 def _by_idempotency_key(user, key: str) -> Appointment | None:
@@ -522,10 +532,9 @@ def appointment_book(
         actor=user,
         data={"slot": slot.pk, "on_behalf": person.pk != user.person_id},
     )
+    messages = notification_fan_out(_notification(appointment, "appointment_booked"))
     try:
-        booked = _BOOK_SEAT.save(
-            [slot.pk], [appointment, event, _notification(appointment, "appointment_booked")]
-        )
+        booked = _BOOK_SEAT[len(messages)].save([slot.pk], [appointment, event, *messages])
     except IntegrityError:
         # A concurrent request won: the same key (a retry) or another booking for this document.
         if key:
@@ -536,6 +545,7 @@ def appointment_book(
         raise
     if not booked:
         raise _full(slot)
+    transaction.on_commit(relay_kick, robust=True)  # at once when no transaction is open
     logger.info("appointment %s booked at hall %s", appointment.number, slot.hall.code)
     return Booking(appointment=appointment, created=True, events=(event,))
 

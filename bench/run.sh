@@ -18,6 +18,10 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "rush" ]; then
   exec bash bench/rush.sh
 fi
+# `bash bench/run.sh relay`: the notifications relay with a SIGKILL (bench/relay.sh, issue 10).
+if [ "${1:-}" = "relay" ]; then
+  exec bash bench/relay.sh
+fi
 # `bash bench/run.sh documents`: "My documents" with bearer tokens (bench/documents.sh, issue 3).
 if [ "${1:-}" = "documents" ]; then
   exec bash bench/documents.sh

@@ -7,6 +7,7 @@ from appointments.api import router as appointments_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from documents.api import router as documents_router
 from guide.api import router as guide_router
+from notifications.api import router as notifications_router
 from reception.api import router as reception_router
 from staff.api import router as staff_router
 
@@ -28,6 +29,7 @@ api.add_router("", accounts_router)
 api.add_router("", documents_router)
 api.add_router("", appointments_router)
 api.add_router("", applications_router)
+api.add_router("", notifications_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)
 api.add_router("staff", applications_staff_router)

@@ -242,13 +242,15 @@ if PRODUCTION:
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
-# One-time codes (registration, binding, resets) go through pluggable gateways: a file outbox
-# (var/outbox/) in development, SMTP for email and an HTTP SMS adapter in production.
+# One-time codes and notifications go through pluggable gateways: a file outbox (var/outbox/) in
+# development, SMTP for email and an HTTP SMS adapter in production (which refuses the others).
 VERIFICATION_SMS_GATEWAY = env.str(
-    "VERIFICATION_SMS_GATEWAY", default="accounts.gateways.FileGateway"
+    "VERIFICATION_SMS_GATEWAY",
+    default="accounts.gateways.HttpSmsGateway" if PRODUCTION else "accounts.gateways.FileGateway",
 )
 VERIFICATION_EMAIL_GATEWAY = env.str(
-    "VERIFICATION_EMAIL_GATEWAY", default="accounts.gateways.FileGateway"
+    "VERIFICATION_EMAIL_GATEWAY",
+    default="accounts.gateways.SmtpEmailGateway" if PRODUCTION else "accounts.gateways.FileGateway",
 )
 VERIFICATION_OUTBOX_DIR = env.path("VERIFICATION_OUTBOX_DIR", default=VAR_DIR / "outbox")
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
@@ -256,6 +258,16 @@ SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@exitentry.invalid")
+# The notifications relay (notifications/relay.py, docs/operations.md).
+NOTIFICATIONS_RELAY_ON_COMMIT = env.bool("NOTIFICATIONS_RELAY_ON_COMMIT", default=True)
+NOTIFICATIONS_KICK_SECONDS = env.float("NOTIFICATIONS_KICK_SECONDS", default=0.2)
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+NOTIFICATIONS_SEND_THREADS = env.int("NOTIFICATIONS_SEND_THREADS", default=8)
+# Longer than a batch can take: batch / threads x 5 s (the SMS timeout), with a margin.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
 # Bearer tokens for the app and mini-programs.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 # Staff sign in with a TOTP second factor (django-otp).
@@ -364,6 +376,14 @@ def _refuse_insecure_production() -> None:
         problems.append("DATABASE_URL must point to PostgreSQL")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set (cache and Celery broker)")
+    for name, path in (
+        ("VERIFICATION_SMS_GATEWAY", VERIFICATION_SMS_GATEWAY),
+        ("VERIFICATION_EMAIL_GATEWAY", VERIFICATION_EMAIL_GATEWAY),
+    ):
+        if path.rpartition(".")[2] in {"FileGateway", "ConsoleGateway"}:
+            problems.append(f"{name} must be a real gateway, not {path} (development only)")
+    if CELERY_TASK_ALWAYS_EAGER:
+        problems.append("CELERY_TASK_ALWAYS_EAGER must be off (a worker runs the tasks)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("appointments.urls")),
     path("", include("applications.urls")),
+    path("", include("notifications.urls")),
     path("staff/", include("staff.urls")),
 ]

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -43,13 +43,10 @@ def send_register_code(committed, outbox, phone="+8613912345678") -> str:
 # --- one-time codes ---------------------------------------------------------------------------
 
 
-def test_code_is_six_digits_stored_as_keyed_hashes_and_sent_after_commit(committed, outbox):
+def test_code_is_six_digits_stored_as_keyed_hashes_and_sent(outbox):
     # given / when
-    with committed() as callbacks:
-        sent = services.registration_code_request(phone="139 1234 5678")
-        # then nothing is sent before the commit
-        assert outbox.messages() == []
-    assert len(callbacks) == 1
+    sent = services.registration_code_request(phone="139 1234 5678")
+    # then
     code = outbox.latest_code("+8613912345678")
     assert code and len(code) == 6 and code.isdigit()
     row = VerificationCode.objects.get()
@@ -186,6 +183,55 @@ def test_eleventh_code_of_the_day_is_throttled():
     assert 4 * 3600 - 60 < caught.value.retry_after <= 4 * 3600
     # and another number is not affected
     services.registration_code_request(phone="+8613912345679")
+
+
+def test_a_code_is_its_own_transaction_never_part_of_another(outbox):
+    # given another service's transaction, with a change in it
+    # when it asks for a code inside that transaction
+    # then it is refused: a failed send could not undo the caller's change, so it must not be
+    # able to answer 503 after that change commits
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        services.registration_code_request(phone="+8613912345678")
+    assert outbox.messages() == []
+
+
+@pytest.mark.parametrize("start", ["phone", "email", "identity"])
+def test_a_failed_code_leaves_nothing_committed(start, settings, citizen, password, outbox):
+    # given every gateway failing
+    settings.VERIFICATION_SMS_GATEWAY = "accounts.gateways.HttpSmsGateway"
+    settings.VERIFICATION_EMAIL_GATEWAY = "accounts.gateways.HttpSmsGateway"
+    settings.SMS_HTTP_URL = ""
+    # when a change that needs a code starts
+    with pytest.raises(Problem) as caught:
+        if start == "phone":
+            services.phone_change_start(user=citizen, password=password, phone="13912340000")
+        elif start == "email":
+            services.email_change_start(user=citizen, password=password, email="new@example.com")
+        else:
+            person = PersonFactory()
+            services.identity_bind_start(
+                user=citizen, name=person.name_zh, id_number=person.id_number
+            )
+    # then the answer is 503 and nothing of the request stays: no code, no change
+    assert caught.value.status == 503
+    assert not VerificationCode.objects.exists()
+    citizen.refresh_from_db()
+    assert citizen.email != "new@example.com" and citizen.phone != "+8613912340000"
+
+
+def test_a_notice_about_a_committed_change_never_fails_it(committed, settings, citizen, outbox):
+    # given a confirmed change of number, and the SMS gateway failing when the notice goes
+    old = citizen.phone
+    with committed():
+        services.phone_change_start(user=citizen, password=PASSWORD, phone="13912340002")
+    code = outbox.latest_code("+8613912340002")
+    settings.VERIFICATION_SMS_GATEWAY = "accounts.gateways.HttpSmsGateway"
+    settings.SMS_HTTP_URL = ""
+    # when the change is confirmed (the notice to the old number is sent after commit)
+    with committed():
+        account = services.phone_change_confirm(user=citizen, code=code)
+    # then the change stands and no error reaches the person
+    assert account.phone == "+8613912340002" != old
 
 
 def test_failed_delivery_is_a_503_and_forgets_the_code(committed, settings):

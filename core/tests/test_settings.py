@@ -18,7 +18,14 @@ SECURE_ENV = {
 def run(args: list[str], extra: dict[str, str]) -> subprocess.CompletedProcess:
     # Only the machine's environment: not what the settings read, nor what other tests set
     # (the browser tests allow async-unsafe calls, which check --deploy rightly refuses).
-    ignored = {*SECURE_ENV, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ignored = {
+        *SECURE_ENV,
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "VERIFICATION_SMS_GATEWAY",
+        "VERIFICATION_EMAIL_GATEWAY",
+        "CELERY_TASK_ALWAYS_EAGER",
+    }
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(extra)
     return subprocess.run(
@@ -79,3 +86,21 @@ def test_the_example_environment_file_starts_the_embedded_mode():
     # then the embedded mode starts as without the file
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok" in result.stdout
+
+
+def test_production_refuses_the_development_gateways_and_eager_tasks():
+    # given production settings naming the file gateway and in-process tasks
+    result = run(
+        ["check"],
+        SECURE_ENV
+        | {
+            "VERIFICATION_SMS_GATEWAY": "accounts.gateways.FileGateway",
+            "VERIFICATION_EMAIL_GATEWAY": "accounts.gateways.ConsoleGateway",
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+        },
+    )
+    # then it does not start, and says why
+    assert result.returncode != 0
+    assert "VERIFICATION_SMS_GATEWAY must be a real gateway" in result.stderr
+    assert "VERIFICATION_EMAIL_GATEWAY must be a real gateway" in result.stderr
+    assert "CELERY_TASK_ALWAYS_EAGER must be off" in result.stderr

@@ -115,7 +115,11 @@ def owner_objects(settings):
         date_from=booked.slot.date,
         date_to=booked.slot.date,
     )
+    from notifications.services import notification_queue
+
+    message = notification_queue(user=owner, kind="appointment_booked", subject="S", text="T")
     return {
+        "notification_id": str(message.pk),
         "document_id": str(document.pk),
         "token_id": str(ApiToken.objects.get(user=owner).pk),
         "appointment_number": booked.number,

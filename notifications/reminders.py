@@ -1,0 +1,90 @@
+"""The reminder the day before an appointment (periodic: notifications.send_reminders)."""
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification
+from .services import in_language, notification_queue
+
+logger = logging.getLogger(__name__)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+KIND = "appointment_reminder"
+
+
+def _reference(appointment) -> str:
+    return f"appointment:{appointment.number}"
+
+
+def _text(appointment) -> tuple[str, str]:
+    when = appointment.starts_at.astimezone(SHANGHAI)
+    subject = _("Your appointment is tomorrow")
+    text = _(
+        "Reminder: your appointment %(number)s is tomorrow, %(when)s, at %(hall)s. Bring your "
+        "ID card and the documents on the appointment page. If you cannot come, cancel it so "
+        "that someone else can have the time."
+    ) % {
+        "number": appointment.number_display,
+        "when": when.strftime("%Y-%m-%d %H:%M"),
+        "hall": appointment.hall.name,
+    }
+    return subject, text
+
+
+def appointment_reminders_queue(*, now: dt.datetime | None = None) -> int:
+    """Queue a reminder for each booked appointment of tomorrow (Beijing time) that has none.
+
+    Idempotent: the database holds one reminder per appointment and channel
+    (notification_reminder_once), so overlapping runs cannot send two. Written in the language
+    of the booking's confirmation.
+    """
+    from appointments.models import Appointment, AppointmentStatus
+
+    now = now or timezone.now()
+    tomorrow = now.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=SHANGHAI)
+    end = start + dt.timedelta(days=1)
+    due = (
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            booked_by__isnull=False,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("hall", "booked_by")
+        .order_by("starts_at", "pk")
+    )
+    queued = 0
+    for appointment in due.iterator(chunk_size=500):
+        reference = _reference(appointment)
+        if Notification.objects.filter(kind=KIND, reference=reference).exists():
+            continue
+        language = (
+            Notification.objects.filter(user=appointment.booked_by_id, reference=reference)
+            .exclude(language="")
+            .order_by("-created_at", "-id")
+            .values_list("language", flat=True)
+            .first()
+        )
+        try:
+            with transaction.atomic(), in_language(language):
+                subject, text = _text(appointment)
+                notification_queue(
+                    user=appointment.booked_by,
+                    kind=KIND,
+                    subject=subject,
+                    text=text,
+                    reference=reference,
+                    language=language or "",
+                )
+        except IntegrityError:
+            continue  # another run queued it in the meantime
+        queued += 1
+    if queued:
+        logger.info("Reminders queued for %d appointments of %s", queued, tomorrow)
+    return queued

@@ -90,12 +90,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def _background() -> subprocess.Popen:
-        """The demo appointment, then the periodic work (slots, messages), at low priority."""
+        """The demo appointment and its messages, then the periodic work, at low priority."""
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         script = (
             f"{_quote(manage)} load_demo_appointments; "
-            # Reminders and retries of messages (the relay itself runs after each commit).
-            f"while :; do {_quote(manage)} notifications_tick; sleep {TICK_SECONDS}; done & "
+            f"{_quote(manage)} notifications_tick; "
             f"exec {_quote(manage)} appointments_tick --every {TICK_SECONDS}"
         )
         return subprocess.Popen(["nice", "-n", "10", "sh", "-c", script])  # noqa: S603, S607

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from accounts.auth import citizen_auth
@@ -126,11 +126,9 @@ def my_notifications_read(request: HttpRequest, payload: MarkReadIn):
     url_name="my_notification_read",
     summary="Mark one message read",
 )
-def my_notification_read(request: HttpRequest, notification_id: int):
+def my_notification_read(request: HttpRequest, notification_id: int = Path(..., ge=1, le=MAX_ID)):
     """Anyone else's message (or none) is a 404."""
-    found = selectors.notification_get_for(
-        user=request.auth, notification_id=notification_id if 0 < notification_id <= MAX_ID else 0
-    )
+    found = selectors.notification_get_for(user=request.auth, notification_id=notification_id)
     services.notifications_mark_read(user=request.auth, ids=[found.pk])
     return _entry(selectors.notification_get_for(user=request.auth, notification_id=found.pk))
 

@@ -240,9 +240,10 @@ def test_other_methods_are_refused(client, family):
     assert client.put(f"/documents/{passport.pk}/report-lost/").status_code == 405
 
 
-def test_report_lost_asks_when_where_and_how_and_keeps_it(client, family):
+def test_report_lost_asks_when_where_and_how_and_keeps_it(client, family, stepped_up):
     user, _child, passport, *_ = family
     client.force_login(user)
+    stepped_up(client, user)
     english(client)
     # when the citizen opens the page
     page = client.get(f"/documents/{passport.pk}/report-lost/")
@@ -277,9 +278,12 @@ def test_report_lost_asks_when_where_and_how_and_keeps_it(client, family):
         ({"circumstances": "x" * 501}, "circumstances", "500 characters or fewer"),
     ],
 )
-def test_report_lost_errors_are_shown_by_their_field(client, family, changes, field, message):
+def test_report_lost_errors_are_shown_by_their_field(
+    client, family, stepped_up, changes, field, message
+):
     user, _child, passport, *_ = family
     client.force_login(user)
+    stepped_up(client, user)
     english(client)
     # when a detail is missing or wrong
     response = client.post(f"/documents/{passport.pk}/report-lost/", loss(**changes))

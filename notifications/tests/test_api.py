@@ -61,8 +61,9 @@ def test_someone_elses_message_is_not_found(client):
     mine, theirs = queue(CitizenFactory())[0], queue(CitizenFactory())[0]
     headers = bearer(mine.user)
     problem(client.post(f"{INBOX}/{theirs.pk}/read", headers=headers), 404, "not_found")
-    problem(client.post(f"{INBOX}/{2**70}/read", headers=headers), 404)
-    problem(client.post(f"{INBOX}/-1/read", headers=headers), 404)
+    # an id beyond any database id is refused as invalid, like every bounded id of the API
+    problem(client.post(f"{INBOX}/{2**70}/read", headers=headers), 422)
+    problem(client.post(f"{INBOX}/-1/read", headers=headers), 422)
     # and marking by ids leaves their message alone
     answer = client.post(
         f"{INBOX}/read", {"ids": [theirs.pk]}, content_type="application/json", headers=headers

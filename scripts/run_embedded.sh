@@ -8,11 +8,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 VENV_BIN="${VENV_BIN:-.venv/bin}"
-PYTHON="${PYTHON:-$VENV_BIN/python}"
+# Always the virtualenv's Python: PYTHON in the environment names the one that made it
+# (Makefile, .ci/run), which has none of the site's packages.
+SITE_PYTHON="$VENV_BIN/python"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-false}"
 
 mkdir -p var
 echo "exitentry on http://$HOST:$PORT/  (admin: http://$HOST:$PORT/admin/; stop with Ctrl-C)"
-exec "$PYTHON" manage.py run_embedded "$HOST:$PORT"
+exec "$SITE_PYTHON" manage.py run_embedded "$HOST:$PORT"

@@ -120,6 +120,16 @@ class MeOut(Schema):
     acting_for: list[ActingForOut] = Field(
         description="Whom the citizen may act for: themself and registered minor children."
     )
+    language: Literal["zh-hans", "en"] = Field(
+        description="The language of every message sent to the account (notifications, "
+        "one-time codes). Set from the language of registration; change it with PATCH me."
+    )
+
+
+class MeUpdateIn(Schema):
+    language: Literal["zh-hans", "en"] = Field(
+        description="The language of the account's messages: zh-hans (Chinese) or en."
+    )
 
 
 class IdentityIn(Schema):
@@ -171,6 +181,7 @@ def _me(user: User) -> dict:
             }
             for item in selectors.acting_for(user=user)
         ],
+        "language": user.language,
     }
 
 
@@ -309,6 +320,19 @@ def auth_password_reset(request: HttpRequest, payload: PasswordResetIn):
     summary="Who am I, and whom may I act for",
 )
 def me(request: HttpRequest):
+    return Status(200, _me(request.auth))
+
+
+@router.patch(
+    "me",
+    auth=citizen_auth,
+    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
+    url_name="me_update",
+    summary="Change my account's settings: the language of my messages",
+)
+def me_update(request: HttpRequest, payload: MeUpdateIn):
+    """Messages (notifications and one-time codes) are written in this language from now on."""
+    services.user_language_set(user=request.auth, language=payload.language)
     return Status(200, _me(request.auth))
 
 

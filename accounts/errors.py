@@ -35,6 +35,7 @@ class AccountsError(StrEnum):
     CSRF_FAILED = "csrf_failed"
     STEP_UP_REQUIRED = "step_up_required"
     NO_PHONE = "no_phone"
+    LANGUAGE_INVALID = "language_invalid"
 
 
 class Throttled(Problem):

@@ -33,6 +33,15 @@ class User(AbstractUser):
     # Set when the person proved the address with a code sent to it (email_change_confirm);
     # messages go by email only to a confirmed address.
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # The language of every message sent to the account (notifications, one-time codes): set
+    # from the site's language at registration, changed on the account page, through the API
+    # (PATCH me) or by switching the site's language while signed in.
+    language = models.CharField(
+        _("language of messages"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -47,6 +56,9 @@ class User(AbstractUser):
                 condition=Q(person__isnull=True, bound_at__isnull=True)
                 | Q(person__isnull=False, bound_at__isnull=False),
                 name="user_binding_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["zh-hans", "en"]), name="user_language_known"
             ),
         ]
 

@@ -70,6 +70,37 @@ REAUTH_LIMIT = 5
 REAUTH_PAUSE_SECONDS = 15 * 60
 
 
+# --- the language of messages ------------------------------------------------------------------
+
+LANGUAGES = ("zh-hans", "en")
+
+
+def language_of(value: str | None) -> str:
+    """The message language for a site language: English for "en..." and Chinese otherwise."""
+    return "en" if (value or "").lower().startswith("en") else "zh-hans"
+
+
+def message_language(user: User | None) -> str:
+    """The language to write to this account in (the site's current one when there is none)."""
+    chosen = getattr(user, "language", "") if user is not None else ""
+    return chosen if chosen in LANGUAGES else language_of(translation.get_language())
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Write the account's messages (notifications, codes) in this language from now on."""
+    if language not in LANGUAGES:
+        raise InvalidInput(
+            field="language",
+            message=_("Choose Chinese or English."),
+            code=AccountsError.LANGUAGE_INVALID,
+        )
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+        logger.info("Account %s writes in %s from now on", user.pk, language)
+    return user
+
+
 # --- one-time codes ---------------------------------------------------------------------------
 
 
@@ -281,7 +312,7 @@ def code_send(
         channel=channel,
         destination=destination,
         code=code,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        language=message_language(user),
     ):
         raise Problem(
             status=503,
@@ -642,6 +673,8 @@ def user_register(
                     username=phone,
                     phone=phone,
                     email=chosen_email,
+                    # The site's language at registration; changed on the account page.
+                    language=language_of(translation.get_language()),
                     password=(
                         make_password(password)
                         if password is not None
@@ -672,7 +705,9 @@ def account_create(*, phone: str, password: str, email: str = "") -> User:
     _refuse_registered(phone)
     if email:
         _refuse_email_taken(email)
-    user = User(username=phone, phone=phone, email=email)
+    user = User(
+        username=phone, phone=phone, email=email, language=language_of(translation.get_language())
+    )
     password_check(password=password, user=user)
     user.set_password(password)
     user.save()
@@ -907,10 +942,11 @@ def password_change(
         ).update(revoked_at=timezone.now())
     user.password = account.password
     if user.phone:
-        text = _(
-            "The password of your Exit-Entry Online Services account was changed. If you did "
-            "not do this, reset it at once."
-        )
+        with translation.override(message_language(account)):
+            text = _(
+                "The password of your Exit-Entry Online Services account was changed. If you "
+                "did not do this, reset it at once."
+            )
         transaction.on_commit(
             partial(_notify, channel=Channel.SMS, destination=user.phone, text=text), robust=True
         )
@@ -996,10 +1032,11 @@ def phone_change_confirm(*, user: User, code: str, keep_token_id: int | None = N
                 detail=_("This mobile number is used by another account."),
             ) from None
         if old:
-            text = _(
-                "The mobile number of your Exit-Entry Online Services account was changed to "
-                "%(phone)s. If you did not do this, contact us at once."
-            ) % {"phone": mask_phone(new)}
+            with translation.override(message_language(account)):
+                text = _(
+                    "The mobile number of your Exit-Entry Online Services account was changed "
+                    "to %(phone)s. If you did not do this, contact us at once."
+                ) % {"phone": mask_phone(new)}
             transaction.on_commit(
                 partial(_notify, channel=Channel.SMS, destination=old, text=text), robust=True
             )
@@ -1058,10 +1095,11 @@ def email_change_confirm(*, user: User, code: str) -> User:
                 detail=_("This email address is already used by another account."),
             ) from None
         if old:
-            text = _(
-                "The email address of your Exit-Entry Online Services account was changed to "
-                "%(email)s. If you did not do this, contact us at once."
-            ) % {"email": mask_email(new)}
+            with translation.override(message_language(account)):
+                text = _(
+                    "The email address of your Exit-Entry Online Services account was changed "
+                    "to %(email)s. If you did not do this, contact us at once."
+                ) % {"email": mask_email(new)}
             transaction.on_commit(
                 partial(_notify, channel=Channel.EMAIL, destination=old, text=text), robust=True
             )

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.account_view, name="account"),
+    path("accounts/language/", views.language_view, name="language"),
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/register/", views.register_view, name="register"),

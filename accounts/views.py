@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from core.errors import Problem
 from core.http import client_address
@@ -294,8 +295,38 @@ def account_view(request: HttpRequest) -> HttpResponse:
             ],
             "events": selectors.login_events_recent(user=user),
             "unread_messages": inbox_unread_count(user=user),
+            "languages": [("zh-hans", "简体中文"), ("en", "English")],
         },
     )
+
+
+@login_required
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """The language of the account's messages (a choice on the account page)."""
+    try:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    except Problem as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Your messages will be written in the language you chose."))
+    return redirect("accounts:account")
+
+
+def set_language_view(request: HttpRequest) -> HttpResponse:
+    """The site's language switcher (Django's set_language); a signed-in citizen's messages
+    follow the language they switch the site to."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if (
+        user.is_authenticated
+        and not user.is_staff
+        and language in services.LANGUAGES
+        and response.status_code in (302, 204)
+    ):
+        services.user_language_set(user=user, language=language)
+    return response
 
 
 @login_required

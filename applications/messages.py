@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from core.i18n import localized
-from notifications.services import in_language, notification_queue
+from notifications.services import in_language_of, notification_queue
 
 from .models import Application
 
@@ -78,7 +78,7 @@ def application_message_queue(application: Application, *, kind: str, note: str 
     user = application_recipient(application)
     if user is None:
         return
-    with in_language(getattr(user, "language", None)):
+    with in_language_of(user):
         notification_queue(
             user=user,
             kind=kind,

@@ -137,6 +137,22 @@ def application_open_for_staff(*, staff, number: str, client_address: str | None
     return application
 
 
+def applications_queue_shown(*, staff, applications, client_address: str | None = None) -> int:
+    """Write to the access log that the queue showed these applicants' data (name, masked ID
+    number, document) to the staff member: one row per person shown. Returns how many."""
+    from staff.services import persons_back_office_list
+
+    person_ids = [a.person_id for a in applications]
+    if not person_ids:
+        return 0
+    return persons_back_office_list(
+        staff=staff,
+        person_ids=person_ids,
+        what="applications queue",
+        client_address=client_address,
+    )
+
+
 # Acceptance at the hall
 
 

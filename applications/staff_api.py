@@ -180,6 +180,9 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]):
         ),
     )
     rows = list(found[filters.offset : filters.offset + filters.limit])
+    services.applications_queue_shown(
+        staff=request.auth, applications=rows, client_address=client_address(request)
+    )
     today = selectors.today_shanghai()
     return {
         **page_links(request, count=found.count(), limit=filters.limit, offset=filters.offset),

@@ -73,6 +73,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         }
         for a in found[:200]
     ]
+    services.applications_queue_shown(
+        staff=request.user,
+        applications=[row["application"] for row in rows],
+        client_address=client_address(request),
+    )
     return _render(
         request,
         "applications/staff/queue.html",

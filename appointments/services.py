@@ -36,6 +36,7 @@ from guide.models import Hall, Service
 from notifications.models import Notification
 from notifications.relay import relay_kick
 from notifications.services import (
+    in_language_of,
     notification_fan_out,
     notification_new,
     notification_queue,
@@ -865,17 +866,14 @@ def seat_watches_check(
                 notified_at=now
             ):
                 continue
-            with translation.override("zh-hans"):
-                zh = _seat_text(watch, free)
-            with translation.override("en"):
-                en = _seat_text(watch, free)
-            notification_queue(
-                user=watch.user,
-                kind="seat_available",
-                subject=en[:200],
-                text=f"{zh}\n{en}",
-                reference=f"watch:{watch.pk}",
-            )
+            with in_language_of(watch.user):
+                notification_queue(
+                    user=watch.user,
+                    kind="seat_available",
+                    subject=str(_("A watched time has a free seat")),
+                    text=_seat_text(watch, free),
+                    reference=f"watch:{watch.pk}",
+                )
         told += 1
     return told
 
@@ -924,8 +922,8 @@ def _notification(
     user = appointment.booked_by
     if user is None:
         return None
-    language = translation.get_language() or "zh-hans"
-    with translation.override(language):
+    # In the language of the account (the holder's, for a minor's appointment).
+    with in_language_of(user):
         return notification_new(
             user=user,
             kind=kind,

@@ -168,6 +168,26 @@ def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1, le=
     return _detail(request, view)
 
 
+class LossReportIn(Schema):
+    """When, where and how the document was lost, as on the website's form (挂失)."""
+
+    lost_on: dt.date = Field(
+        description="The day it was lost (about), Beijing date: not in the future and not "
+        "before the document's issue date."
+    )
+    place: str = Field(
+        min_length=1,
+        max_length=services.MAX_LOSS_PLACE,
+        description="Where it was lost, e.g. a city and a place.",
+    )
+    how: Literal["lost", "stolen", "destroyed", "other"] = Field(
+        description="lost, stolen, destroyed (for example in a fire or flood) or other."
+    )
+    circumstances: str = Field(
+        "", max_length=services.MAX_LOSS_CIRCUMSTANCES, description="What happened (optional)."
+    )
+
+
 @router.post(
     "/me/documents/{document_id}/report-lost",
     response={
@@ -183,6 +203,7 @@ def my_document_get(request: HttpRequest, document_id: int = Path(..., ge=1, le=
 )
 def my_document_report_lost(
     request: HttpRequest,
+    payload: LossReportIn,
     document_id: int = Path(..., ge=1, le=MAX_ID),
     idempotency_key: str | None = Header(
         None,
@@ -191,6 +212,9 @@ def my_document_report_lost(
     ),
 ):
     """Report a valid document lost, at once and for good: it can no longer be used anywhere.
+
+    The body says when, where and how it was lost (kept with the report, as the website's form
+    does); a date in the future or before the issue date is a 422 naming `lost_on`.
 
     Needs a step-up code confirmed just before (`me/step-up`, then `me/step-up/confirm`),
     else 403 `step_up_required`.
@@ -201,7 +225,15 @@ def my_document_report_lost(
     view = selectors.document_get_for(user=request.auth, document_id=document_id)
     step_up_required(request)
     document = services.document_report_lost(
-        user=request.auth, document=view.document, idempotency_key=idempotency_key or ""
+        user=request.auth,
+        document=view.document,
+        idempotency_key=idempotency_key or "",
+        loss=services.LossDetails(
+            lost_on=payload.lost_on,
+            place=payload.place,
+            how=payload.how,
+            circumstances=payload.circumstances,
+        ),
     )
     document.person = view.document.person
     return _detail(request, selectors.document_view(document, full_number=True))

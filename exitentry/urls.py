@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import set_language_view
 from core import views as core_views
 
 from .api import api
@@ -14,7 +15,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher: Django's set_language, which also sets a signed-in citizen's
+    # language of messages (accounts.User.language).
+    path("i18n/setlang/", set_language_view, name="set_language"),
     path("admin/", admin.site.urls),
     path("", core_views.home, name="home"),
     path("", include("guide.urls")),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Notification
-from .services import in_language, notification_queue
+from .services import in_language, notification_queue, recipient_language
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,10 @@ KIND = "appointment_reminder"
 
 
 def _reference(appointment) -> str:
-    return f"appointment:{appointment.number}"
+    """One reminder per appointment AND its time (Beijing): an appointment moved to another day
+    or time is reminded again for the new one (notification_reminder_once is on this)."""
+    when = appointment.starts_at.astimezone(SHANGHAI).strftime("%Y%m%d%H%M")
+    return f"appointment:{appointment.number}:{when}"
 
 
 def _text(appointment) -> tuple[str, str]:
@@ -39,9 +42,10 @@ def _text(appointment) -> tuple[str, str]:
 def appointment_reminders_queue(*, now: dt.datetime | None = None) -> int:
     """Queue a reminder for each booked appointment of tomorrow (Beijing time) that has none.
 
-    Idempotent: the database holds one reminder per appointment and channel
-    (notification_reminder_once), so overlapping runs cannot send two. Written in the language
-    of the booking's confirmation.
+    Idempotent: the database holds one reminder per appointment, time and channel
+    (notification_reminder_once), so overlapping runs cannot send two; a reschedule to another
+    time gets its own reminder. Written in the language
+    of the account that booked it (accounts.User.language).
     """
     from appointments.models import Appointment, AppointmentStatus
 
@@ -64,13 +68,7 @@ def appointment_reminders_queue(*, now: dt.datetime | None = None) -> int:
         reference = _reference(appointment)
         if Notification.objects.filter(kind=KIND, reference=reference).exists():
             continue
-        language = (
-            Notification.objects.filter(user=appointment.booked_by_id, reference=reference)
-            .exclude(language="")
-            .order_by("-created_at", "-id")
-            .values_list("language", flat=True)
-            .first()
-        )
+        language = recipient_language(appointment.booked_by)
         try:
             with transaction.atomic(), in_language(language):
                 subject, text = _text(appointment)

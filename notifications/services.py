@@ -71,7 +71,7 @@ def notification_new(
         subject=subject[:200],
         text=text,
         reference=reference[:64],
-        language=(language or translation.get_language() or "zh-hans")[:10],
+        language=(language or recipient_language(user))[:10],
     )
 
 
@@ -157,9 +157,23 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     return entries.update(read_at=timezone.now())
 
 
+def recipient_language(user) -> str:
+    """The language a message to this account is written in: the one on the account
+    (accounts.User.language), else the site's current one."""
+    chosen = getattr(user, "language", "")
+    if chosen in ("zh-hans", "en"):
+        return chosen
+    return "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+
+
 def in_language(language: str | None):
     """Render texts in the recipient's language (Chinese unless they chose English)."""
     return translation.override(language or "zh-hans")
+
+
+def in_language_of(user):
+    """Render texts in the language of this account (recipient_language)."""
+    return translation.override(recipient_language(user))
 
 
 # --- the back-office --------------------------------------------------------------------------

@@ -28,6 +28,20 @@ def post(client, path, data=None):
     return client.post(path, data or {}, content_type="application/json")
 
 
+def test_the_queue_writes_each_person_of_the_page_to_the_access_log(application, reviewer, citizen):
+    # when the reviewer reads the queue through the API
+    body = verified_client(reviewer).get(BASE).json()
+    # then the person on the page is logged as listed, once
+    assert body["count"] == 1
+    listed = AccessLog.objects.filter(action=AccessAction.BACK_OFFICE_LIST)
+    assert [(e.staff, e.person, e.reason) for e in listed] == [
+        (reviewer, citizen.person, "applications queue")
+    ]
+    # and a page beyond the end shows nobody and logs nobody
+    verified_client(reviewer).get(f"{BASE}?offset=50")
+    assert listed.count() == 1
+
+
 def test_a_reviewer_works_through_the_queue(application, reviewer, officer, citizen):
     client = verified_client(reviewer)
     # given the queue

@@ -24,6 +24,28 @@ def test_the_queue_lists_the_halls_applications(application, reviewer, citizen):
     assert 'href="/staff/applications/"' in html  # the navigation
 
 
+def test_the_queue_page_writes_each_person_shown_to_the_access_log(application, reviewer, citizen):
+    # given nothing logged yet
+    assert not AccessLog.objects.exists()
+    # when the reviewer opens the queue, which shows the applicant's name and masked ID number
+    response = verified_client(reviewer).get("/staff/applications/", REMOTE_ADDR="10.1.2.3")
+    # then the listing is in the access log, one row for the person shown
+    assert response.status_code == 200
+    entry = AccessLog.objects.get()
+    assert (entry.staff, entry.person, entry.action) == (
+        reviewer,
+        citizen.person,
+        AccessAction.BACK_OFFICE_LIST,
+    )
+    assert entry.reason == "applications queue"
+
+
+def test_an_empty_queue_logs_nobody(other_hall):
+    elsewhere = staff_member(Role.REVIEWER, "far", halls=[other_hall])
+    assert verified_client(elsewhere).get("/staff/applications/").status_code == 200
+    assert not AccessLog.objects.exists()
+
+
 def test_a_reviewer_approves_and_sends_to_production_in_bulk(application, reviewer, citizen):
     client = english(verified_client(reviewer))
     page = client.get(f"/staff/applications/{application.number}/")

@@ -20,7 +20,10 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
+JSON = "application/json"
 LIST = "/api/v1/me/documents"
+# When, where and how: the body report-lost requires.
+LOSS = {"lost_on": "2024-05-01", "place": "Shenzhen Bay Port", "how": "lost"}
 
 
 def bearer(user) -> dict:
@@ -137,7 +140,9 @@ def test_one_document_with_its_mrz(client, family):
 def test_report_lost_needs_a_step_up_code(client, family):
     user, _child, passport, _child_pass = family
     # when a token reports a document lost without confirming it is the citizen
-    response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=bearer(user))
+    response = client.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers=bearer(user)
+    )
     # then refused, and nothing changes
     problem(response, 403, "step_up_required")
     passport.refresh_from_db()
@@ -149,7 +154,9 @@ def test_report_lost_with_a_bearer_token(client, family, stepped_up):
     headers = bearer(user) | {"accept-language": "en"}
     stepped_up(client, user, headers)
     # when
-    response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    response = client.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     # then
     assert response.status_code == 200, response.content
     body = response.json()
@@ -160,7 +167,9 @@ def test_report_lost_with_a_bearer_token(client, family, stepped_up):
     )
     assert body["status_changed_at"]
     # twice: a clear conflict
-    again = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    again = client.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     problem(again, 409, "document_already_reported_lost")
 
 
@@ -169,15 +178,23 @@ def test_report_lost_honours_the_idempotency_key(client, family, stepped_up):
     token = bearer(user)
     stepped_up(client, user, token)
     headers = token | {"Idempotency-Key": "retry-1"}
-    first = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
-    retry = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    first = client.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
+    retry = client.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     assert first.status_code == retry.status_code == 200
     assert first.json()["status"] == retry.json()["status"] == "reported_lost"
     assert DocumentEvent.objects.filter(kind="reported_lost").count() == 1
-    reused = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=headers)
+    reused = client.post(
+        f"{LIST}/{child_pass.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     problem(reused, 422, "idempotency_key_reused")
     bad = client.post(
         f"{LIST}/{child_pass.pk}/report-lost",
+        LOSS,
+        content_type=JSON,
         headers=token | {"Idempotency-Key": "x" * 101},
     )
     problem(bad, 422, "invalid_idempotency_key")
@@ -187,7 +204,9 @@ def test_a_guardian_reports_a_minors_document(client, family, stepped_up):
     user, child, _passport, child_pass = family
     headers = bearer(user)
     stepped_up(client, user, headers)
-    response = client.post(f"{LIST}/{child_pass.pk}/report-lost", headers=headers)
+    response = client.post(
+        f"{LIST}/{child_pass.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     assert response.status_code == 200
     event = DocumentEvent.objects.get(document=child_pass, kind="reported_lost")
     assert (event.actor, event.on_behalf_of) == (user, child)
@@ -199,7 +218,9 @@ def test_report_lost_of_an_expired_document_is_a_conflict(client, citizen, stepp
     )
     headers = bearer(citizen)
     stepped_up(client, citizen, headers)
-    response = client.post(f"{LIST}/{permit.pk}/report-lost", headers=headers)
+    response = client.post(
+        f"{LIST}/{permit.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+    )
     problem(response, 409, "document_not_valid")
 
 
@@ -210,14 +231,16 @@ def test_report_lost_with_the_session_needs_the_csrf_token(family, stepped_up):
     browser.get("/documents/")
     stepped_up(browser, user, {"X-CSRFToken": browser.cookies["csrftoken"].value})
     # without the token: refused, nothing changes
-    refused = browser.post(f"{LIST}/{passport.pk}/report-lost")
+    refused = browser.post(f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON)
     assert refused.status_code == 403
     passport.refresh_from_db()
     assert passport.status == DocumentStatus.VALID
     # with the token
     browser.get("/documents/")
     token = browser.cookies["csrftoken"].value
-    response = browser.post(f"{LIST}/{passport.pk}/report-lost", headers={"X-CSRFToken": token})
+    response = browser.post(
+        f"{LIST}/{passport.pk}/report-lost", LOSS, content_type=JSON, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "reported_lost"
 
@@ -243,7 +266,8 @@ def test_a_revoked_or_unknown_token_gets_401(client, citizen):
 )
 def test_unbound_accounts_get_403(client, method, path):
     headers = bearer(UnboundCitizenFactory())
-    problem(getattr(client, method)(path, headers=headers), 403, "identity_not_bound")
+    body = {"data": LOSS, "content_type": JSON} if method == "post" else {}
+    problem(getattr(client, method)(path, headers=headers, **body), 403, "identity_not_bound")
 
 
 def test_another_citizens_documents_are_404(client, family):
@@ -258,7 +282,9 @@ def test_another_citizens_documents_are_404(client, family):
         assert missing["code"] == unknown["code"] == "document_not_found"
         assert missing["detail"] == unknown["detail"]
         problem(
-            client.post(f"{LIST}/{document.pk}/report-lost", headers=headers),
+            client.post(
+                f"{LIST}/{document.pk}/report-lost", LOSS, content_type=JSON, headers=headers
+            ),
             404,
             "document_not_found",
         )
@@ -305,3 +331,88 @@ def test_the_list_is_exactly_what_validation_against_its_schema_gives(client, fa
     statuses = {d["status"] for g in body["persons"] for d in g["documents"]}
     assert statuses == {"valid", "expired", "reported_lost", "invalidated"}
     assert [len(g["documents"]) for g in body["persons"]][-1] == 0
+
+
+def test_report_lost_keeps_when_where_and_how(client, family, stepped_up):
+    from documents.models import LossReport
+
+    user, _child, passport, _child_pass = family
+    headers = bearer(user)
+    stepped_up(client, user, headers)
+    body = LOSS | {"how": "stolen", "circumstances": "  Bag taken on the metro  "}
+    # when
+    response = client.post(
+        f"{LIST}/{passport.pk}/report-lost", body, content_type=JSON, headers=headers
+    )
+    # then the report is kept with the event, as the website's form keeps it
+    assert response.status_code == 200, response.content
+    report = LossReport.objects.get(event__document=passport)
+    assert (report.lost_on, report.place, report.how, report.circumstances) == (
+        dt.date(2024, 5, 1),
+        "Shenzhen Bay Port",
+        "stolen",
+        "Bag taken on the metro",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (None, None),
+        ({}, "lost_on"),
+        ({k: v for k, v in LOSS.items() if k != "place"}, "place"),
+        (LOSS | {"lost_on": "tomorrow"}, "lost_on"),
+        (LOSS | {"lost_on": "2024-02-30"}, "lost_on"),
+        (LOSS | {"lost_on": "in-the-future"}, "lost_on"),
+        (LOSS | {"lost_on": "before-issue"}, "lost_on"),
+        (LOSS | {"place": ""}, "place"),
+        (LOSS | {"place": "   "}, "place"),
+        (LOSS | {"place": "x" * 201}, "place"),
+        (LOSS | {"how": "eaten"}, "how"),
+        (LOSS | {"circumstances": "x" * 501}, "circumstances"),
+        (LOSS | {"place": 12}, "place"),
+    ],
+)
+def test_report_lost_refuses_bad_details_and_changes_nothing(
+    client, family, stepped_up, body, field
+):
+    user, _child, passport, _child_pass = family
+    headers = bearer(user)
+    stepped_up(client, user, headers)
+    if body and body.get("lost_on") == "in-the-future":
+        body = body | {"lost_on": days_from_today(1).isoformat()}
+    if body and body.get("lost_on") == "before-issue":
+        body = body | {"lost_on": (passport.issued_on - dt.timedelta(days=1)).isoformat()}
+    # when
+    if body is None:  # no body at all
+        response = client.post(f"{LIST}/{passport.pk}/report-lost", headers=headers)
+    else:
+        response = client.post(
+            f"{LIST}/{passport.pk}/report-lost", body, content_type=JSON, headers=headers
+        )
+    # then a problem naming the field (no body at all: a bad request), and the document is
+    # still valid
+    refused = problem(response, 400 if body is None else 422)
+    if field:
+        assert field in [e["field"] for e in refused.get("errors", [])], refused
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+
+
+def test_report_lost_refuses_malformed_json(client, family, stepped_up):
+    user, _child, passport, _child_pass = family
+    headers = bearer(user)
+    stepped_up(client, user, headers)
+    response = client.post(
+        f"{LIST}/{passport.pk}/report-lost", "{not json", content_type=JSON, headers=headers
+    )
+    assert response.status_code in (400, 422)
+    assert response["Content-Type"].startswith(PROBLEM)
+    passport.refresh_from_db()
+    assert passport.status == DocumentStatus.VALID
+
+
+def test_the_report_lost_body_is_required_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    report = paths["/api/v1/me/documents/{document_id}/report-lost"]["post"]
+    assert report["requestBody"]["required"] is True

@@ -64,14 +64,14 @@ def test_email_only_goes_by_email():
     assert Notification.objects.filter(user=user).count() == 1
 
 
-def test_the_text_keeps_the_language_it_was_written_in():
+def test_the_message_is_recorded_in_the_language_of_the_account():
     from django.utils import translation
 
-    user = CitizenFactory()
-    with translation.override("en"):
-        assert queue(user).language == "en"
-    with translation.override("zh-hans"):
-        assert queue(user).language == "zh-hans"
+    english, chinese = CitizenFactory(language="en"), CitizenFactory(language="zh-hans")
+    for site in ("en", "zh-hans"):
+        with translation.override(site):
+            assert queue(english).language == "en"
+            assert queue(chinese).language == "zh-hans"
 
 
 def test_preferences_are_set_and_read_back():

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from django.contrib.auth import update_session_auth_hash
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from core.masking import mask_id_number
 
 from . import selectors, services
 from .auth import citizen_auth, require_csrf
+from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
 from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
@@ -66,15 +67,39 @@ class RegisterIn(Schema):
     code: str = _CODE
 
 
+_DEVICE_CODE = Field(
+    "",
+    max_length=16,
+    description="On a device not seen before: the code sent to the account's phone by the "
+    "first call (which answered 202). Leave out otherwise.",
+)
+
+
 class LoginIn(Schema):
     phone: str = _PHONE
     password: str = _PASSWORD
+    code: str = _DEVICE_CODE
 
 
 class TokenIn(Schema):
     phone: str = _PHONE
     password: str = _PASSWORD
     device: str = Field(min_length=1, max_length=100, description="e.g. 'iPhone of Zhang Wei'.")
+    device_id: str = Field(
+        "",
+        max_length=100,
+        description="The app's own id for this installation (random, kept on the device, up "
+        "to 100 printable characters without spaces). Once a code has been confirmed with it, "
+        "tokens for this account are issued with the password alone; without it every token "
+        "needs a code.",
+    )
+    code: str = _DEVICE_CODE
+
+
+class DeviceCodeSentOut(CodeSentOut):
+    code_required: bool = Field(
+        True, description="A new device: repeat the call with the code sent to the phone."
+    )
 
 
 class TokenCreatedOut(Schema):
@@ -239,24 +264,44 @@ def auth_register(request: HttpRequest, payload: RegisterIn):
 
 @router.post(
     "auth/login",
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    response={
+        200: MeOut,
+        202: DeviceCodeSentOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
     url_name="auth_login",
     summary="Sign in on the website's session",
 )
 @_retry_after
-def auth_login(request: HttpRequest, payload: LoginIn):
+def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     """Needs the CSRF token (X-CSRFToken header) as every session write does. The session id
     changes at sign-in; the session ends after 30 minutes without a request or 12 hours after
     sign-in. After 5 failures for the same account from the same address, that account is locked
-    for that address for 15 minutes (429)."""
+    for that address for 15 minutes (429).
+
+    A browser not seen before (no device cookie known to the account) gets 202: a code was
+    sent to the account's phone; repeat the call with `code`. The browser then gets its device
+    cookie and signs in with the password alone from then on."""
     require_csrf(request)
-    user = services.session_login(
+    device_id = device_cookie_id_or_new(request) if payload.code else device_cookie_id(request)
+    signed = services.sign_in_start(
         request=request,
         phone=payload.phone,
         password=payload.password,
+        device_id=device_id,
+        code=payload.code,
         channel=LoginEvent.Channel.API,
+        device_name=request.headers.get("User-Agent", ""),
     )
-    return Status(200, _me(user))
+    if signed.sent is not None:
+        return Status(202, _code_sent(signed.sent) | {"code_required": True})
+    if payload.code:
+        device_cookie_set(response, device_id)
+    return Status(200, _me(signed.user))
 
 
 @router.post(
@@ -273,7 +318,14 @@ def auth_logout(request: HttpRequest):
 
 @router.post(
     "auth/token",
-    response={201: TokenCreatedOut, 401: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    response={
+        201: TokenCreatedOut,
+        202: DeviceCodeSentOut,
+        401: ProblemOut,
+        422: ProblemOut,
+        429: ProblemOut,
+        503: ProblemOut,
+    },
     url_name="auth_token",
     summary="Get a bearer token for an app or mini-program",
 )
@@ -281,10 +333,22 @@ def auth_logout(request: HttpRequest):
 def auth_token(request: HttpRequest, payload: TokenIn):
     """The token is shown once; only its hash is kept. It lasts API_TOKEN_LIFETIME_DAYS (90 days
     by default) and can be revoked from `me/tokens`. Failures count towards the same lockout as
-    the website's sign-in."""
+    the website's sign-in.
+
+    A device not seen before (its `device_id` never confirmed for this account, or no
+    `device_id`) first gets 202: a code was sent to the account's phone (at most one a minute,
+    10 a day). Repeat the call with the same `device_id` and the `code`: the device is
+    remembered (only a hash of its id is kept) and later tokens need the password alone."""
     issued = services.token_issue(
-        request=request, phone=payload.phone, password=payload.password, device=payload.device
+        request=request,
+        phone=payload.phone,
+        password=payload.password,
+        device=payload.device,
+        device_id=payload.device_id,
+        code=payload.code,
     )
+    if isinstance(issued, services.CodeSent):
+        return Status(202, _code_sent(issued) | {"code_required": True})
     return Status(
         201,
         {

@@ -97,6 +97,7 @@ class VerificationCode(models.Model):
         CHANGE_EMAIL = "change_email", _("Change of email")
         BIND_IDENTITY = "bind_identity", _("Real-name binding")
         STEP_UP = "step_up", _("Confirmation of a sensitive action")
+        NEW_DEVICE = "new_device", _("Sign-in on a new device")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -127,6 +128,40 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KnownDevice(models.Model):
+    """A browser or app installation on which the account once confirmed a code sent to its
+    phone: it signs in (or gets a token) with the password alone from then on.
+
+    The device id is a random value kept by the device (the website's signed cookie, or the
+    `device_id` an app sends); only its keyed hash is stored.
+    """
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Browser")
+        APP = "app", _("App")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices"
+    )
+    device_hash = models.CharField(max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("first confirmed"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "device_hash"], name="known_device_once"),
+            models.CheckConstraint(condition=Q(kind__in=["web", "app"]), name="known_device_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
 
 
 class ApiToken(models.Model):

@@ -46,7 +46,7 @@ from .errors import AccountsError, Throttled
 from .gateways import GatewayError, Message, gateway_for
 from .lockout import axes_key
 from .middleware import LAST_SEEN_KEY
-from .models import ApiToken, LoginEvent, User, VerificationCode
+from .models import ApiToken, KnownDevice, LoginEvent, User, VerificationCode
 from .phones import InvalidPhone, mask_email, mask_phone, phone_clean
 from .validators import GuessablePasswordValidator, MaximumLengthValidator
 
@@ -158,6 +158,11 @@ def _message_text(purpose: str, code: str) -> tuple[str, str]:
             "Your code to confirm a sensitive change on your Exit-Entry Online Services account "
             "(reporting a document lost, changing your password) is %(code)s. It is valid for "
             "%(minutes)d minutes. If you did not ask for it, change your password."
+        ),
+        Purpose.NEW_DEVICE: _(
+            "Your code to sign in to your Exit-Entry Online Services account on a new device "
+            "is %(code)s. It is valid for %(minutes)d minutes. If you did not just sign in, "
+            "someone knows your password: change it at once."
         ),
         Purpose.BIND_IDENTITY: _(
             "Someone asked to link an Exit-Entry Online Services account to your identity. If "
@@ -805,10 +810,124 @@ def session_start(*, request: HttpRequest, user: User, channel: str) -> None:
 def session_login(
     *, request: HttpRequest, phone: str, password: str, channel: str = LoginEvent.Channel.WEB
 ) -> User:
-    """Check the credentials and sign in on the session."""
+    """Check the credentials and sign in on the session (no device check: sign_in_start is
+    the citizen's way in)."""
     user = credentials_check(request=request, phone=phone, password=password, channel=channel)
     session_start(request=request, user=user, channel=channel)
     return user
+
+
+# --- new devices: a code to the account's phone the first time --------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a right password: signed in (`sent` None), or a code was sent to the
+    account's phone because the device is new (`sent`), to be confirmed with device_confirm."""
+
+    user: User
+    sent: CodeSent | None = None
+
+
+def device_id_new() -> str:
+    """A fresh device id for a browser (kept in its signed cookie)."""
+    return secrets.token_urlsafe(32)
+
+
+def device_id_clean(value: str | None) -> str:
+    """A device id as sent by an app: printable, without spaces, up to 100 characters; else ""
+    (an unknown device)."""
+    value = (value or "").strip()
+    if not value or len(value) > 100 or not value.isprintable() or " " in value:
+        return ""
+    return value
+
+
+def _device_hash(device_id: str) -> str:
+    return _keyed_hash("device", device_id)
+
+
+def device_known(*, user: User, device_id: str | None) -> bool:
+    """Whether this account confirmed a code on this device before (and then notes the
+    sign-in on it)."""
+    device_id = device_id_clean(device_id)
+    if not device_id:
+        return False
+    return bool(
+        KnownDevice.objects.filter(user=user, device_hash=_device_hash(device_id)).update(
+            last_seen_at=timezone.now()
+        )
+    )
+
+
+def device_code_send(*, user: User, client_address: str | None = None) -> CodeSent:
+    """Send the new-device code to the account's phone (limits of code_send: one a minute,
+    CODE_DAILY_LIMIT a day, per address and overall)."""
+    if not user.phone:
+        raise Problem(
+            status=422,
+            code=AccountsError.NO_PHONE,
+            detail=_("Your account has no mobile number to send a code to."),
+        )
+    return code_send(
+        purpose=Purpose.NEW_DEVICE, destination=user.phone, user=user, client_address=client_address
+    )
+
+
+def device_confirm(*, user: User, code: str, device_id: str, kind: str, name: str = "") -> None:
+    """Check the new-device code; when right, remember the device for the account (only the
+    keyed hash of its id)."""
+    device_id = device_id_clean(device_id)
+
+    def remember(row: VerificationCode) -> None:
+        if device_id:
+            KnownDevice.objects.get_or_create(
+                user=user,
+                device_hash=_device_hash(device_id),
+                defaults={
+                    "kind": kind,
+                    "name": " ".join((name or "").split())[:100],
+                    "last_seen_at": timezone.now(),
+                },
+            )
+
+    _redeem(purpose=Purpose.NEW_DEVICE, user=user, code=code, then=remember)
+    logger.info("Account %s confirmed a new %s device", user.pk, kind)
+
+
+def sign_in_start(
+    *,
+    request: HttpRequest,
+    phone: str,
+    password: str,
+    device_id: str | None,
+    code: str = "",
+    channel: str = LoginEvent.Channel.WEB,
+    device_name: str = "",
+) -> SignIn:
+    """Sign a citizen in on the session: the password, and on a device not seen before a code
+    sent to the account's phone.
+
+    Known device: signed in. New device without `code`: the code is sent (SignIn.sent) and
+    nothing else happens. New device with `code` (the API, in one call): checked, the device
+    remembered, signed in. The website confirms the code on its own page (device_confirm, then
+    session_start).
+    """
+    user = credentials_check(request=request, phone=phone, password=password, channel=channel)
+    if not device_known(user=user, device_id=device_id):
+        if not code:
+            return SignIn(
+                user=user, sent=device_code_send(user=user, client_address=client_address(request))
+            )
+        device_confirm(
+            user=user,
+            code=code,
+            device_id=device_id or "",
+            kind=KnownDevice.Kind.WEB,
+            name=device_name,
+        )
+    session_start(request=request, user=user, channel=channel)
+    return SignIn(user=user)
 
 
 def sign_out(*, request: HttpRequest, user: User, channel: str) -> None:
@@ -1120,11 +1239,31 @@ class IssuedToken:
     key: str  # shown once; only its hash is stored
 
 
-def token_issue(*, request: HttpRequest, phone: str, password: str, device: str) -> IssuedToken:
-    """Check the credentials (through django-axes) and issue a bearer token for a device."""
+def token_issue(
+    *,
+    request: HttpRequest,
+    phone: str,
+    password: str,
+    device: str,
+    device_id: str | None = None,
+    code: str = "",
+) -> IssuedToken | CodeSent:
+    """Check the credentials (through django-axes) and issue a bearer token for a device.
+
+    A device the account has not confirmed a code on (`device_id`, the app's own id for its
+    installation) needs a code sent to the account's phone: without `code` the code is sent and
+    its CodeSent returned (no token); with the right `code` the device is remembered and the
+    token issued. A known device gets its token with the password alone.
+    """
     user = credentials_check(
         request=request, phone=phone, password=password, channel=LoginEvent.Channel.TOKEN
     )
+    if not device_known(user=user, device_id=device_id):
+        if not code:
+            return device_code_send(user=user, client_address=client_address(request))
+        device_confirm(
+            user=user, code=code, device_id=device_id or "", kind=KnownDevice.Kind.APP, name=device
+        )
     name = " ".join((device or "").split())[:100] or _("Unnamed device")
     prefix, secret, key = token_new_key()
     with transaction.atomic():

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", views.account_view, name="account"),
     path("accounts/language/", views.language_view, name="language"),
     path("accounts/login/", views.login_view, name="login"),
+    path("accounts/login/confirm/", views.login_confirm_view, name="login_confirm"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/register/", views.register_view, name="register"),
     path("accounts/register/confirm/", views.register_confirm_view, name="register_confirm"),

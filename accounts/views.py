@@ -1,5 +1,6 @@
 """Account pages: sign in and out, register, codes, real-name binding, devices, changes."""
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from core.masking import mask_id_number
 from notifications.selectors import inbox_unread_count
 
 from . import selectors, services
+from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
 from .forms import (
     CodeForm,
     EmailChangeForm,
@@ -33,13 +35,16 @@ from .forms import (
     PhoneChangeForm,
     RegisterForm,
 )
-from .models import LoginEvent, VerificationCode
+from .models import KnownDevice, LoginEvent, User, VerificationCode
 from .phones import mask_email, mask_phone, phone_clean
 
 Purpose = VerificationCode.Purpose
 # What a pending two-step flow keeps in the session between its pages.
 REGISTER_PHONE = "accounts:register_phone"
 RESET_PHONE = "accounts:reset_phone"
+# A right password on a new device, waiting for the code: {"user", "at", "next"}.
+PENDING_SIGN_IN = "accounts:pending_sign_in"
+PENDING_SIGN_IN_SECONDS = 10 * 60
 SENT_TO = "accounts:sent_to:%s"
 
 
@@ -110,19 +115,29 @@ def _code_page(
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Sign in with mobile number and password."""
+    """Sign in with mobile number and password; on a browser not seen before, then with the
+    code sent to the account's phone (login_confirm_view)."""
     if request.method == "POST":
         form = LoginForm(request.POST)
         if form.is_valid():
-            ok, _user = _attempt(
+            ok, signed = _attempt(
                 form,
-                lambda: services.session_login(
+                lambda: services.sign_in_start(
                     request=request,
                     phone=form.cleaned_data["phone"],
                     password=form.cleaned_data["password"],
+                    device_id=device_cookie_id(request),
                     channel=LoginEvent.Channel.WEB,
                 ),
             )
+            if ok and signed.sent is not None:
+                request.session[PENDING_SIGN_IN] = {
+                    "user": signed.user.pk,
+                    "at": int(time.time()),
+                    "next": _safe_next(request) or "",
+                }
+                _remember_sent(request, Purpose.NEW_DEVICE, signed.sent)
+                return redirect("accounts:login_confirm")
             if ok:
                 return redirect(_safe_next(request) or "accounts:account")
     else:
@@ -130,6 +145,67 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request) or "accounts:account")
         form = LoginForm()
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
+
+
+def _pending_sign_in(request: HttpRequest) -> tuple[User | None, str]:
+    """The account waiting for its new-device code on this session, and where to go after."""
+    pending = request.session.get(PENDING_SIGN_IN) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SIGN_IN_SECONDS:
+        request.session.pop(PENDING_SIGN_IN, None)
+        return None, ""
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    return user, pending.get("next", "")
+
+
+def login_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Sign in on a new browser, step 2: the code sent to the account's phone. The browser is
+    then remembered (a signed cookie) and signs in with the password alone."""
+    user, next_url = _pending_sign_in(request)
+    if user is None:
+        messages.error(request, _("Sign in again: the code was asked for too long ago."))
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    resend_error = None
+    if request.method == "POST" and "resend" in request.POST:
+        form = CodeForm()
+        resend_error = _resend(
+            request,
+            lambda: services.device_code_send(user=user, client_address=client_address(request)),
+            Purpose.NEW_DEVICE,
+        )
+        if resend_error is None:
+            return redirect("accounts:login_confirm")
+    elif request.method == "POST" and form.is_valid():
+        device_id = device_cookie_id_or_new(request)
+        ok, _none = _attempt(
+            form,
+            lambda: services.device_confirm(
+                user=user,
+                code=form.cleaned_data["code"],
+                device_id=device_id,
+                kind=KnownDevice.Kind.WEB,
+                name=request.headers.get("User-Agent", "")[:100],
+            ),
+        )
+        if ok:
+            request.session.pop(PENDING_SIGN_IN, None)
+            request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
+            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+            response = redirect(next_url or "accounts:account")
+            device_cookie_set(response, device_id)
+            return response
+    return _code_page(
+        request,
+        form,
+        title=_("Confirm it is you"),
+        lead=_(
+            "You are signing in on a device we do not know yet. Enter the code we sent to the "
+            "mobile number of the account; this device will then be remembered."
+        ),
+        purpose=Purpose.NEW_DEVICE,
+        resend_error=resend_error,
+        back_url=reverse("accounts:login"),
+    )
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:

@@ -16,6 +16,16 @@ def _accounts_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _devices_known(request, monkeypatch):
+    """Every device is known to every account here (these tests are about other things), unless
+    the test is marked `new_device` (accounts/tests/test_new_device.py)."""
+    if request.node.get_closest_marker("new_device") is None:
+        from accounts import services
+
+        monkeypatch.setattr(services, "device_known", lambda **kwargs: True)
+
+
 @pytest.fixture
 def outbox(settings):
     return FileGateway(settings.VERIFICATION_OUTBOX_DIR)

@@ -160,6 +160,22 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+def confirm_new_device(page: Page, phone: str) -> None:
+    """After the sign-in form, on the test's fresh browser (a device the account has not seen):
+    the site asks for the code sent to the account's phone. Type it from the test gateway (the
+    outbox) and confirm; the browser is then remembered."""
+    from accounts.gateways import outbox_latest_code
+
+    assert page.url.split("?")[0].endswith("/accounts/login/confirm/"), page.url
+    assert_accessible(page)
+    code = outbox_latest_code(phone, "new_device")
+    assert code is not None and re.fullmatch(r"\d{6}", code), "no new-device code in the outbox"
+    page.locator("#id_code").fill(code)
+    with page.expect_navigation():
+        page.locator("main button[name=confirm]").click()
+    assert "/accounts/login/" not in page.url, page.url
+
+
 # -- the site -------------------------------------------------------------------------------
 
 

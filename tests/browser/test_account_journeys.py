@@ -32,7 +32,7 @@ from staff.demo import member
 from staff.models import AccessAction, AccessLog
 from staff.services import demo_totp_code
 
-from .conftest import PHONE, assert_accessible, new_context
+from .conftest import PHONE, assert_accessible, confirm_new_device, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # A phone: each page is checked by axe-core and photographed (conftest.page_shot).
@@ -413,6 +413,7 @@ def test_guardian_sees_the_childs_documents(page: Page, site: str, language: str
     page.locator("#id_phone").fill(GUARDIAN.phone[3:])
     page.locator("#id_password").fill(GUARDIAN.password)
     submit(page, form_button(page))
+    confirm_new_device(page, GUARDIAN.phone)
     assert page.url.endswith("/accounts/")
 
     # Then their account lists the child they can act for, with the ID number masked
@@ -600,6 +601,7 @@ def test_on_a_phone_names_stay_whole_and_tags_do_not_wrap(page: Page, site: str,
     page.locator("#id_phone").fill(GUARDIAN.phone[3:])
     page.locator("#id_password").fill(GUARDIAN.password)
     submit(page, form_button(page))
+    confirm_new_device(page, GUARDIAN.phone)
     assert page.viewport_size == PHONE
 
     # When they open their account, with the table of the persons they act for

@@ -19,7 +19,7 @@ from appointments.models import Appointment, AppointmentStatus, Slot
 from persons.demo import fixed
 from persons.models import Person
 
-from .conftest import PHONE
+from .conftest import PHONE, confirm_new_device
 from .test_account_journeys import (
     GUARDIAN,
     expect_lang,
@@ -60,6 +60,7 @@ def sign_in(page: Page, site: str, language: str) -> User:
     page.locator("#id_phone").fill(GUARDIAN.phone[3:])
     page.locator("#id_password").fill(GUARDIAN.password)
     submit(page, form_button(page))
+    confirm_new_device(page, GUARDIAN.phone)
     return User.objects.get(phone=GUARDIAN.phone)
 
 

@@ -15,7 +15,7 @@ from accounts.models import User
 from notifications.models import Notification
 from notifications.services import notification_queue
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, confirm_new_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -55,6 +55,7 @@ def test_a_message_arrives_and_is_read_in_the_inbox(page: Page, site: str, langu
     page.locator("#id_phone").fill(CITIZEN.phone[3:])
     page.locator("#id_password").fill(CITIZEN.password)
     submit(page, page.locator("main form[method=post] button[type=submit]").first)
+    confirm_new_device(page, CITIZEN.phone)
     user = User.objects.get(phone=CITIZEN.phone)
 
     # when a service tells them something (its transaction commits: the relay runs in-process)

@@ -21,6 +21,7 @@ from applications.tests.accepted import accepted_application
 from core.masking import mask_name
 from persons.idnumbers import id_number_make
 
+from .conftest import confirm_new_device
 from .test_account_journeys import (
     GUARDIAN,
     expect_error_summary,
@@ -118,6 +119,7 @@ def test_the_receipt_downloads_from_the_application_page(page: Page, site: str, 
     page.locator("#id_phone").fill(GUARDIAN.phone[3:])
     page.locator("#id_password").fill(GUARDIAN.password)
     submit(page, form_button(page))
+    confirm_new_device(page, GUARDIAN.phone)
 
     # When the application page's receipt link is followed
     open_page(page, f"{site}/applications/{application.number}/")

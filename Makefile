@@ -15,9 +15,12 @@ BASE_STAMP := $(VENV)/.installed-base
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 
+# --no-compile: pip would byte-compile every file of every package (about 45 s of the first
+# start on the shared 2-core machine); Python compiles the modules the site imports as it
+# imports them, once.
 $(BASE_STAMP): requirements/base.txt | check-python
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt
+	$(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check -r requirements/base.txt
 	touch $(BASE_STAMP)
 
 $(STAMP): $(BASE_STAMP) requirements/dev.txt

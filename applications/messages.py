@@ -66,11 +66,20 @@ def _text(application: Application, kind: str, note: str) -> str:
 
 def application_recipient(application: Application):
     """The account told about the application: the one that booked it, else the applicant's
-    own account (a walk-in), else nobody."""
+    own account (a walk-in), else (a minor's walk-in) the account of a guardian of theirs in
+    the registry, else nobody."""
     appointment = application.appointment
     if appointment is not None and appointment.booked_by_id:
         return appointment.booked_by
-    return get_user_model().objects.filter(person_id=application.person_id).first()
+    users = get_user_model().objects
+    own = users.filter(person_id=application.person_id).first()
+    if own is not None:
+        return own
+    return (
+        users.filter(person__wards__child_id=application.person_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
 
 
 def application_message_queue(application: Application, *, kind: str, note: str = "") -> None:

@@ -214,3 +214,21 @@ def test_a_staff_switch_of_the_site_language_leaves_no_citizen_setting(client):
     officer.refresh_from_db()
     assert officer.language == "zh-hans"
     assert Client().get("/").status_code == 200
+
+
+def test_a_minors_walk_in_is_told_to_a_guardians_account_in_its_language():
+    from applications import services as applications
+
+    # given a child who came to the hall without a booking, and a guardian with an account
+    guardian = CitizenFactory(language="en")
+    child = MinorFactory()
+    GuardianshipFactory(guardian=guardian.person, child=child)
+    appointment = AppointmentFactory(person=child, booked_by=None)
+    appointment_transition(appointment=appointment, to=AppointmentStatus.CHECKED_IN)
+    # when the hall accepts the child's application
+    applications.application_accept(
+        appointment=appointment, officer=StaffUserFactory(), fee_amount=Decimal("120.00")
+    )
+    # then the guardian's account is told, in its language
+    accepted = Notification.objects.get(kind="application_accepted")
+    assert (accepted.user, accepted.language) == (guardian, "en")

@@ -16,8 +16,9 @@ check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 
 # --no-compile: pip would byte-compile every file of every package (about 45 s of the first
-# start on the shared 2-core machine); Python compiles the modules the site imports as it
-# imports them, once.
+# start on the shared 2-core machine); `make run` compiles the modules the site imports as it
+# imports them, once (it lets Python write its bytecode cache even where the environment sets
+# PYTHONDONTWRITEBYTECODE, which would make every start compile them again).
 $(BASE_STAMP): requirements/base.txt | check-python
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check -r requirements/base.txt
@@ -53,7 +54,7 @@ demo: migrate
 # once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).
 run: setup-run
 	@bash scripts/ensure_fonts.sh || echo "warning: without a CJK font acceptance receipts (PDF) answer 503; see scripts/ensure_fonts.sh"
-	HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
+	env -u PYTHONDONTWRITEBYTECODE HOST=$(HOST) PORT=$(PORT) VENV_BIN=$(BIN) bash scripts/run_embedded.sh
 
 # Django's debug server (DEBUG on, debug pages, reloads on code changes).
 dev: setup-run

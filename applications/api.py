@@ -287,6 +287,10 @@ LOOKUP_MAX_BYTES = 2048
 
 
 class ProgressLookupIn(Schema):
+    # No other fields: a valid body is always within LOOKUP_MAX_BYTES (2 x 64 characters, even
+    # as JSON escapes), so the 413 only ever answers a body the schema does not allow.
+    model_config = pydantic.ConfigDict(extra="forbid")
+
     application_number: str = Field(
         max_length=64,
         description="14 digits, as on the acceptance receipt (spaces and hyphens ignored).",

@@ -72,6 +72,21 @@ def test_someone_elses_message_is_not_found(client):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
+@pytest.mark.parametrize("body", ["[null, null]", "[]", '"all"', "7", '{"ids": [1], "all": true}'])
+def test_marking_read_with_a_body_that_is_not_the_schema_marks_nothing(client, body):
+    # given two unread messages
+    me = CitizenFactory()
+    queue(me, 2)
+    # when the body is not an object with only `ids`
+    answer = client.post(
+        f"{INBOX}/read", data=body, content_type="application/json", headers=bearer(me)
+    )
+    # then it is refused, and nothing was marked read
+    assert answer.status_code in (400, 422)
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert Notification.objects.filter(user=me, read_at__isnull=True).count() == 2
+
+
 def test_the_inbox_needs_a_signed_in_account():
     problem(Client().get(INBOX), 401)
     problem(Client().get(PREFERENCES), 401)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import base45
+import cbor2
 import cwt
 from cryptography.hazmat.primitives import serialization
 from cwt import COSEKey
@@ -209,4 +210,5 @@ def public_jwk() -> dict:
 
 def public_cose_key() -> str:
     """The COSE key's public half as a COSE_Key (CBOR), base64url."""
-    return base64.urlsafe_b64encode(cose_keys().public.to_bytes()).decode().rstrip("=")
+    cose_key = {k: v for k, v in cose_keys().public.to_dict().items() if k != -4}  # -4: d
+    return base64.urlsafe_b64encode(cbor2.dumps(cose_key)).decode().rstrip("=")

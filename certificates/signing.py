@@ -16,6 +16,7 @@ The material is loaded once per process (`signing_material`); `signing_material_
 
 import functools
 import io
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,17 @@ from pyhanko_certvalidator import ValidationContext
 from . import pki
 
 SIGNATURE_FIELD = "AuthoritySignature"
+
+
+class _FetchingOff(logging.Filter):
+    """pyHanko warns on every signature that revocation data is embedded without fetching: that
+    is what the embedded and file modes intend (the CA's CRLs are given), so the warning goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_FetchingOff())
 
 
 def _load_certs(path: str | Path) -> list[asn1_x509.Certificate]:

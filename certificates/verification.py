@@ -98,9 +98,18 @@ def verify_rate_hit(client_address: str | None) -> None:
     )
 
 
-def upload_check(data: bytes, *, size: int | None = None) -> bytes:
+def upload_read(upload) -> bytes:
+    """An uploaded file's bytes, refused when it is not a PDF of a sensible size (checked on
+    its declared size first, then on what was read), before anything parses it."""
+    limit = settings.CERTIFICATES_UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise UploadTooLarge()
+    return upload_check(upload.read(limit + 1))
+
+
+def upload_check(data: bytes) -> bytes:
     """Refuse what is not a PDF of a sensible size before anything parses it."""
-    if (size or len(data)) > settings.CERTIFICATES_UPLOAD_MAX_BYTES:
+    if len(data) > settings.CERTIFICATES_UPLOAD_MAX_BYTES:
         raise UploadTooLarge()
     if not data.startswith(b"%PDF-"):
         raise UploadNotPdf()

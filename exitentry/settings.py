@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "appointments",
     "applications",
     "reception",
+    "endorsements",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "appointments",
     "applications",
     "reception",
+    "endorsements",
     "crossings",
 ]
 

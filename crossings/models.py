@@ -121,6 +121,16 @@ class Crossing(models.Model):
     event_id = models.CharField(_("port's event id"), max_length=64)
     received_at = models.DateTimeField(_("received"))
     flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True)
+    # The endorsement whose trip this exit used (exits to HKG, MAC, TWN on a card pass).
+    endorsement = models.ForeignKey(
+        "endorsements.Endorsement",
+        verbose_name=_("endorsement used"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crossings",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

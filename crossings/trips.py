@@ -35,5 +35,5 @@ def use_trip(*, document_id: int, destination: str, crossed_at: dt.datetime):
 
 
 def endorsement_changes(endorsement) -> dict:
-    """The crossing's columns that record the endorsement used (none until the field exists)."""
-    return {}
+    """The crossing's columns that record the endorsement used."""
+    return {"endorsement": endorsement}

@@ -12,6 +12,11 @@ from .factories import PortFactory
 PATH = "/api/v1/border/crossings"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def port(db):
     return PortFactory(code="SZ-LUOHU")

@@ -31,7 +31,9 @@ def _card_with_endorsements():
     citizen = CitizenFactory(person=card.person)
     soon = EndorsementFactory(
         document=card,
-        applied_by=citizen, valid_from=days_from_today(-20), valid_until=days_from_today(30)
+        applied_by=citizen,
+        valid_from=days_from_today(-20),
+        valid_until=days_from_today(30),
     )
     later = EndorsementFactory(
         document=card,
@@ -107,7 +109,9 @@ def test_a_late_exit_uses_the_endorsement_valid_then(post_batch):
     citizen = CitizenFactory(person=card.person)
     ended = EndorsementFactory(
         document=card,
-        applied_by=citizen, valid_from=days_from_today(-60), valid_until=days_from_today(-7)
+        applied_by=citizen,
+        valid_from=days_from_today(-60),
+        valid_until=days_from_today(-7),
     )
     EndorsementFactory(
         document=card,

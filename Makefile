@@ -45,6 +45,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py load_demo_appointments
 	$(BIN)/python manage.py notifications_tick
+	$(BIN)/python manage.py crossings_tick
 
 # The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
 # once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).

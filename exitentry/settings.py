@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "appointments",
     "applications",
     "reception",
+    "endorsements",
+    "crossings",
     "certificates",
 ]
 
@@ -151,7 +153,19 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-mark-no-shows": {"task": "appointments.mark_no_shows", "schedule": 300.0},
     "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
     "accounts-purge": {"task": "accounts.purge", "schedule": 24 * 3600.0},
+    "crossings-partitions": {"task": "crossings.maintain_partitions", "schedule": 24 * 3600.0},
 }
+
+# Border crossings (docs/scaling.md, docs/api.md "Port API"): kept 10 years, in monthly
+# partitions made this many months ahead by the daily job (crossings.maintain_partitions).
+CROSSINGS_RETENTION_YEARS = env.int("CROSSINGS_RETENTION_YEARS", default=10)
+CROSSINGS_PARTITIONS_AHEAD = env.int("CROSSINGS_PARTITIONS_AHEAD", default=3)
+# Ports' secrets are derived from this key and a per-credential salt (crossings.signing): the
+# database alone holds no secret. Changing it invalidates every port credential. Unset, a key
+# derived from SECRET_KEY is used (so rotating SECRET_KEY would then invalidate them too).
+PORT_CREDENTIAL_KEY = env.str("PORT_CREDENTIAL_KEY", default="")
+# A signed port request is accepted within this many seconds of its timestamp, once (nonce).
+PORT_SIGNATURE_MAX_AGE = env.int("PORT_SIGNATURE_MAX_AGE", default=300)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

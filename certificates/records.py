@@ -8,12 +8,12 @@ import json
 from dataclasses import asdict, dataclass
 
 from core.masking import mask_document_number
+from crossings.selectors import person_crossings
 from documents.models import Document, DocumentType
 from guide.calendar import SHANGHAI
 
-from .errors import CertificateUnavailable
-
 DIRECTIONS = {"exit": ("出境", "Exit"), "entry": ("入境", "Entry")}
+PLACES = {"HKG": "香港 Hong Kong", "MAC": "澳门 Macao", "TWN": "台湾 Taiwan"}
 
 
 @dataclass(frozen=True)
@@ -37,39 +37,22 @@ class PassportRecord:
     status: str
 
 
-def _text(value, *names: str) -> str:
-    for name in names:
-        found = getattr(value, name, None)
-        if found:
-            return str(found)
-    return ""
-
-
 def _crossing(row) -> CrossingRecord:
-    direction = str(getattr(row, "direction", "") or "").lower()
-    zh, en = DIRECTIONS.get(direction, (direction, direction))
-    port = getattr(row, "port", None)
-    document = getattr(row, "document", None)
-    destination = getattr(row, "destination", "") or ""
+    """One row of crossings.selectors.person_crossings as the certificate prints it."""
+    zh, en = DIRECTIONS.get(row.direction, (row.direction, row.direction))
     return CrossingRecord(
         occurred_at=row.occurred_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         direction_zh=zh,
         direction_en=en,
-        port_zh=_text(port, "name_zh", "name", "code"),
-        port_en=_text(port, "name_en", "name", "code"),
-        document=mask_document_number(document.number) if document is not None else "",
-        destination=_text(destination, "code", "name_en")
-        if not isinstance(destination, str)
-        else destination,
+        port_zh=row.port.name_zh,
+        port_en=row.port.name_en,
+        document=mask_document_number(row.document.number) if row.document_id else "",
+        destination=PLACES.get(row.destination, row.destination),
     )
 
 
 def crossing_records(*, person_id: int, start: dt.date, end: dt.date) -> list[CrossingRecord]:
     """The person's crossings from `start` to `end` (whole days, Asia/Shanghai), oldest first."""
-    try:
-        from crossings.selectors import person_crossings
-    except ImportError:  # the crossings app is not installed in this deployment
-        raise CertificateUnavailable() from None
     begin = dt.datetime.combine(start, dt.time(), SHANGHAI)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI)
     rows = person_crossings(person_id, start=begin, end=until)

@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+import re
 
 import pytest
 from django.utils import timezone
@@ -100,3 +101,54 @@ def test_qr_payload_carries_the_statement(citizen):
     assert statement.code == certificate.code
     assert statement.name_masked == "王**"
     assert statement.content_sha256 == certificate.content_sha256
+
+
+def test_crossings_certificate_lists_the_period_s_records(citizen):
+    # given two crossings in the period and one before it
+    from crossings.tests.factories import CrossingFactory, PortFactory
+
+    passport = citizen.person.documents.get()
+    port = PortFactory(code="LUOHU", name_zh="罗湖口岸", name_en="Luohu")
+    now = timezone.now()
+    for days in (40, 20):
+        CrossingFactory(document=passport, port=port, occurred_at=now - dt.timedelta(days=days))
+    CrossingFactory(document=passport, port=port, occurred_at=now - dt.timedelta(days=400))
+    today = timezone.localdate()
+    # when
+    certificate = services.certificate_request(
+        user=citizen,
+        person_id=citizen.person.pk,
+        kind=CertificateKind.CROSSINGS,
+        period_start=today - dt.timedelta(days=100),
+        period_end=today,
+        purpose="Visa application",
+        verify_url=VERIFY_URL,
+    )
+    # then
+    assert certificate.record_count == 2
+    assert (certificate.period_start, certificate.period_end) == (
+        today - dt.timedelta(days=100),
+        today,
+    )
+    text = _pdf_text(bytes(certificate.pdf))
+    assert "出入境记录证明" in text and "Entry/Exit Record Certificate" in text
+    assert "罗湖口岸" in text and "香港 Hong Kong" in text
+    assert certificate.code_display in text
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_pdf_embeds_the_cjk_font_as_a_subset_and_copies_as_text(citizen):
+    # when
+    pdf = bytes(issue_passport_record(citizen).pdf)
+    # then
+    assert b"/FontFile2" in pdf  # TrueType outlines embedded
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+WenQuanYi", pdf)  # a subset: AAAAAA+ prefix
+    text = _pdf_text(pdf)
+    assert "普通护照签发记录" in text and "E12345678" in text

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_KEY = "ca.key.pem"
@@ -51,7 +51,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+def _pem_key(key) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -163,7 +163,12 @@ def _create(directory: Path, *, crl_url: str) -> None:
         (SIGNER_KEY, SIGNER_CERT, "Exit-Entry Administration (development)", None, True),
         (TSA_KEY, TSA_CERT, "exitentry development TSA", [ExtendedKeyUsageOID.TIME_STAMPING], 0),
     ):
-        key = ec.generate_private_key(ec.SECP256R1())
+        # The TSA key is RSA: pyHanko's test timestamper (DummyTimeStamper) signs only with RSA.
+        key = (
+            rsa.generate_private_key(65537, 2048)
+            if eku
+            else ec.generate_private_key(ec.SECP256R1())
+        )
         cert = _issue(
             ca_key=ca_key,
             ca_cert=ca_cert,

@@ -31,6 +31,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -170,6 +171,9 @@ def _pkcs11() -> SigningMaterial:
         key_label=settings.CERTIFICATES_PKCS11_KEY_LABEL,
         signing_cert=signing_cert,
         ca_chain=chain,
+        # Hash in Python, sign the digest on the token: tokens (SoftHSM2 among them) do not all
+        # offer the combined ECDSA-with-SHA256 mechanism.
+        use_raw_mechanism=True,
     )
     return SigningMaterial(
         signer=signer,
@@ -284,7 +288,18 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
         return SignatureCheck(problem="unsigned")
     signature = ours[0]
     try:
+        # The file's own chain and CRLs (its DSS) with our root: what an offline reader has.
+        context = DocumentSecurityStore.read_dss(reader).as_validation_context(
+            {
+                "trust_roots": material.roots,
+                "crls": material.crls,
+                "allow_fetching": False,
+                "revocation_mode": "soft-fail",
+            }
+        )
+    except Exception:  # noqa: BLE001 - no DSS, or a damaged one
         context = material.validation_context(for_signing=False)
+    try:
         status = validate_pdf_signature(
             signature, signer_validation_context=context, ts_validation_context=context
         )

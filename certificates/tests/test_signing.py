@@ -7,10 +7,9 @@ import shutil
 import subprocess
 import threading
 
-import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -153,7 +152,7 @@ def test_key_on_a_pkcs11_token(settings, certificate_keys, tmp_path, monkeypatch
     monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
     util = shutil.which("softhsm2-util")
     assert util, "softhsm2-util missing: run scripts/ensure_softhsm.sh"
-    run = dict(check=True, capture_output=True, env={**os.environ, "SOFTHSM2_CONF": str(conf)})
+    run = {"check": True, "capture_output": True, "env": {**os.environ, "SOFTHSM2_CONF": str(conf)}}
     subprocess.run(
         [
             util,

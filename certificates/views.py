@@ -71,10 +71,10 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @bound_required
 @require_GET
 def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed PDF as issued; Cache-Control: no-store (set by pdf_response)."""
     try:
         certificate = selectors.certificate_get_for(user=request.user, certificate_id=pk)
     except Problem:

@@ -14,10 +14,12 @@ The material is loaded once per process (`signing_material`); `signing_material_
 (tests, key rotation).
 """
 
+import datetime as dt
 import functools
 import io
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,11 @@ from pyhanko_certvalidator import ValidationContext
 from . import pki
 
 SIGNATURE_FIELD = "AuthoritySignature"
+# A thread's signing validation context is rebuilt after this long (its notion of "now").
+CONTEXT_SECONDS = 600
+# The signing material is loaded again this long before its CRLs' next update (embedded mode
+# issues a fresh CRL then; file mode reads the files again, which the operator keeps current).
+CRL_MARGIN = dt.timedelta(days=7)
 
 
 class _FetchingOff(logging.Filter):
@@ -81,10 +88,30 @@ class SigningMaterial:
     timestamper: timestamps.TimeStamper | None = None
     tsa_chain: list[asn1_x509.Certificate] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    local: threading.local = field(default_factory=threading.local)
+
+    @property
+    def stale(self) -> bool:
+        """Whether one of its CRLs is close to its next update (time to load them again)."""
+        now = dt.datetime.now(dt.UTC)
+        return any(
+            crl["tbs_cert_list"]["next_update"].native - CRL_MARGIN < now
+            for crl in self.crls
+            if crl["tbs_cert_list"]["next_update"].native
+        )
 
     @property
     def roots(self) -> list[asn1_x509.Certificate]:
         return [c for c in self.chain if c.self_signed] or self.chain[-1:]
+
+    def signing_context(self) -> ValidationContext:
+        """The signing validation context of this thread, kept between signatures: it caches
+        the chain it built and the CRLs it checked (about a third of a signature's time)."""
+        context, made = getattr(self.local, "context", (None, 0.0))
+        if context is None or time.monotonic() - made > CONTEXT_SECONDS:
+            context = self.validation_context(for_signing=True)
+            self.local.context = (context, time.monotonic())
+        return context
 
     def validation_context(self, *, for_signing: bool) -> ValidationContext:
         """Trust in our own root; the CRLs we hold; fetching only when configured."""
@@ -207,9 +234,9 @@ _material_lock = threading.Lock()
 def signing_material() -> SigningMaterial:
     """The signing material of this process, loaded on first use."""
     global _material
-    if _material is None:
+    if _material is None or _material.stale:
         with _material_lock:
-            if _material is None:
+            if _material is None or _material.stale:
                 _material = _load()
     return _material
 
@@ -236,7 +263,7 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
         embed_validation_info=True,
-        validation_context=material.validation_context(for_signing=True),
+        validation_context=material.signing_context(),
         use_pades_lta=material.timestamper is not None,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))

@@ -138,7 +138,7 @@ def test_an_appended_edit_is_not_authentic(client, issued):
     # then
     assert body["authentic"] is False
     assert body["reason"] == "appended_edit", body
-    assert "appended" in body["message"]
+    assert body["message"] == "未通过核验：文件在签名后被追加了修改。"
 
 
 def test_a_truncated_file_is_not_authentic(client, issued):

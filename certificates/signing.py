@@ -32,6 +32,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -40,6 +41,11 @@ from pyhanko_certvalidator import ValidationContext
 from . import pki
 
 SIGNATURE_FIELD = "AuthoritySignature"
+logger = logging.getLogger(__name__)
+# Bytes reserved for the signature container: the CMS with the signer's chain (EC keys: about
+# 2 kB), and with a TSA its timestamp token and the TSA's chain (RSA: about 5 kB more).
+RESERVED = 8192
+RESERVED_WITH_TSA = 20480
 # A thread's signing validation context is rebuilt after this long (its notion of "now").
 CONTEXT_SECONDS = 600
 # The signing material is loaded again this long before its CRLs' next update (embedded mode
@@ -266,14 +272,29 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
         validation_context=material.signing_context(),
         use_pades_lta=material.timestamper is not None,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # A PKCS#11 session is not to be shared between threads.
     lock = material.lock if settings.CERTIFICATES_SIGNER == "pkcs11" else _NoLock()
+    reserved = RESERVED_WITH_TSA if material.timestamper else RESERVED
     with lock:
-        out = signers.sign_pdf(
-            writer, meta, signer=material.signer, timestamper=material.timestamper
-        )
+        try:
+            out = _sign(pdf, meta, material, bytes_reserved=reserved)
+        except SigningError:  # a longer chain than expected: let pyHanko measure it
+            logger.warning(
+                "signature larger than %d bytes; signing with pyHanko's estimate", reserved
+            )
+            out = _sign(pdf, meta, material, bytes_reserved=None)
     return out.getvalue()
+
+
+def _sign(pdf: bytes, meta, material: SigningMaterial, *, bytes_reserved: int | None):
+    return signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)),
+        meta,
+        signer=material.signer,
+        timestamper=material.timestamper,
+        # Room for the CMS blob, stated: otherwise pyHanko signs once more to measure it.
+        bytes_reserved=bytes_reserved,
+    )
 
 
 class _NoLock:

@@ -152,3 +152,46 @@ def test_pdf_embeds_the_cjk_font_as_a_subset_and_copies_as_text(citizen):
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+WenQuanYi", pdf)  # a subset: AAAAAA+ prefix
     text = _pdf_text(pdf)
     assert "普通护照签发记录" in text and "E12345678" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_revoking_at_once_revoke_once(citizen, supervisor):
+    # given
+    import threading
+
+    from django.db import connection
+
+    from certificates.errors import AlreadyRevoked
+    from staff.models import Role
+    from staff.tests.factories import StaffRoleFactory
+
+    certificate = issue_passport_record(citizen)
+    other = StaffRoleFactory(role=Role.SUPERVISOR).user
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def revoke(staff):
+        try:
+            barrier.wait()
+            services.certificate_revoke(
+                staff=staff,
+                code=certificate.code,
+                reason="Issued on the wrong record, replaced",
+                client_address=None,
+            )
+            outcomes.append("revoked")
+        except AlreadyRevoked:
+            outcomes.append("already")
+        except Exception as error:  # SQLite: the second writer may find the database locked
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=revoke, args=(s,)) for s in (supervisor, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert outcomes.count("revoked") == 1, outcomes
+    assert CertificateEvent.objects.filter(certificate=certificate, kind="revoked").count() == 1

@@ -15,7 +15,6 @@ The material is loaded once per process (`signing_material`); `signing_material_
 """
 
 import datetime as dt
-import functools
 import io
 import logging
 import threading
@@ -251,12 +250,6 @@ def signing_material_reset() -> None:
     global _material
     with _material_lock:
         _material = None
-    trust_roots.cache_clear()
-
-
-@functools.cache
-def trust_roots() -> tuple:
-    return tuple(signing_material().roots)
 
 
 def pdf_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
@@ -315,7 +308,6 @@ class SignatureCheck:
     modification_level: str = ""
     coverage: str = ""
     timestamped: bool = False
-    signed_revision: bytes = b""
 
 
 def pdf_signature_check(data: bytes) -> SignatureCheck:
@@ -361,19 +353,12 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
         "coverage": status.coverage.name.lower() if status.coverage else "",
         "timestamped": status.timestamp_validity is not None,
     }
-    try:
-        revision = signature.get_signed_data() if hasattr(signature, "get_signed_data") else b""
-    except Exception:
-        revision = b""
-    details["signed_revision"] = revision
     if not status.intact or not status.valid:
         return SignatureCheck(problem="altered", **details)
     if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
         return SignatureCheck(problem="altered", **details)
     if level is None or level > ModificationLevel.LTA_UPDATES or not status.docmdp_ok:
         return SignatureCheck(problem="appended_edit", **details)
-    if status.signing_cert.dump() != material.signing_cert.dump() and not status.trusted:
-        return SignatureCheck(problem="untrusted", **details)
     if not status.trusted:
         return SignatureCheck(problem="untrusted", **details)
     return SignatureCheck(problem=None, **details)

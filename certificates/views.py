@@ -52,7 +52,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
                 )
             except Problem as problem:
                 _place(form, problem, field="kind")
-                status = problem.status if problem.status != 503 else 503
+                status = problem.status
             else:
                 messages.success(
                     request,

@@ -306,3 +306,21 @@ def test_verification_is_rate_limited_per_address(client, settings, issued):
     answers = [client.post(VERIFY, {"code": issued.code}).status_code for _ in range(3)]
     # then
     assert answers == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        b"%PDF-1.7\n%%EOF",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF",
+        b"%PDF-" + bytes(range(256)) * 20,
+    ],
+    ids=["empty", "no-signature", "garbage"],
+)
+def test_forged_uploads_are_an_answer_not_a_crash(client, forged):
+    # when
+    response = upload(client, forged)
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["authentic"] is False and body["reason"] in {"unreadable", "unsigned"}

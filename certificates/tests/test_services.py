@@ -195,3 +195,13 @@ def test_two_supervisors_revoking_at_once_revoke_once(citizen, supervisor):
     # then
     assert outcomes.count("revoked") == 1, outcomes
     assert CertificateEvent.objects.filter(certificate=certificate, kind="revoked").count() == 1
+
+
+def test_the_database_refuses_to_change_a_certificate_event(citizen):
+    # given
+    from django.db import DatabaseError, transaction
+
+    certificate = issue_passport_record(citizen)
+    # when / then
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CertificateEvent.objects.filter(certificate=certificate).update(reason="rewritten")

@@ -49,6 +49,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py load_demo_appointments
 	$(BIN)/python manage.py notifications_tick
+	$(BIN)/python manage.py crossings_tick
 
 # The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at
 # once; slots are made in the background (scripts/run_embedded.sh, manage.py run_embedded).
@@ -75,15 +76,19 @@ format: setup
 # The whole suite: unit, API (schemathesis) and browser tests. Browser tests need Chromium:
 # installed from Debian's `chromium` package when missing (root or sudo), or CHROMIUM_PATH;
 # without it they fail, they are never skipped. The acceptance receipt's CJK font likewise
-# (scripts/ensure_fonts.sh: Debian's fonts-wqy-microhei).
+# (scripts/ensure_fonts.sh: Debian's fonts-wqy-microhei). The certificates' tests need SoftHSM2 (a
+# PKCS#11 token) and Poppler's pdfsig: scripts/ensure_softhsm.sh and ensure_poppler.sh.
 test: lint
 	bash scripts/ensure_chromium.sh
 	bash scripts/ensure_fonts.sh
+	bash scripts/ensure_softhsm.sh
+	bash scripts/ensure_poppler.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-browser: setup
 	bash scripts/ensure_chromium.sh
 	bash scripts/ensure_fonts.sh
+	bash scripts/ensure_poppler.sh
 	$(BIN)/python -m pytest -m browser -q
 
 # requirements/base.txt alone in a fresh virtualenv, then every module of the project imported

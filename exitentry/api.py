@@ -4,7 +4,10 @@ from accounts.api import router as accounts_router
 from applications.api import router as applications_router
 from applications.staff_api import router as applications_staff_router
 from appointments.api import router as appointments_router
+from certificates.api import router as certificates_router
+from certificates.staff_api import router as certificates_staff_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
+from crossings.api import router as crossings_router
 from documents.api import router as documents_router
 from guide.api import router as guide_router
 from notifications.api import router as notifications_router
@@ -30,6 +33,9 @@ api.add_router("", documents_router)
 api.add_router("", appointments_router)
 api.add_router("", applications_router)
 api.add_router("", notifications_router)
+api.add_router("", crossings_router)
+api.add_router("", certificates_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)
 api.add_router("staff", applications_staff_router)
+api.add_router("staff", certificates_staff_router)

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "appointments",
     "applications",
     "reception",
+    "endorsements",
+    "crossings",
+    "certificates",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -150,7 +153,19 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-mark-no-shows": {"task": "appointments.mark_no_shows", "schedule": 300.0},
     "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
     "accounts-purge": {"task": "accounts.purge", "schedule": 24 * 3600.0},
+    "crossings-partitions": {"task": "crossings.maintain_partitions", "schedule": 24 * 3600.0},
 }
+
+# Border crossings (docs/scaling.md, docs/api.md "Port API"): kept 10 years, in monthly
+# partitions made this many months ahead by the daily job (crossings.maintain_partitions).
+CROSSINGS_RETENTION_YEARS = env.int("CROSSINGS_RETENTION_YEARS", default=10)
+CROSSINGS_PARTITIONS_AHEAD = env.int("CROSSINGS_PARTITIONS_AHEAD", default=3)
+# Ports' secrets are derived from this key and a per-credential salt (crossings.signing): the
+# database alone holds no secret. Changing it invalidates every port credential. Unset, a key
+# derived from SECRET_KEY is used (so rotating SECRET_KEY would then invalidate them too).
+PORT_CREDENTIAL_KEY = env.str("PORT_CREDENTIAL_KEY", default="")
+# A signed port request is accepted within this many seconds of its timestamp, once (nonce).
+PORT_SIGNATURE_MAX_AGE = env.int("PORT_SIGNATURE_MAX_AGE", default=300)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -403,6 +418,40 @@ RECEIPT_FONT_PATH = env.str(
 )
 # Applications: the processing time in working days when the service's guide states none.
 APPLICATION_PROCESSING_DAYS = env.int("APPLICATION_PROCESSING_DAYS", default=7)
+
+# Certificates (certificates app): how the authority signs them (docs/configuration.md).
+# "embedded": a development CA and signing key made on first use under CERTIFICATES_KEY_DIR;
+# "files": the key (PEM or PKCS#12), its certificate and chain from files; "pkcs11": a token.
+CERTIFICATES_SIGNER = env.str("CERTIFICATES_SIGNER", default="embedded")
+CERTIFICATES_KEY_DIR = env.path("CERTIFICATES_KEY_DIR", default=VAR_DIR / "certificates")
+CERTIFICATES_KEY_FILE = env.str("CERTIFICATES_KEY_FILE", default="")
+CERTIFICATES_KEY_PASSPHRASE = env.str("CERTIFICATES_KEY_PASSPHRASE", default="")
+CERTIFICATES_CERT_FILE = env.str("CERTIFICATES_CERT_FILE", default="")
+CERTIFICATES_CHAIN_FILE = env.str("CERTIFICATES_CHAIN_FILE", default="")
+# Revocation data embedded in each signature (B-LT): CRL files (DER or PEM), read at each start.
+CERTIFICATES_CRL_FILES = env.list("CERTIFICATES_CRL_FILES", default=[])
+# Fetch CRLs/OCSP over the network when signing (the CA's distribution points) instead.
+CERTIFICATES_FETCH_REVOCATION = env.bool("CERTIFICATES_FETCH_REVOCATION", default=False)
+CERTIFICATES_PKCS11_MODULE = env.str("CERTIFICATES_PKCS11_MODULE", default="")
+CERTIFICATES_PKCS11_TOKEN = env.str("CERTIFICATES_PKCS11_TOKEN", default="")
+CERTIFICATES_PKCS11_PIN = env.str("CERTIFICATES_PKCS11_PIN", default="")
+CERTIFICATES_PKCS11_KEY_LABEL = env.str("CERTIFICATES_PKCS11_KEY_LABEL", default="")
+# A timestamp authority (RFC 3161) makes the signatures B-LTA; none: B-LT.
+CERTIFICATES_TSA_URL = env.str("CERTIFICATES_TSA_URL", default="")
+# The TSA's certificate chain (PEM), when its tokens do not carry it.
+CERTIFICATES_TSA_CHAIN_FILE = env.str("CERTIFICATES_TSA_CHAIN_FILE", default="")
+# The site's public address: the development CA's CRL is published under it (/trust/ca.crl).
+CERTIFICATES_PUBLIC_URL = env.str("CERTIFICATES_PUBLIC_URL", default="http://localhost:8000")
+# The QR code's COSE key (ES256, PEM); embedded mode makes one under CERTIFICATES_KEY_DIR.
+CERTIFICATES_COSE_KEY_FILE = env.str("CERTIFICATES_COSE_KEY_FILE", default="")
+# Verification without signing in: requests per client address ("count/seconds").
+CERTIFICATES_VERIFY_RATE_PER_ADDRESS = env.str(
+    "CERTIFICATES_VERIFY_RATE_PER_ADDRESS", default="30/60"
+)
+# Certificates a citizen may have issued ("count/seconds"): each is a signature.
+CERTIFICATES_RATE_PER_ACCOUNT = env.str("CERTIFICATES_RATE_PER_ACCOUNT", default="20/3600")
+# The largest PDF the verification accepts (bytes).
+CERTIFICATES_UPLOAD_MAX_BYTES = env.int("CERTIFICATES_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
 
 # Uploaded files (applicants' photos taken at the hall). Never served publicly: staff read them
 # through an access-checked, logged view.

@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("applications.urls")),
     path("", include("notifications.urls")),
+    path("", include("certificates.urls")),
     path("staff/", include("staff.urls")),
 ]

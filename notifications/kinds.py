@@ -20,6 +20,9 @@ KINDS = {
     "application_ready": _("Document ready for collection"),
     "application_mailed": _("Document mailed"),
     "application_collected": _("Document collected"),
+    "endorsement_approved": _("Endorsement approved"),
+    "endorsement_rejected": _("Endorsement not approved"),
+    "endorsement_active": _("Endorsement printed and active"),
 }
 
 

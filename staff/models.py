@@ -44,6 +44,7 @@ class AccessAction(models.TextChoices):
     VIEW_APPLICATION = "view_application", _("Opened an application")
     IDENTITY_CHECK = "identity_check", _("Checked identity at a hand-over")
     BACK_OFFICE_LIST = "back_office_list", _("Listed the person in the back-office")
+    CERTIFICATE_REVOKE = "certificate_revoke", _("Revoked a certificate of the person")
 
 
 class AppendOnlyError(Exception):

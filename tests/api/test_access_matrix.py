@@ -118,7 +118,22 @@ def owner_objects(settings):
     from notifications.services import notification_queue
 
     message = notification_queue(user=owner, kind="appointment_booked", subject="S", text="T")
+    from certificates.models import Certificate
+
+    certificate = Certificate.objects.create(
+        code="ABCDEFGHIJKLMNOP",
+        person=owner.person,
+        requested_by=owner,
+        kind="passport_issuance",
+        issued_at=timezone.now(),
+        record_count=1,
+        pdf_sha256="0" * 64,
+        content_sha256="0" * 64,
+        pdf=b"%PDF-1.7",
+        signature_level="PAdES-B-LT",
+    )
     return {
+        "certificate_id": str(certificate.pk),
         "notification_id": str(message.pk),
         "document_id": str(document.pk),
         "token_id": str(ApiToken.objects.get(user=owner).pk),

@@ -1,0 +1,308 @@
+"""Writes of border crossings: a port's batch of events, and the ports' credentials."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from documents.models import Document, DocumentType
+
+from . import signing, trips
+from .errors import BatchInvalid, BatchTooLarge, CrossingError, PortNotYours
+from .models import Crossing, Flag, Port, PortCredential
+from .partitions import retention_start
+
+MAX_EVENTS = 1000
+# A port's clock may run a little ahead of ours; beyond this an event is "in the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class EventIn(BaseModel):
+    """One crossing as a port reports it (docs/api.md "Port API")."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    event_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")
+    occurred_at: AwareDatetime
+    direction: Literal["exit", "entry"]
+    document_type: DocumentType
+    document_number: str = Field(pattern=r"^[A-Z0-9]{5,9}$")
+    id_number: str = Field(pattern=r"^[0-9]{17}[0-9X]$")
+    destination: str = Field(pattern=r"^[A-Z]{3}$")
+    vehicle: str = Field(default="", max_length=16)
+    port: str | None = Field(default=None, max_length=16)
+
+
+@dataclass
+class BatchResult:
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _rejection(index: int, raw: Any, code: str, reason: str, errors=None) -> dict[str, Any]:
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    item = {
+        "index": index,
+        "event_id": event_id if isinstance(event_id, str) else None,
+        "code": str(code),
+        "reason": reason,
+    }
+    if errors:
+        item["errors"] = errors
+    return item
+
+
+def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(part) for part in error["loc"]) or "event", "message": error["msg"]}
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
+    """Record a port's batch: each event checked on its own, new ones inserted once (by port,
+    event id and time), their trips used, all in one transaction. Resent events are listed
+    as duplicates and change nothing."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise BatchInvalid(_('Send a JSON object with "port" and a list "events".'))
+    if payload.get("port") != port.code:
+        raise PortNotYours()
+    raw_events = payload["events"]
+    if len(raw_events) > MAX_EVENTS:
+        raise BatchTooLarge(MAX_EVENTS)
+    if not raw_events:
+        raise BatchInvalid(_("The batch holds no events."))
+
+    result = BatchResult()
+    now = timezone.now()
+    oldest = retention_start(now)
+    valid: list[tuple[int, EventIn]] = []
+    seen: dict[str, EventIn] = {}
+    for index, raw in enumerate(raw_events):
+        if not isinstance(raw, dict):
+            result.rejected.append(
+                _rejection(index, raw, CrossingError.EVENT_INVALID, _("An event is an object."))
+            )
+            continue
+        try:
+            event = EventIn.model_validate(raw)
+        except ValidationError as exc:
+            result.rejected.append(
+                _rejection(
+                    index,
+                    raw,
+                    CrossingError.EVENT_INVALID,
+                    _("The event is not valid."),
+                    _field_errors(exc),
+                )
+            )
+            continue
+        if event.port is not None and event.port != port.code:
+            result.rejected.append(
+                _rejection(
+                    index,
+                    raw,
+                    CrossingError.EVENT_OTHER_PORT,
+                    _("A port reports only its own crossings."),
+                )
+            )
+        elif event.occurred_at > now + CLOCK_SKEW:
+            result.rejected.append(
+                _rejection(
+                    index, raw, CrossingError.EVENT_IN_FUTURE, _("The event's time is ahead.")
+                )
+            )
+        elif event.occurred_at < oldest:
+            result.rejected.append(
+                _rejection(
+                    index,
+                    raw,
+                    CrossingError.EVENT_TOO_OLD,
+                    _("The event is older than the retention period."),
+                )
+            )
+        elif event.event_id in seen:
+            if seen[event.event_id] == event:
+                result.duplicates.append({"index": index, "event_id": event.event_id})
+            else:
+                result.rejected.append(
+                    _rejection(
+                        index,
+                        raw,
+                        CrossingError.EVENT_INVALID,
+                        _("This event id is used twice in the batch with other data."),
+                    )
+                )
+        else:
+            seen[event.event_id] = event
+            valid.append((index, event))
+
+    documents = _documents_of(event for _index, event in valid)
+    rows: list[tuple[int, EventIn, dict]] = []
+    for index, event in valid:
+        document = documents.get((event.document_type, event.document_number))
+        if document is None:
+            result.rejected.append(
+                _rejection(
+                    index,
+                    {"event_id": event.event_id},
+                    CrossingError.DOCUMENT_UNKNOWN,
+                    _("No such document."),
+                )
+            )
+        elif document["person__id_number"] != event.id_number:
+            result.rejected.append(
+                _rejection(
+                    index,
+                    {"event_id": event.event_id},
+                    CrossingError.DOCUMENT_NOT_PERSONS,
+                    _("This document is not this person's."),
+                )
+            )
+        else:
+            rows.append((index, event, document))
+
+    with transaction.atomic():
+        new_ids = _insert(port, rows, received_at=now)
+        flags = _use_trips(port, rows, new_ids)
+    for index, event, _document in rows:
+        if event.event_id in new_ids:
+            result.accepted.append(
+                {
+                    "index": index,
+                    "event_id": event.event_id,
+                    "flag": flags.get(event.event_id, ""),
+                }
+            )
+        else:
+            result.duplicates.append({"index": index, "event_id": event.event_id})
+    result.rejected.sort(key=lambda item: item["index"])
+    result.duplicates.sort(key=lambda item: item["index"])
+    return result
+
+
+def _documents_of(events) -> dict[tuple[str, str], dict]:
+    wanted = {(event.document_type, event.document_number) for event in events}
+    if not wanted:
+        return {}
+    found = Document.objects.filter(number__in={number for _type, number in wanted}).values(
+        "id", "type", "number", "person_id", "person__id_number"
+    )
+    return {(d["type"], d["number"]): d for d in found if (d["type"], d["number"]) in wanted}
+
+
+_COLUMNS = (
+    "person_id, document_id, port_id, direction, occurred_at, destination, vehicle, "
+    "event_id, received_at, flag"
+)
+# Fixed SQL (no input in it): the values go as parameters, one array per column.
+_PG_INSERT = (
+    f"INSERT INTO crossings_crossing ({_COLUMNS}) "  # noqa: S608
+    "SELECT p, d, %s, dir, occ, dest, veh, ev, %s, '' FROM unnest("
+    "%s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[], "
+    "%s::varchar[], %s::varchar[]) AS t(p, d, dir, occ, dest, veh, ev) "
+    "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id"
+)
+
+
+def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the event ids this call added.
+
+    The ORM's bulk_create(ignore_conflicts=True) cannot say which rows were new, and only the
+    new ones may use a trip; RETURNING answers it exactly, also when two ports' retries race
+    (the second waits for the first's rows, then skips them)."""
+    if not rows:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _PG_INSERT,
+                [
+                    port.pk,
+                    received_at,
+                    [d["person_id"] for _i, _e, d in rows],
+                    [d["id"] for _i, _e, d in rows],
+                    [e.direction for _i, e, _d in rows],
+                    [e.occurred_at for _i, e, _d in rows],
+                    [e.destination for _i, e, _d in rows],
+                    [e.vehicle for _i, e, _d in rows],
+                    [e.event_id for _i, e, _d in rows],
+                ],
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(rows))
+            params: list[Any] = []
+            for _index, event, document in rows:
+                params += [
+                    document["person_id"],
+                    document["id"],
+                    port.pk,
+                    event.direction,
+                    adapt(event.occurred_at),
+                    event.destination,
+                    event.vehicle,
+                    event.event_id,
+                    adapt(received_at),
+                ]
+            cursor.execute(
+                f"INSERT INTO crossings_crossing ({_COLUMNS}) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id",
+                params,
+            )
+        return {event_id for (event_id,) in cursor.fetchall()}
+
+
+def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
+    """Use a trip for each new exit that needs one, oldest first (so a shuffled batch uses the
+    same trips as an ordered one); flag those without a valid endorsement. {event id: flag}."""
+    needing = sorted(
+        (
+            (event, document)
+            for _index, event, document in rows
+            if event.event_id in new_ids
+            and trips.uses_trip(
+                direction=event.direction,
+                destination=event.destination,
+                document_type=document["type"],
+            )
+        ),
+        key=lambda pair: pair[0].occurred_at,
+    )
+    flags: dict[str, str] = {}
+    for event, document in needing:
+        endorsement = trips.use_trip(
+            document_id=document["id"], destination=event.destination, crossed_at=event.occurred_at
+        )
+        if endorsement is trips.NOT_CHECKED:
+            continue
+        if endorsement is None:
+            changes: dict[str, Any] = {"flag": Flag.NO_ENDORSEMENT}
+            flags[event.event_id] = Flag.NO_ENDORSEMENT
+        else:
+            changes = trips.endorsement_changes(endorsement)
+        # The whole idempotency key, with occurred_at: PostgreSQL looks in one partition only.
+        Crossing.objects.filter(
+            port=port, event_id=event.event_id, occurred_at=event.occurred_at
+        ).update(**changes)
+    return flags
+
+
+def port_credential_create(*, port: Port, label: str = "") -> tuple[PortCredential, str]:
+    """A new credential of the port and its secret (shown once: it is not stored)."""
+    key_id, salt = signing.new_key_id(), signing.new_salt()
+    credential = PortCredential.objects.create(port=port, key_id=key_id, salt=salt, label=label)
+    return credential, signing.credential_secret(key_id, salt)
+
+
+def port_credential_revoke(*, credential: PortCredential) -> PortCredential:
+    """Revoke a credential: requests signed with it are refused from now on."""
+    if credential.revoked_at is None:
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
+    return credential

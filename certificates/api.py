@@ -231,7 +231,7 @@ class VerifyIn(Schema):
 
 
 @router.post(
-    "/certificates/verify",
+    "/verify",
     auth=None,
     response={200: VerdictOut, **PUBLIC},
     url_name="certificate_verify",
@@ -261,7 +261,7 @@ class QrIn(Schema):
 
 
 @router.post(
-    "/certificates/verify-qr",
+    "/verify/qr",
     auth=None,
     response={200: VerdictOut, **PUBLIC},
     url_name="certificate_verify_qr",
@@ -275,7 +275,7 @@ def certificate_verify_qr(request: HttpRequest, payload: QrIn):
 
 
 @router.get(
-    "/certificates/verify/{code}",
+    "/verify/{code}",
     auth=None,
     response={200: VerdictOut, **PUBLIC},
     url_name="certificate_verify_code",

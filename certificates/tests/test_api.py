@@ -20,8 +20,8 @@ from staff.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
-VERIFY = "/api/v1/certificates/verify"
-VERIFY_QR = "/api/v1/certificates/verify-qr"
+VERIFY = "/api/v1/verify"
+VERIFY_QR = "/api/v1/verify/qr"
 
 
 def problem(response, status, code=None):

@@ -6,6 +6,8 @@ from applications.staff_api import router as applications_staff_router
 from appointments.api import router as appointments_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from documents.api import router as documents_router
+from endorsements.api import router as endorsements_router
+from endorsements.api import staff_router as endorsements_staff_router
 from guide.api import router as guide_router
 from notifications.api import router as notifications_router
 from reception.api import router as reception_router
@@ -30,6 +32,8 @@ api.add_router("", documents_router)
 api.add_router("", appointments_router)
 api.add_router("", applications_router)
 api.add_router("", notifications_router)
+api.add_router("", endorsements_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)
 api.add_router("staff", applications_staff_router)
+api.add_router("staff", endorsements_staff_router)

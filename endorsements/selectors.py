@@ -434,3 +434,34 @@ def expected_on(endorsement: Endorsement) -> dt.date | None:
     from applications.deadlines import add_working_days
 
     return add_working_days(today_shanghai(endorsement.applied_at), REVIEW_WORKING_DAYS)
+
+
+def kiosk_endorsements(*, document_id: int) -> list[Endorsement]:
+    """The kiosk endorsements of a pass waiting for payment or printing."""
+    return list(
+        Endorsement.objects.filter(
+            document_id=document_id, channel="kiosk", status__in=[S.APPROVED, S.PAID]
+        )
+        .select_related("policy", "document")
+        .order_by("applied_at", "id")
+    )
+
+
+def endorsement_summary(view: EndorsementView) -> dict:
+    """One endorsement on a pass as "My documents" shows it (documents' API schema)."""
+    e = view.endorsement
+    return {
+        "id": e.pk,
+        "number": e.number,
+        "destination": e.destination,
+        "type": e.type_code,
+        "type_name": view.type_name,
+        "status": e.status,
+        "status_name": view.status_label,
+        "valid_from": e.valid_from,
+        "valid_until": e.valid_until,
+        "trips_total": e.trips_total,
+        "trips_left": view.trips_left,
+        "stay_days": e.stay_days,
+        "can_apply_again": view.can_apply_again,
+    }

@@ -465,3 +465,30 @@ def endorsement_summary(view: EndorsementView) -> dict:
         "stay_days": e.stay_days,
         "can_apply_again": view.can_apply_again,
     }
+
+
+def endorsement_fee(*, destination: str, type_code: str, on: dt.date | None = None):
+    """The fee of one endorsement asked for with a pass at the hall (an appointment's
+    "HKG-G"): its single-trip 3-month option when there is one, else its cheapest option in
+    effect; None when the policy has no such endorsement."""
+    options = list(
+        policy_in_effect(today=on).filter(destination=destination, type_code=type_code)
+    )
+    if not options:
+        return None
+    single = [p for p in options if p.option_code == "3m1"]
+    return (single or sorted(options, key=lambda p: (p.fee, p.pk)))[0].fee
+
+
+def endorsements_fee(*, codes: list[str], on: dt.date | None = None):
+    """The total fee of the endorsements asked for with a pass ("HKG-G", "MAC-L" ...), from
+    the policy table."""
+    from decimal import Decimal
+
+    total = Decimal("0")
+    for code in codes or []:
+        destination, _sep, type_code = str(code).partition("-")
+        fee = endorsement_fee(destination=destination, type_code=type_code, on=on)
+        if fee is not None:
+            total += fee
+    return total

@@ -471,9 +471,7 @@ def endorsement_fee(*, destination: str, type_code: str, on: dt.date | None = No
     """The fee of one endorsement asked for with a pass at the hall (an appointment's
     "HKG-G"): its single-trip 3-month option when there is one, else its cheapest option in
     effect; None when the policy has no such endorsement."""
-    options = list(
-        policy_in_effect(today=on).filter(destination=destination, type_code=type_code)
-    )
+    options = list(policy_in_effect(today=on).filter(destination=destination, type_code=type_code))
     if not options:
         return None
     single = [p for p in options if p.option_code == "3m1"]

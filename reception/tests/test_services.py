@@ -505,7 +505,7 @@ def test_a_pass_with_endorsements_adds_each_endorsements_fee_from_the_policy(
         officer=officer,
         number=appointment.number,
         method="cash",
-        receipt_number="R1",
+        receipt_number="R-0001",
         now=at(10, 5),
     )
     # then the pass's 60 and 15 for each endorsement: not 60 flat

@@ -44,6 +44,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_accounts
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py load_demo_appointments
+	$(BIN)/python manage.py load_endorsement_policy
 	$(BIN)/python manage.py notifications_tick
 
 # The site as a visitor meets it (DEBUG off): migrate, demo data on the first start, serve at

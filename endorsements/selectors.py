@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -52,8 +52,17 @@ def today_shanghai(now: dt.datetime | None = None) -> dt.date:
 def policy_in_effect(*, today: dt.date | None = None) -> QuerySet[EndorsementPolicy]:
     """The policy rows in effect on `today` (Asia/Shanghai)."""
     today = today or today_shanghai()
-    return EndorsementPolicy.objects.filter(effective_from__lte=today).filter(
-        Q(effective_until__isnull=True) | Q(effective_until__gte=today)
+    return (
+        EndorsementPolicy.objects.filter(effective_from__lte=today)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+        .order_by(
+            "destination",
+            "sort",
+            "type_code",
+            "validity_months",
+            F("trips").asc(nulls_last=True),
+            "option_code",
+        )
     )
 
 
@@ -89,7 +98,7 @@ def option_label(policy: EndorsementPolicy) -> str:
         stay = _("stay as approved by the destination")
     else:
         stay = _("%(n)s days per stay") % {"n": policy.stay_days}
-    return f"{validity}, {trips}, {stay}"
+    return ("，" if is_chinese() else ", ").join((validity, trips, stay))
 
 
 def policy_item(policy: EndorsementPolicy) -> dict:
@@ -350,7 +359,7 @@ def endorsements_in_scope(*, staff) -> QuerySet[Endorsement]:
     _require_work(staff)
     condition = Q(hall__in=staff_halls_in_scope(staff))
     for prefix in staff_region_prefixes(staff):
-        condition |= Q(hall__isnull=True, person__household_region_id__startswith=prefix)
+        condition |= Q(hall__isnull=True, person__household_region__code__startswith=prefix)
     return Endorsement.objects.filter(condition).select_related(
         "person", "document", "hall", "policy"
     )

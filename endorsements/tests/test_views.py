@@ -198,3 +198,22 @@ def test_supervisor_places_and_lifts_a_restriction(citizen, supervisor):
 def test_an_officer_cannot_place_a_restriction(citizen, officer):
     page = verified_client(officer).get(reverse("staff:endorsements:restrictions"))
     assert page.status_code == 403
+
+
+def test_a_regional_reviewer_sees_kiosk_endorsements_of_persons_registered_in_the_region(
+    xian_citizen, policies
+):
+    from guide.models import Region
+    from staff.models import Role
+
+    from .conftest import staff_member
+
+    shaanxi = staff_member(Role.REVIEWER, "shaanxi", regions=[Region.objects.get(code="610000")])
+    (endorsement,) = services.endorsement_apply(
+        user=xian_citizen,
+        document_id=xian_citizen.person.documents.get().pk,
+        choices=[services.Choice("HKG", "G", "3m1")],
+        channel="kiosk",
+    ).endorsements
+    queue = verified_client(shaanxi).get(reverse("staff:endorsements:queue"))
+    assert queue.status_code == 200 and endorsement.number in queue.content.decode()

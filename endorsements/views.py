@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import Problem
 from core.i18n import localized
+from core.ratelimit import rate_limit_hit
 from documents.models import DocumentType
 from documents.selectors import document_usable
 from documents.views import bound_citizen
@@ -158,6 +159,7 @@ def endorsement_apply(request: HttpRequest) -> HttpResponse:
 
 KIOSK_SESSION = "endorsement_kiosk"
 KIOSK_SECONDS = 120  # after this without a step, the kiosk forgets the person
+KIOSK_RATE = "10/600"  # look-ups of one pass number in ten minutes
 
 
 def _kiosk_render(request, template, context=None, status=200) -> HttpResponse:
@@ -182,6 +184,12 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     form = KioskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            # Guessing numbers at a kiosk: a few tries per pass number, per minute.
+            rate_limit_hit(
+                scope="endorsement-kiosk",
+                key=form.cleaned_data["pass_number"].strip().upper()[:9],
+                rate=KIOSK_RATE,
+            )
             document, waiting = selectors.kiosk_waiting(
                 pass_number=form.cleaned_data["pass_number"],
                 id_number=form.cleaned_data["id_number"],

@@ -173,3 +173,19 @@ def test_someone_elses_endorsement_is_not_found(citizen, xian_citizen, policies)
     response = citizen_client(citizen).get(f"/api/v1/me/endorsements/{theirs.pk}")
     assert response.status_code == 404
     assert response.json()["code"] == "endorsement_not_found"
+
+
+def test_withdraw_until_paid(citizen, pass_of, policies):
+    client = citizen_client(citizen)
+    body = {
+        "document_id": pass_of.pk,
+        "items": [{"destination": "HKG", "type": "G", "option": "3m1"}],
+        "channel": "kiosk",
+    }
+    (item,) = post(client, APPLY, body).json()["endorsements"]
+    url = f"/api/v1/me/endorsements/{item['id']}/withdraw"
+    first = post(client, url, {})
+    assert first.status_code == 200 and first.json()["status"] == "withdrawn"
+    assert post(client, url, {}).status_code == 200  # again: unchanged
+    # and a new application for the same endorsement is possible again
+    assert post(client, APPLY, body).status_code == 201

@@ -118,7 +118,14 @@ def owner_objects(settings):
     from notifications.services import notification_queue
 
     message = notification_queue(user=owner, kind="appointment_booked", subject="S", text="T")
+    from documents.tests.factories import HkMacaoPassFactory
+    from endorsements.tests.factories import EndorsementFactory
+
+    endorsement = EndorsementFactory(
+        document=HkMacaoPassFactory(person=owner.person), applied_by=owner, status="approved"
+    )
     return {
+        "endorsement_id": str(endorsement.pk),
         "notification_id": str(message.pk),
         "document_id": str(document.pk),
         "token_id": str(ApiToken.objects.get(user=owner).pk),

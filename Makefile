@@ -48,6 +48,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_accounts
 	$(BIN)/python manage.py load_demo_staff
 	$(BIN)/python manage.py load_demo_appointments
+	$(BIN)/python manage.py load_endorsement_policy
 	$(BIN)/python manage.py notifications_tick
 	$(BIN)/python manage.py crossings_tick
 

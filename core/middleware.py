@@ -141,6 +141,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.policy)
         user = getattr(request, "user", None)
         personal = request.path.startswith("/api/") or (user is not None and user.is_authenticated)
-        if personal and "no-store" not in response.get("Cache-Control", ""):
+        # An answer its view marked public (the same for everyone, e.g. the endorsement policy)
+        # keeps its caching headers.
+        cache_control = response.get("Cache-Control", "")
+        if personal and "no-store" not in cache_control and "public" not in cache_control:
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response

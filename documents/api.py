@@ -16,6 +16,11 @@ from core.api import ProblemOut, prevalidated_response
 from core.bounds import MAX_ID
 from core.i18n import localized
 from core.masking import mask_id_number
+from endorsements.selectors import (
+    CARD_PASSES,
+    endorsement_summary,
+    endorsements_on_documents,
+)
 from persons.models import Person
 
 from . import selectors, services
@@ -31,6 +36,22 @@ class HolderOut(Schema):
     name_pinyin: str
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
     id_number_masked: str = Field(examples=["4****************4"])
+
+
+class EndorsementOnPassOut(Schema):
+    id: int
+    number: str
+    destination: str
+    type: str
+    type_name: str
+    status: str
+    status_name: str
+    valid_from: dt.date
+    valid_until: dt.date
+    trips_total: int | None = Field(description="null: multiple trips.")
+    trips_left: int | None
+    stay_days: int | None
+    can_apply_again: bool = Field(description="Expiring within 30 days, expired or used up.")
 
 
 class DocumentOut(Schema):
@@ -50,6 +71,9 @@ class DocumentOut(Schema):
     expiring_soon: bool = Field(description="Valid, with less than 6 months left.")
     usable: bool = Field(description="Can be used in a service: valid and not expired.")
     url: str
+    endorsements: list[EndorsementOnPassOut] = Field(
+        default_factory=list, description="On a card pass: its endorsements (service 1)."
+    )
 
 
 class PersonDocumentsOut(Schema):
@@ -99,7 +123,7 @@ def _holder(person: Person, *, is_self: bool) -> dict:
     }
 
 
-def _document(view: selectors.DocumentView, url: str) -> dict:
+def _document(view: selectors.DocumentView, url: str, endorsements: list | None = None) -> dict:
     document = view.document
     return {
         "id": document.pk,
@@ -116,12 +140,14 @@ def _document(view: selectors.DocumentView, url: str) -> dict:
         "expiring_soon": view.expiring_soon,
         "usable": view.usable,
         "url": url,
+        "endorsements": [endorsement_summary(e) for e in endorsements or []],
     }
 
 
 def _detail(request: HttpRequest, view: selectors.DocumentView) -> dict:
     document = view.document
-    return _document(view, _Urls(request)(document.pk)) | {
+    on_pass = endorsements_on_documents(document_ids=[document.pk])[document.pk]
+    return _document(view, _Urls(request)(document.pk), on_pass) | {
         "holder": _holder(document.person, is_self=document.person_id == request.auth.person_id),
         "status_changed_at": document.status_changed_at,
         "mrz": selectors.document_mrz(document),
@@ -139,6 +165,8 @@ def my_documents(request: HttpRequest):
     require_bound(request.auth)
     groups = selectors.documents_for(user=request.auth)
     urls = _Urls(request)
+    passes = [v.pk for g in groups for v in g.documents if v.document.type in CARD_PASSES]
+    on_pass = endorsements_on_documents(document_ids=passes)
     # Built in MyDocumentsOut's shape (tests compare it with the validated rendering): the
     # validation pass is skipped on this hot path (docs/benchmarks.md "My documents").
     return prevalidated_response(
@@ -148,7 +176,7 @@ def my_documents(request: HttpRequest):
             "persons": [
                 {
                     "person": _holder(g.person, is_self=g.is_self),
-                    "documents": [_document(v, urls(v.pk)) for v in g.documents],
+                    "documents": [_document(v, urls(v.pk), on_pass.get(v.pk)) for v in g.documents],
                 }
                 for g in groups
             ],

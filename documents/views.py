@@ -48,8 +48,12 @@ def _document_or_404(request: HttpRequest, pk: int) -> selectors.DocumentView:
 @bound_citizen
 def document_list(request: HttpRequest) -> HttpResponse:
     """My documents, then each minor's."""
+    from endorsements.selectors import CARD_PASSES, endorsements_on_documents
+
     groups = selectors.documents_for(user=request.user)
-    return render(request, "documents/list.html", {"groups": groups})
+    passes = [v.pk for g in groups for v in g.documents if v.document.type in CARD_PASSES]
+    endorsements = endorsements_on_documents(document_ids=passes)
+    return render(request, "documents/list.html", {"groups": groups, "endorsements": endorsements})
 
 
 @bound_citizen

@@ -186,7 +186,10 @@ class Endorsement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     applied_at = models.DateTimeField(_("applied"))
-    idempotency_key = models.CharField(max_length=100, blank=True)
+    # The client's Idempotency-Key ("#" and the item's index appended) and the request's hash:
+    # a retry returns the first result, another request under the same key is refused.
+    idempotency_key = models.CharField(max_length=110, blank=True)
+    request_hash = models.CharField(max_length=32, blank=True)
     rejection_reason = models.CharField(
         _("reason for rejection"), max_length=16, choices=RejectionReason.choices, blank=True
     )

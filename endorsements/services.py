@@ -6,15 +6,63 @@ Each service is one transaction; the status changes only through endorsements.wo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from core.errors import OutsideTransaction
+from accounts.auth import require_bound
+from core.errors import IdempotencyKeyReused, OutsideTransaction
+from core.i18n import localized
+from documents.models import Document
+from documents.selectors import document_get_for
+from documents.services import idempotency_key_clean
 from guide.calendar import SHANGHAI
+from guide.models import Hall
+from persons.models import Person
+from persons.selectors import age_on
+from staff.models import AccessAction, AccessLog
+from staff.permissions import Permission
+from staff.selectors import staff_require
 
-from .models import Endorsement, EndorsementStatus
+from . import checks, selectors
+from .errors import (
+    AlreadyApplied,
+    AnswerRequired,
+    EndorsementSuspended,
+    ExitRestricted,
+    HallRequired,
+    InvalidReasonCode,
+    NotACardPass,
+    NothingChosen,
+    PassNotUsable,
+    PaymentInvalid,
+    ReasonTextRequired,
+    RestrictionInvalid,
+)
+from .models import (
+    PENDING,
+    Answer,
+    Channel,
+    Endorsement,
+    EndorsementEvent,
+    EndorsementPolicy,
+    EndorsementStatus,
+    ExitRestriction,
+    PaymentMethod,
+    RejectionReason,
+    Relationship,
+)
 from .workflow import ENDORSEMENTS
+
+logger = logging.getLogger(__name__)
 
 
 def consume_trip(
@@ -51,3 +99,416 @@ def consume_trip(
     if endorsement.trips_total is not None and endorsement.trips_used >= endorsement.trips_total:
         ENDORSEMENTS.apply(endorsement, "use_up", at=crossed_at)
     return endorsement
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One endorsement asked for: destination, type, option and the answers the type needs."""
+
+    destination: str
+    type_code: str
+    option_code: str
+    answers: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Applied:
+    endorsements: list[Endorsement]
+    created: bool  # False: a retry (same Idempotency-Key) found the first application
+
+
+def endorsement_number_new(*, destination: str, type_code: str, now: dt.datetime) -> str:
+    """Destination letter, type, date (Beijing time) and eight random digits: 16 characters."""
+    day = now.astimezone(SHANGHAI)
+    return f"{destination[0]}{type_code}{day:%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def validity_end(start: dt.date, months: int) -> dt.date:
+    """The last valid day of an endorsement of `months` starting on `start`."""
+    return start + relativedelta(months=months) - dt.timedelta(days=1)
+
+
+def _region_eligible(region_code: str, eligible: list[str]) -> bool:
+    if not eligible:
+        return True
+    return bool({region_code, f"{region_code[:4]}00", f"{region_code[:2]}0000"} & set(eligible))
+
+
+def endorsement_checks(
+    *,
+    person: Person,
+    document: Document,
+    policy: EndorsementPolicy,
+    answers: dict,
+    valid_from: dt.date,
+    today: dt.date,
+) -> list[str]:
+    """The automatic checks that fail (codes in endorsements.checks), in a fixed order."""
+    failed = []
+    if document.expires_on < validity_end(valid_from, policy.validity_months):
+        failed.append(checks.PASS_EXPIRES_TOO_SOON)
+    if not _region_eligible(person.household_region_id, list(policy.eligible_regions or [])):
+        failed.append(checks.REGION_NOT_ELIGIBLE)
+    age = age_on(person.birth_date, today)
+    if (policy.min_age is not None and age < policy.min_age) or (
+        policy.max_age is not None and age > policy.max_age
+    ):
+        failed.append(checks.AGE_NOT_ELIGIBLE)
+    if policy.relationships and answers.get("relationship") not in policy.relationships:
+        failed.append(checks.RELATIONSHIP_NOT_ELIGIBLE)
+    overlapping = Endorsement.objects.filter(
+        document=document,
+        destination=policy.destination,
+        type_code=policy.type_code,
+        status=EndorsementStatus.ACTIVE,
+        valid_until__gte=valid_from,
+    ).filter(Q(trips_total__isnull=True) | Q(trips_used__lt=F("trips_total")))
+    if overlapping.exists():
+        failed.append(checks.OVERLAPPING)
+    if selectors.restriction_active(person_id=person.pk, today=today) is not None:
+        failed.append(checks.RESTRICTED)
+    return failed
+
+
+def _answers_clean(policy: EndorsementPolicy, answers: dict, index: int) -> dict:
+    """The answers the type requires, trimmed; a missing or unknown one is a 422 on its field."""
+    clean = {}
+    for name in policy.requires or []:
+        value = str((answers or {}).get(name) or "").strip()
+        where = f"items.{index}.answers.{name}"
+        if not value or len(value) > 200:
+            raise AnswerRequired(field=where)
+        if name == Answer.RELATIONSHIP and value not in Relationship.values:
+            raise AnswerRequired(_("Choose the relationship from the list."), field=where)
+        clean[name] = value
+    return clean
+
+
+def _fingerprint(document_id: int, choices: list[Choice], channel: str, hall_code: str) -> str:
+    payload = json.dumps(
+        [document_id, [asdict(c) for c in choices], channel, hall_code],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _earlier(user, key: str) -> list[Endorsement]:
+    return list(
+        Endorsement.objects.filter(applied_by=user, idempotency_key__startswith=f"{key}#")
+        .select_related("policy", "document", "hall")
+        .order_by("id")
+    )
+
+
+def _replay(earlier: list[Endorsement], fingerprint: str) -> Applied:
+    if earlier[0].request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    return Applied(endorsements=earlier, created=False)
+
+
+def endorsement_apply(
+    *,
+    user,
+    document_id: int,
+    choices: list[Choice],
+    channel: str,
+    hall_code: str = "",
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> Applied:
+    """Apply for one or more endorsements on a card pass of the user's or their minor's, check
+    each at once and approve it when every check passes (else send it to an officer with the
+    failed checks). A retry with the same Idempotency-Key returns the first result."""
+    require_bound(user)
+    now = now or timezone.now()
+    key = idempotency_key_clean(idempotency_key)
+    fingerprint = _fingerprint(document_id, choices, channel, hall_code)
+    if key:
+        earlier = _earlier(user, key)
+        if earlier:
+            return _replay(earlier, fingerprint)
+    view = document_get_for(user=user, document_id=document_id)  # someone else's: 404
+    document, person = view.document, view.document.person
+    if document.type not in selectors.CARD_PASSES:
+        raise NotACardPass()
+    if not view.usable:
+        raise PassNotUsable()
+    if not choices:
+        raise NothingChosen()
+    hall = None
+    if channel == Channel.HALL:
+        hall = Hall.objects.filter(code=hall_code, is_active=True).first() if hall_code else None
+        if hall is None:
+            raise HallRequired()
+    elif channel != Channel.KIOSK:
+        raise HallRequired(_("Choose a hall or a self-service kiosk."), field="channel")
+    today = selectors.today_shanghai(now)
+    planned = []
+    seen = set()
+    for index, choice in enumerate(choices):
+        policy = selectors.policy_option(
+            destination=choice.destination,
+            type_code=choice.type_code,
+            option_code=choice.option_code,
+            today=today,
+        )
+        if selectors.PASS_FOR[policy.destination] != document.type:
+            raise NotACardPass()
+        if policy.suspended:
+            raise EndorsementSuspended(localized(policy, "suspension_note") or "")
+        if (policy.destination, policy.type_code) in seen:
+            raise AlreadyApplied()
+        seen.add((policy.destination, policy.type_code))
+        answers = _answers_clean(policy, choice.answers, index)
+        failed = endorsement_checks(
+            person=person,
+            document=document,
+            policy=policy,
+            answers=answers,
+            valid_from=today,
+            today=today,
+        )
+        planned.append((policy, answers, failed))
+    made = []
+    try:
+        with transaction.atomic():
+            for index, (policy, answers, failed) in enumerate(planned):
+                made.append(
+                    _apply_one(
+                        user=user,
+                        person=person,
+                        document=document,
+                        policy=policy,
+                        answers=answers,
+                        fingerprint=fingerprint,
+                        failed=failed,
+                        channel=channel,
+                        hall=hall,
+                        key=f"{key}#{index}" if key else "",
+                        today=today,
+                        now=now,
+                    )
+                )
+    except IntegrityError:
+        if key:
+            earlier = _earlier(user, key)
+            if earlier:
+                return _replay(earlier, fingerprint)
+        raise AlreadyApplied() from None
+    logger.info("endorsements %s applied for", ", ".join(e.number for e in made))
+    return Applied(endorsements=made, created=True)
+
+
+def _apply_one(
+    *, user, person, document, policy, answers, fingerprint, failed, channel, hall, key, today, now
+) -> Endorsement:
+    if Endorsement.objects.filter(
+        document=document,
+        destination=policy.destination,
+        type_code=policy.type_code,
+        status__in=[s.value for s in PENDING],
+    ).exists():
+        raise AlreadyApplied()
+    endorsement = Endorsement.objects.create(
+        number=endorsement_number_new(
+            destination=policy.destination, type_code=policy.type_code, now=now
+        ),
+        document=document,
+        person=person,
+        policy=policy,
+        destination=policy.destination,
+        type_code=policy.type_code,
+        valid_from=today,
+        valid_until=min(validity_end(today, policy.validity_months), document.expires_on),
+        trips_total=policy.trips,
+        stay_days=policy.stay_days,
+        fee=policy.fee,
+        answers=answers,
+        channel=channel,
+        hall=hall,
+        failed_checks=failed,
+        applied_by=user,
+        applied_at=now,
+        idempotency_key=key,
+        request_hash=fingerprint,
+    )
+    EndorsementEvent.objects.create(
+        endorsement=endorsement,
+        action="apply",
+        status=EndorsementStatus.APPLIED,
+        actor=user,
+        at=now,
+        data={"on_behalf": person.pk != user.person_id},
+    )
+    if failed:
+        ENDORSEMENTS.apply(endorsement, "refer", data={"failed_checks": failed}, at=now)
+    else:
+        ENDORSEMENTS.apply(endorsement, "auto_approve", at=now)
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_withdraw(*, user, endorsement: Endorsement) -> Endorsement:
+    """The applicant withdraws an endorsement not yet paid (a repeat changes nothing)."""
+    if endorsement.status == EndorsementStatus.WITHDRAWN:
+        return endorsement
+    ENDORSEMENTS.apply(endorsement, "withdraw", actor=user)
+    return endorsement
+
+
+# --- officers ---------------------------------------------------------------------------------
+
+
+def _restricted(endorsement: Endorsement) -> bool:
+    return selectors.restriction_active(person_id=endorsement.person_id) is not None
+
+
+@transaction.atomic
+def endorsement_approve(*, staff, endorsement: Endorsement, note: str = "") -> Endorsement:
+    """An officer approves an endorsement under review; a repeat changes nothing. An active exit
+    restriction refuses it."""
+    if endorsement.status == EndorsementStatus.APPROVED:
+        return endorsement
+    if _restricted(endorsement):
+        raise ExitRestricted()
+    ENDORSEMENTS.apply(endorsement, "approve", actor=staff, note=note)
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_reject(
+    *, staff, endorsement: Endorsement, reason_code: str, reason: str
+) -> Endorsement:
+    """An officer rejects with a reason code and the text the applicant reads."""
+    if reason_code not in RejectionReason.values:
+        raise InvalidReasonCode()
+    reason = (reason or "").strip()
+    if not 10 <= len(reason) <= 500:
+        raise ReasonTextRequired()
+    if endorsement.status == EndorsementStatus.REJECTED:
+        return endorsement
+    ENDORSEMENTS.apply(
+        endorsement,
+        "reject",
+        actor=staff,
+        reason=reason,
+        data={"reason_code": reason_code},
+        changes={"rejection_reason": reason_code, "rejection_note": reason},
+    )
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_pay(
+    *, actor, endorsement: Endorsement, method: str, receipt_number: str, now=None
+) -> Endorsement:
+    """Record the payment (method, receipt number); paying again changes nothing."""
+    receipt_number = (receipt_number or "").strip()
+    if method not in PaymentMethod.values or not (1 <= len(receipt_number) <= 40):
+        raise PaymentInvalid()
+    locked = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    if locked.status in (EndorsementStatus.PAID, EndorsementStatus.ACTIVE):
+        endorsement.status = locked.status
+        return locked
+    ENDORSEMENTS.apply(
+        endorsement,
+        "pay",
+        actor=actor,
+        data={"method": method, "receipt_number": receipt_number},
+        changes={
+            "payment_method": method,
+            "receipt_number": receipt_number,
+            "paid_at": now or timezone.now(),
+        },
+    )
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_print(*, actor, endorsement: Endorsement, now=None) -> Endorsement:
+    """Print a paid endorsement onto the pass: it becomes active from today, for its months,
+    never beyond the pass. Printing again (a reprint of the label) changes nothing. An active
+    exit restriction refuses it."""
+    locked = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    if locked.status == EndorsementStatus.ACTIVE:
+        return locked
+    if _restricted(endorsement):
+        raise ExitRestricted()
+    now = now or timezone.now()
+    today = selectors.today_shanghai(now)
+    policy = endorsement.policy
+    until = min(validity_end(today, policy.validity_months), endorsement.document.expires_on)
+    ENDORSEMENTS.apply(
+        endorsement,
+        "print",
+        actor=actor,
+        at=now,
+        changes={"printed_at": now, "valid_from": today, "valid_until": max(until, today)},
+    )
+    return endorsement
+
+
+# --- exit restrictions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def restriction_place(
+    *,
+    staff,
+    person: Person,
+    legal_basis: str,
+    ends_on: dt.date,
+    note: str = "",
+    client_address: str | None = None,
+    now=None,
+) -> ExitRestriction:
+    """A supervisor places an exit restriction on a person (written to the access log)."""
+    staff_require(staff, Permission.APPLICATION_DECIDE)
+    now = now or timezone.now()
+    legal_basis = (legal_basis or "").strip()
+    if not legal_basis or len(legal_basis) > 300 or ends_on <= selectors.today_shanghai(now):
+        raise RestrictionInvalid()
+    restriction = ExitRestriction.objects.create(
+        person=person,
+        legal_basis=legal_basis,
+        note=(note or "").strip()[:500],
+        ends_on=ends_on,
+        placed_by=staff,
+        placed_at=now,
+    )
+    AccessLog.objects.create(
+        staff=staff,
+        person=person,
+        action=AccessAction.LOOKUP,
+        reason=f"exit restriction placed: {legal_basis}"[:300],
+        client_address=client_address or None,
+    )
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(
+    *, staff, restriction: ExitRestriction, reason: str, client_address: str | None = None
+) -> ExitRestriction:
+    """A supervisor lifts a restriction, with the reason; lifting again changes nothing."""
+    staff_require(staff, Permission.APPLICATION_DECIDE)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise RestrictionInvalid(_("Give the reason for lifting it."), field="reason")
+    locked = ExitRestriction.objects.select_for_update().get(pk=restriction.pk)
+    if locked.lifted_at is not None:
+        return locked
+    locked.lifted_at, locked.lifted_by, locked.lift_reason = timezone.now(), staff, reason
+    locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    AccessLog.objects.create(
+        staff=staff,
+        person_id=locked.person_id,
+        action=AccessAction.LOOKUP,
+        reason=f"exit restriction lifted: {reason}"[:300],
+        client_address=client_address or None,
+    )
+    return locked

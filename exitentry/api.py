@@ -9,6 +9,8 @@ from certificates.staff_api import router as certificates_staff_router
 from core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from crossings.api import router as crossings_router
 from documents.api import router as documents_router
+from endorsements.api import router as endorsements_router
+from endorsements.api import staff_router as endorsements_staff_router
 from guide.api import router as guide_router
 from notifications.api import router as notifications_router
 from reception.api import router as reception_router
@@ -35,7 +37,9 @@ api.add_router("", applications_router)
 api.add_router("", notifications_router)
 api.add_router("", crossings_router)
 api.add_router("", certificates_router)
+api.add_router("", endorsements_router)
 api.add_router("staff", staff_router)
 api.add_router("staff/reception", reception_router)
 api.add_router("staff", applications_staff_router)
 api.add_router("staff", certificates_staff_router)
+api.add_router("staff", endorsements_staff_router)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("appointments.urls")),
     path("", include("applications.urls")),
+    path("", include("endorsements.urls")),
     path("", include("notifications.urls")),
     path("", include("certificates.urls")),
     path("staff/", include("staff.urls")),

@@ -130,4 +130,10 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(problem.detail) from problem
     document = SERVICE_DOCUMENT.get(guide.service.code)
     booking_url = _booking_url(document=document) if document else ""
-    return render(request, "guide/guide_detail.html", {"guide": guide, "booking_url": booking_url})
+    from endorsements.selectors import guide_policy  # the endorsement guides show the policy
+
+    return render(
+        request,
+        "guide/guide_detail.html",
+        {"guide": guide, "booking_url": booking_url, "policy": guide_policy(slug=guide.slug)},
+    )

@@ -102,7 +102,10 @@ class PhotoOut(StepOut):
 
 
 class FeeOut(StepOut):
-    amount_due: Decimal | None = Field(description="From the fee table in force today (RMB).")
+    amount_due: Decimal | None = Field(
+        description="From the fee table in force today, plus each endorsement asked for with a "
+        "card pass from the endorsement policy (RMB)."
+    )
     amount: Decimal | None
     method: str | None
     receipt_number: str | None
@@ -215,11 +218,7 @@ def _step(at, by) -> dict:
 def _reception(request: HttpRequest, reception: Reception) -> dict:
     appointment: Appointment = reception.appointment
     application = getattr(appointment, "application", None)
-    fee_due = selectors.fee_for(
-        document_type=appointment.document_type,
-        kind=appointment.kind,
-        on=selectors.local_day(timezone.now()),
-    )
+    fee_due = selectors.fee_due(appointment=appointment, on=selectors.local_day(timezone.now()))
     photo_url = None
     if reception.photo_at:
         photo_url = request.build_absolute_uri(
@@ -261,7 +260,7 @@ def _reception(request: HttpRequest, reception: Reception) -> dict:
         },
         "fee": {
             **_step(reception.fee_paid_at, reception.fee_paid_by),
-            "amount_due": fee_due.amount if fee_due else None,
+            "amount_due": fee_due,
             "amount": reception.fee_amount,
             "method": reception.fee_method or None,
             "receipt_number": reception.fee_receipt or None,

@@ -3,6 +3,7 @@ appointment as the officer may see it (one access check), the check-in window, t
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -199,6 +200,19 @@ def today_appointments(*, officer, hall: Hall, now: dt.datetime | None = None) -
 def materials_checklist(appointment: Appointment) -> list[str]:
     """What the applicant must show: the materials of the appointment's guide."""
     return what_to_bring(appointment)
+
+
+def fee_due(*, appointment: Appointment, on: dt.date) -> Decimal | None:
+    """What the applicant pays: the document's fee in force on `on` plus, for a card pass, the
+    fee of each endorsement asked for with it, from the endorsement policy table. None when
+    the fee table has no fee for the document."""
+    from endorsements.selectors import endorsements_fee
+
+    fee = fee_for(document_type=appointment.document_type, kind=appointment.kind, on=on)
+    if fee is None:
+        return None
+    codes = (appointment.details or {}).get("endorsements") or []
+    return fee.amount + endorsements_fee(codes=codes, on=on)
 
 
 def fee_for(*, document_type: str, kind: str, on: dt.date) -> Fee | None:

@@ -435,7 +435,8 @@ def fee_record(
             ),
         )
     reception.fee = fee
-    reception.fee_amount = fee.amount
+    # The pass's fee and each endorsement asked for with it, from the policy table.
+    reception.fee_amount = selectors.fee_due(appointment=appointment, on=selectors.local_day(now))
     reception.fee_method = method
     reception.fee_receipt = receipt
     reception.fee_paid_at = now

@@ -237,11 +237,7 @@ def _detail_page(
         "open": appointment.status == AppointmentStatus.CHECKED_IN and reception is not None,
         "status_label": AppointmentStatus(appointment.status).label,
         "application": getattr(appointment, "application", None),
-        "fee": selectors.fee_for(
-            document_type=appointment.document_type,
-            kind=appointment.kind,
-            on=selectors.local_day(timezone.now()),
-        ),
+        "fee": selectors.fee_due(appointment=appointment, on=selectors.local_day(timezone.now())),
         "materials_form": forms.get("materials") or MaterialsForm(items=items),
         "fingerprints_form": forms.get("fingerprints") or FingerprintsForm(),
         "photo_form": forms.get("photo") or PhotoForm(),

@@ -19,4 +19,5 @@ urlpatterns = [
     path("reception/", include("reception.urls")),
     path("applications/", include("applications.staff_urls")),
     path("certificates/", include("certificates.staff_urls")),
+    path("endorsements/", include("endorsements.staff_urls")),
 ]

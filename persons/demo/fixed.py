@@ -34,6 +34,9 @@ LOST_PASSPORT_PHONE = "+8613900139000"
 LOST_PASSPORT = "E60000002"  # reported lost
 REPLACEMENT_PASSPORT = "EA6000002"  # valid, issued after the loss
 EXPIRING_TAIWAN_PERMIT = "L60000002"  # valid, expires in about 4 months: shows the warning
+# A Beijing resident's pass for applying for endorsements (service 1): Beijing is on the list
+# of cities open to individual travel (G).
+LOST_PASSPORT_HK_MACAO_PASS = "CA6000005"  # valid  # noqa: S105
 
 # The demo citizens of accounts (load_demo_accounts binds them by these ID numbers): a guardian
 # (陈建国) of a child (陈小雨), and 林晓梅, left unbound for trying real-name binding.
@@ -137,6 +140,13 @@ def fixed_records(anchor: dt.date) -> dict[str, list[dict]]:
                 status="reported_lost",
             ),
             document(LOST_PASSPORT_ID_NUMBER, "passport", REPLACEMENT_PASSPORT, ago(months=2), 10),
+            document(
+                LOST_PASSPORT_ID_NUMBER,
+                "hk_macao_pass",
+                LOST_PASSPORT_HK_MACAO_PASS,
+                ago(months=14),
+                10,
+            ),
             document(
                 LOST_PASSPORT_ID_NUMBER,
                 "taiwan_permit",

@@ -54,6 +54,7 @@ def test_the_demo_registry_loads_once_with_the_fixed_persons(regions):
         fixed.LOST_PASSPORT: DocumentStatus.REPORTED_LOST,
         fixed.REPLACEMENT_PASSPORT: DocumentStatus.VALID,
         fixed.EXPIRING_TAIWAN_PERMIT: DocumentStatus.VALID,
+        fixed.LOST_PASSPORT_HK_MACAO_PASS: DocumentStatus.VALID,
     }
     chen = Person.objects.get(id_number=fixed.CHEN_ID_NUMBER)
     assert (chen.name_zh, chen.phone_on_file) == ("陈建国", "+8613900000001")

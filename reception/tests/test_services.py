@@ -482,3 +482,31 @@ def test_the_checklist_of_a_child_leaves_out_what_applies_to_adults(officer, hal
     appointment = appointment_at(hall, at(10), person=child)
     # then the officer's checklist has the guardian's papers, not the employer's consent
     assert selectors.materials_checklist(appointment) == ["居民身份证", "监护人的居民身份证"]
+
+
+def test_a_pass_with_endorsements_adds_each_endorsements_fee_from_the_policy(
+    officer, hall, guide, fee_table
+):
+    from endorsements.tests.factories import PolicyFactory
+
+    # given the policy's single-trip fees and a HK/Macao pass renewal with two endorsements
+    PolicyFactory(destination="HKG", type_code="G", option_code="3m1", fee=Decimal("15"))
+    PolicyFactory(destination="MAC", type_code="L", option_code="3m1", fee=Decimal("15"))
+    appointment = appointment_at(
+        hall,
+        at(10),
+        document_type="hk_macao_pass",
+        kind="renewal",
+        details={"endorsements": ["HKG-G", "MAC-L"], "contact_phone": "+8613800000000"},
+    )
+    check_in(officer, appointment)
+    # when the fee is recorded
+    reception = services.fee_record(
+        officer=officer,
+        number=appointment.number,
+        method="cash",
+        receipt_number="R-0001",
+        now=at(10, 5),
+    )
+    # then the pass's 60 and 15 for each endorsement: not 60 flat
+    assert reception.fee_amount == Decimal("90.00")

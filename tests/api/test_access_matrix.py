@@ -132,8 +132,15 @@ def owner_objects(settings):
         pdf=b"%PDF-1.7",
         signature_level="PAdES-B-LT",
     )
+    from documents.tests.factories import HkMacaoPassFactory
+    from endorsements.tests.factories import EndorsementFactory
+
+    endorsement = EndorsementFactory(
+        document=HkMacaoPassFactory(person=owner.person), applied_by=owner, status="approved"
+    )
     return {
         "certificate_id": str(certificate.pk),
+        "endorsement_id": str(endorsement.pk),
         "notification_id": str(message.pk),
         "document_id": str(document.pk),
         "token_id": str(ApiToken.objects.get(user=owner).pk),

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Endorsements (issue 11) on the production setup (`bash bench/endorsements.sh`): a fresh
+# PostgreSQL database (migrations seed the endorsement policy), Redis, gunicorn with 2 workers
+# via scripts/serve_prod.sh; the bare-framework ceiling (../shared/ceiling/run.sh) measured in the
+# same run, before and after; then wrk on GET /api/v1/endorsements/policy (bench/policy.lua).
+# The online application scenario (automatic approval vs the /write ceiling) is not here yet.
+# Knobs: BENCH_ENDORSEMENTS_PORT (8141), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
+# BENCH_WARMUP (5s), BENCH_THREADS (2), BENCH_ENDORSEMENTS_DATABASE_URL,
+# BENCH_ENDORSEMENTS_REDIS_URL, CEILING_SCRIPT, WEB_CONCURRENCY (2).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+PORT="${BENCH_ENDORSEMENTS_PORT:-8141}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+DURATION="${BENCH_DURATION:-20s}"
+WARMUP="${BENCH_WARMUP:-5s}"
+WRK_THREADS="${BENCH_THREADS:-2}"
+DATABASE_URL_BENCH="${BENCH_ENDORSEMENTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_bench_endorsements}"
+REDIS_URL_BENCH="${BENCH_ENDORSEMENTS_REDIS_URL:-redis://127.0.0.1:6379/11}"
+export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
+CEILING_SCRIPT="${CEILING_SCRIPT:-}"
+if [ -z "$CEILING_SCRIPT" ]; then
+  for candidate in ../shared/ceiling/run.sh ../../shared/ceiling/run.sh /work/shared/ceiling/run.sh; do
+    if [ -f "$candidate" ]; then CEILING_SCRIPT="$candidate"; break; fi
+  done
+fi
+[ -n "$CEILING_SCRIPT" ] || { echo "the ceiling's run.sh is not found: set CEILING_SCRIPT" >&2; exit 1; }
+say() { printf '\n== %s\n' "$*"; }
+
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+bash scripts/ensure_fonts.sh
+
+export EXITENTRY_ENV=production
+export DEBUG=false
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
+export SECRET_KEY
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export DATABASE_URL="$DATABASE_URL_BENCH"
+export REDIS_URL="$REDIS_URL_BENCH"
+export CELERY_BROKER_URL="$REDIS_URL_BENCH"
+export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
+unset SECURE_SSL_REDIRECT BIND
+
+RUN_DIR="bench/results/endorsements-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RUN_DIR"
+SERVER_PID=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "fresh database $(basename "$DATABASE_URL") (the migrations seed the policy)"
+"$PY" bench/helpers.py recreate-db "$DATABASE_URL"
+"$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
+"$PY" manage.py migrate --noinput >/dev/null
+
+BASE="http://127.0.0.1:$PORT"
+say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers)"
+BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
+SERVER_PID=$!
+"$PY" bench/helpers.py wait-ready "$BASE/readyz" 120 || { tail -n 30 "$RUN_DIR/server.log" >&2; exit 1; }
+
+wrk_run() { # duration
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
+    -H "X-Forwarded-Proto: https" -s bench/policy.lua "$BASE"
+}
+ceiling() { # name
+  say "ceiling ($1)"
+  CEILING_PORT=$((PORT + 1)) CEILING_JSON="$PWD/$RUN_DIR/$1.json" bash "$CEILING_SCRIPT" \
+    "${DURATION%s}" "$CONNECTIONS" | tee "$RUN_DIR/$1.txt"
+}
+
+say "warm-up ($WARMUP)"
+wrk_run "$WARMUP" >/dev/null
+ceiling ceiling
+say "policy: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION"
+wrk_run "$DURATION" | tee "$RUN_DIR/policy.txt"
+ceiling ceiling-after
+
+"$PY" - "$RUN_DIR" <<'PY'
+import json, re, sys
+from pathlib import Path
+run = Path(sys.argv[1])
+text = (run / "policy.txt").read_text()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p99 = re.search(r"99%\s+([\d.]+\w+)", text).group(1)
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+hello = [json.loads((run / f"{n}.json").read_text())["/hello"]["rps"] for n in ("ceiling", "ceiling-after")]
+mean = sum(hello) / len(hello)
+result = {"policy_rps": rps, "policy_p99": p99, "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+          "hello_before": hello[0], "hello_after": hello[1], "ratio_to_hello_mean": round(rps / mean, 3)}
+(run / "results.json").write_text(json.dumps(result, indent=2))
+print(json.dumps(result, indent=2))
+PY

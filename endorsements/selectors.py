@@ -1,0 +1,501 @@
+"""Endorsement reads: the policy in effect (and its cached public rendering), one access check
+per kind of reader, the citizen's endorsements, the officers' queue, exit restrictions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from core.bounds import MAX_ID
+from core.i18n import is_chinese, localized
+from documents.models import Document, DocumentType
+from guide.calendar import SHANGHAI
+from persons.selectors import persons_acting_for
+
+from .errors import EndorsementNotFound, UnknownOption
+from .models import (
+    Answer,
+    Destination,
+    Endorsement,
+    EndorsementEvent,
+    EndorsementPolicy,
+    EndorsementStatus,
+    EndorsementType,
+    ExitRestriction,
+    Relationship,
+)
+
+S = EndorsementStatus
+# Which card pass carries endorsements for which destination.
+PASS_FOR = {"HKG": DocumentType.HK_MACAO_PASS, "MAC": DocumentType.HK_MACAO_PASS}
+PASS_FOR["TWN"] = DocumentType.TAIWAN_PERMIT
+CARD_PASSES = (DocumentType.HK_MACAO_PASS, DocumentType.TAIWAN_PERMIT)
+# Statuses in which an endorsement is, or will be, on the pass.
+LIVE = (S.APPLIED, S.UNDER_REVIEW, S.APPROVED, S.PAID, S.ACTIVE)
+
+
+def today_shanghai(now: dt.datetime | None = None) -> dt.date:
+    return (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
+
+
+# --- the policy -------------------------------------------------------------------------------
+
+
+def policy_in_effect(*, today: dt.date | None = None) -> QuerySet[EndorsementPolicy]:
+    """The policy rows in effect on `today` (Asia/Shanghai)."""
+    today = today or today_shanghai()
+    return (
+        EndorsementPolicy.objects.filter(effective_from__lte=today)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+        .order_by(
+            "destination",
+            "sort",
+            "type_code",
+            "validity_months",
+            F("trips").asc(nulls_last=True),
+            "option_code",
+        )
+    )
+
+
+def policy_option(
+    *, destination: str, type_code: str, option_code: str, today: dt.date | None = None
+) -> EndorsementPolicy:
+    """The policy row of one option in effect, or a 422 naming the choice."""
+    policy = (
+        policy_in_effect(today=today)
+        .filter(destination=destination, type_code=type_code, option_code=option_code)
+        .order_by("-effective_from")
+        .first()
+    )
+    if policy is None:
+        raise UnknownOption()
+    return policy
+
+
+def option_label(policy: EndorsementPolicy) -> str:
+    """ "3 months, 1 trip, 7 days per stay" in the reader's language."""
+    if policy.validity_months % 12 == 0:
+        years = policy.validity_months // 12
+        validity = _("%(n)s year") % {"n": years} if years == 1 else _("%(n)s years") % {"n": years}
+    else:
+        validity = _("%(n)s months") % {"n": policy.validity_months}
+    if policy.trips is None:
+        trips = _("multiple trips")
+    elif policy.trips == 1:
+        trips = _("1 trip")
+    else:
+        trips = _("%(n)s trips") % {"n": policy.trips}
+    if policy.stay_days is None:
+        stay = _("stay as approved by the destination")
+    else:
+        stay = _("%(n)s days per stay") % {"n": policy.stay_days}
+    return ("，" if is_chinese() else ", ").join((validity, trips, stay))
+
+
+def policy_item(policy: EndorsementPolicy) -> dict:
+    """One option as the public policy and the pages show it (PolicyOptionOut's shape)."""
+    return {
+        "destination": policy.destination,
+        "destination_name": str(Destination(policy.destination).label),
+        "type": policy.type_code,
+        "type_name": localized(policy, "name"),
+        "option": policy.option_code,
+        "label": option_label(policy),
+        "validity_months": policy.validity_months,
+        "trips": policy.trips,
+        "stay_days": policy.stay_days,
+        "fee": f"{policy.fee:.2f}",
+        "min_age": policy.min_age,
+        "max_age": policy.max_age,
+        "eligible_regions": list(policy.eligible_regions or []),
+        "relationships": list(policy.relationships or []),
+        "requires": list(policy.requires or []),
+        "suspended": policy.suspended,
+        "suspension_note": localized(policy, "suspension_note") if policy.suspended else "",
+        "effective_from": policy.effective_from.isoformat(),
+        "effective_until": (policy.effective_until.isoformat() if policy.effective_until else None),
+    }
+
+
+def policy_document(*, today: dt.date | None = None) -> dict:
+    """The whole policy in effect, in the active language (PolicyOut's shape)."""
+    today = today or today_shanghai()
+    return {
+        "as_of": today.isoformat(),
+        "options": [policy_item(p) for p in policy_in_effect(today=today)],
+        "relationships": [{"code": c, "name": str(n)} for c, n in Relationship.choices],
+        "answers": [{"code": c, "name": str(n)} for c, n in Answer.choices],
+    }
+
+
+_VERSION_KEY = "endorsements:policy:version"
+_RENDERED: dict[tuple[str, str, dt.date], tuple[bytes, str]] = {}
+
+
+def policy_version() -> str:
+    """The policy's version in the shared cache: every process renders again when it changes."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(_VERSION_KEY, version, None)
+        version = cache.get(_VERSION_KEY) or version
+    return version
+
+
+def policy_invalidate() -> None:
+    """A policy row changed: a new version (every process renders again), and this process's
+    renderings dropped."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    _RENDERED.clear()
+
+
+def policy_rendered(*, language: str, today: dt.date | None = None) -> tuple[bytes, str]:
+    """The public policy as JSON bytes and its ETag, rendered once per language, day and policy
+    version in each process (GET /api/v1/endorsements/policy)."""
+    today = today or today_shanghai()
+    key = (language, policy_version(), today)
+    found = _RENDERED.get(key)
+    if found is None:
+        with override(language):
+            data = policy_document(today=today)
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if len(_RENDERED) > 16:
+            _RENDERED.clear()
+        found = _RENDERED[key] = (body, etag)
+    return found
+
+
+def policy_for_guide(*, destinations: tuple[str, ...], types: tuple[str, ...]) -> list[dict]:
+    """The options a guide page shows (in the reader's language)."""
+    rows = policy_in_effect().filter(destination__in=destinations, type_code__in=types)
+    return [policy_item(p) for p in rows]
+
+
+# Guide slugs (guide/demo/guides.json) and the destinations and types they describe.
+GUIDE_POLICY = {
+    "endorsement-hk-macao-group": (("HKG", "MAC"), ("L",)),
+    "endorsement-hk-macao-individual": (("HKG", "MAC"), ("G",)),
+    "endorsement-hk-macao-business": (("HKG", "MAC"), ("S",)),
+    "endorsement-hk-macao-relatives": (("HKG", "MAC"), ("T",)),
+    "endorsement-hk-macao-other": (("HKG", "MAC"), ("Q",)),
+    "endorsement-hk-macao-stay": (("HKG", "MAC"), ("D",)),
+    "endorsement-taiwan-group": (("TWN",), ("L",)),
+    "endorsement-taiwan-individual": (("TWN",), ("G",)),
+    "endorsement-taiwan-relatives": (("TWN",), ("T",)),
+    "endorsement-taiwan-business": (("TWN",), ("F",)),
+    "endorsement-taiwan-other": (("TWN",), ("Q",)),
+    "endorsement-taiwan-invited": (("TWN",), ("Y",)),
+    "endorsement-taiwan-settlement": (("TWN",), ("D",)),
+}
+
+
+def guide_policy(*, slug: str) -> list[dict]:
+    """The policy section of a guide page (empty for guides that are not about endorsements)."""
+    found = GUIDE_POLICY.get(slug)
+    if found is None:
+        return []
+    return policy_for_guide(destinations=found[0], types=found[1])
+
+
+# --- endorsements -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndorsementView:
+    """An endorsement as its holder (or their guardian) sees it."""
+
+    endorsement: Endorsement
+    status_label: str
+    type_name: str
+    destination_name: str
+    trips_left: int | None
+    can_apply_again: bool
+    reasons: list[str]  # why it is under review or was rejected, as the citizen may read it
+
+
+def endorsement_view(endorsement: Endorsement, *, today: dt.date | None = None) -> EndorsementView:
+    from .checks import check_message
+
+    today = today or today_shanghai()
+    e = endorsement
+    status = e.status
+    if status == S.ACTIVE and e.valid_until < today:
+        status = S.EXPIRED  # derived, as a document's expiry is
+    expiring = status == S.ACTIVE and (e.valid_until - today).days <= 30
+    reasons = []
+    if status == S.UNDER_REVIEW:
+        reasons = [check_message(code) for code in e.failed_checks]
+    elif status == S.REJECTED:
+        reasons = [e.rejection_note]
+    return EndorsementView(
+        endorsement=e,
+        status_label=str(S(status).label),
+        type_name=_type_name(e),
+        destination_name=str(Destination(e.destination).label),
+        trips_left=e.trips_left,
+        can_apply_again=status in (S.EXPIRED, S.USED_UP, S.REJECTED, S.WITHDRAWN) or expiring,
+        reasons=reasons,
+    )
+
+
+def _type_name(endorsement: Endorsement) -> str:
+    policy = endorsement.policy
+    if policy is not None:
+        return f"{localized(policy, 'name')} ({endorsement.type_code})"
+    return str(EndorsementType(endorsement.type_code).label)
+
+
+def endorsements_of_user(*, user) -> list[EndorsementView]:
+    """Every endorsement of the persons the user acts for (themself and their minors)."""
+    persons = persons_acting_for(user=user)
+    if not persons:
+        return []
+    rows = (
+        Endorsement.objects.filter(person__in=persons)
+        .select_related("policy", "document", "hall", "person")
+        .order_by("-applied_at", "-id")
+    )
+    today = today_shanghai()
+    return [endorsement_view(e, today=today) for e in rows]
+
+
+def endorsements_on_documents(*, document_ids: list[int]) -> dict[int, list[EndorsementView]]:
+    """The endorsements on these passes (for "My documents"), newest first, in one query."""
+    out: dict[int, list[EndorsementView]] = {pk: [] for pk in document_ids}
+    if not document_ids:
+        return out
+    today = today_shanghai()
+    rows = (
+        Endorsement.objects.filter(document_id__in=document_ids, status__in=[*LIVE, S.USED_UP])
+        .select_related("policy")
+        .order_by("-valid_until", "-id")
+    )
+    for e in rows:
+        out[e.document_id].append(endorsement_view(e, today=today))
+    return out
+
+
+def endorsement_get_for(*, user, pk: int) -> Endorsement:
+    """The one access check for citizens: an endorsement of a person the user acts for, else
+    404 as if it did not exist."""
+    persons = [p.pk for p in persons_acting_for(user=user)]
+    endorsement = None
+    if persons and 0 < pk <= MAX_ID:
+        endorsement = (
+            Endorsement.objects.filter(pk=pk, person_id__in=persons)
+            .select_related("policy", "document", "hall", "person")
+            .first()
+        )
+    if endorsement is None:
+        raise EndorsementNotFound()
+    return endorsement
+
+
+def endorsement_events(*, endorsement: Endorsement) -> list[EndorsementEvent]:
+    return list(EndorsementEvent.objects.filter(endorsement=endorsement).order_by("at", "id"))
+
+
+def restriction_active(*, person_id: int, today: dt.date | None = None) -> ExitRestriction | None:
+    """The person's exit restriction in force today, if any."""
+    today = today or today_shanghai()
+    return (
+        ExitRestriction.objects.filter(
+            person_id=person_id, lifted_at__isnull=True, ends_on__gte=today
+        )
+        .order_by("ends_on")
+        .first()
+    )
+
+
+def card_passes_for(*, user, today: dt.date | None = None) -> list[Document]:
+    """The card passes of the persons the user acts for, newest first (any status: the
+    application form shows why one cannot be chosen)."""
+    persons = {p.pk: p for p in persons_acting_for(user=user, today=today)}
+    if not persons:
+        return []
+    documents = list(
+        Document.objects.filter(person_id__in=persons, type__in=CARD_PASSES).order_by(
+            "person_id", "type", "-issued_on"
+        )
+    )
+    for d in documents:
+        d.person = persons[d.person_id]
+    return documents
+
+
+def language_of(request) -> str:
+    return "zh-hans" if is_chinese() else "en"
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _require_work(staff) -> None:
+    from core.errors import PermissionDenied
+    from staff.permissions import Permission
+    from staff.selectors import staff_can
+
+    if not (
+        staff_can(staff, Permission.APPLICATION_REVIEW) or staff_can(staff, Permission.HALL_SERVICE)
+    ):
+        raise PermissionDenied()
+
+
+def endorsements_in_scope(*, staff) -> QuerySet[Endorsement]:
+    """Endorsements to be paid and printed at a hall in the staff member's scope, and kiosk
+    ones of persons registered in their regions."""
+    from staff.selectors import staff_halls_in_scope, staff_region_prefixes
+
+    _require_work(staff)
+    condition = Q(hall__in=staff_halls_in_scope(staff))
+    for prefix in staff_region_prefixes(staff):
+        condition |= Q(hall__isnull=True, person__household_region__code__startswith=prefix)
+    return Endorsement.objects.filter(condition).select_related(
+        "person", "document", "hall", "policy"
+    )
+
+
+def endorsement_for_staff(*, staff, number: str) -> Endorsement:
+    """One endorsement in scope; anything else is a 404."""
+    clean = (number or "").strip().upper()[:16]
+    found = endorsements_in_scope(staff=staff).filter(number=clean).first() if clean else None
+    if found is None:
+        raise EndorsementNotFound()
+    return found
+
+
+def review_queue(*, staff) -> QuerySet[Endorsement]:
+    """Endorsements under review in scope, the oldest first."""
+    return (
+        endorsements_in_scope(staff=staff)
+        .filter(status=S.UNDER_REVIEW)
+        .order_by("applied_at", "id")
+    )
+
+
+def waiting_on_pass(*, staff, pass_number: str) -> tuple[Document | None, list[Endorsement]]:
+    """A card pass by number and its endorsements approved or paid, waiting at a hall in scope
+    (or at a kiosk) for payment and printing."""
+    clean = (pass_number or "").strip().upper()[:9]
+    document = Document.objects.filter(number=clean, type__in=CARD_PASSES).first()
+    if document is None:
+        return None, []
+    rows = (
+        endorsements_in_scope(staff=staff)
+        .filter(document=document, status__in=[S.APPROVED, S.PAID, S.ACTIVE])
+        .order_by("status", "applied_at", "id")
+    )
+    today = today_shanghai()
+    return document, [e for e in rows if e.status != S.ACTIVE or e.valid_until >= today]
+
+
+def kiosk_waiting(*, pass_number: str, id_number: str) -> tuple[Document, list[Endorsement]]:
+    """At a kiosk: the pass that matches both numbers and its endorsements waiting for a
+    kiosk (approved or paid); a mismatch is a 404 that says nothing about which was wrong."""
+    from .errors import KioskNotFound
+
+    pass_clean = (pass_number or "").strip().upper()[:9]
+    id_clean = (id_number or "").strip().upper()[:18]
+    document = (
+        Document.objects.filter(number=pass_clean, type__in=CARD_PASSES, person__id_number=id_clean)
+        .select_related("person")
+        .first()
+        if pass_clean and id_clean
+        else None
+    )
+    if document is None:
+        raise KioskNotFound()
+    rows = (
+        Endorsement.objects.filter(
+            document=document, channel="kiosk", status__in=[S.APPROVED, S.PAID]
+        )
+        .select_related("policy", "document")
+        .order_by("applied_at", "id")
+    )
+    return document, list(rows)
+
+
+def restrictions_of(*, person_id: int) -> list[ExitRestriction]:
+    return list(
+        ExitRestriction.objects.filter(person_id=person_id)
+        .select_related("placed_by", "lifted_by")
+        .order_by("-placed_at", "-id")
+    )
+
+
+REVIEW_WORKING_DAYS = 5  # [?] how long an officer's review takes at most
+
+
+def expected_on(endorsement: Endorsement) -> dt.date | None:
+    """While under review: the date a decision is expected (working days from applying)."""
+    if endorsement.status != S.UNDER_REVIEW:
+        return None
+    from applications.deadlines import add_working_days
+
+    return add_working_days(today_shanghai(endorsement.applied_at), REVIEW_WORKING_DAYS)
+
+
+def kiosk_endorsements(*, document_id: int) -> list[Endorsement]:
+    """The kiosk endorsements of a pass waiting for payment or printing."""
+    return list(
+        Endorsement.objects.filter(
+            document_id=document_id, channel="kiosk", status__in=[S.APPROVED, S.PAID]
+        )
+        .select_related("policy", "document")
+        .order_by("applied_at", "id")
+    )
+
+
+def endorsement_summary(view: EndorsementView) -> dict:
+    """One endorsement on a pass as "My documents" shows it (documents' API schema)."""
+    e = view.endorsement
+    return {
+        "id": e.pk,
+        "number": e.number,
+        "destination": e.destination,
+        "type": e.type_code,
+        "type_name": view.type_name,
+        "status": e.status,
+        "status_name": view.status_label,
+        "valid_from": e.valid_from,
+        "valid_until": e.valid_until,
+        "trips_total": e.trips_total,
+        "trips_left": view.trips_left,
+        "stay_days": e.stay_days,
+        "can_apply_again": view.can_apply_again,
+    }
+
+
+def endorsement_fee(*, destination: str, type_code: str, on: dt.date | None = None):
+    """The fee of one endorsement asked for with a pass at the hall (an appointment's
+    "HKG-G"): its single-trip 3-month option when there is one, else its cheapest option in
+    effect; None when the policy has no such endorsement."""
+    options = list(policy_in_effect(today=on).filter(destination=destination, type_code=type_code))
+    if not options:
+        return None
+    single = [p for p in options if p.option_code == "3m1"]
+    return (single or sorted(options, key=lambda p: (p.fee, p.pk)))[0].fee
+
+
+def endorsements_fee(*, codes: list[str], on: dt.date | None = None):
+    """The total fee of the endorsements asked for with a pass ("HKG-G", "MAC-L" ...), from
+    the policy table."""
+    from decimal import Decimal
+
+    total = Decimal("0")
+    for code in codes or []:
+        destination, _sep, type_code = str(code).partition("-")
+        fee = endorsement_fee(destination=destination, type_code=type_code, on=on)
+        if fee is not None:
+            total += fee
+    return total

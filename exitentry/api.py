@@ -4,7 +4,7 @@ from accounts.api import router as accounts_router
 from applications.api import router as applications_router
 from applications.staff_api import router as applications_staff_router
 from appointments.api import router as appointments_router
-from core.api import ProblemAwareNinjaAPI, install_problem_handlers
+from core.api import ProblemAwareNinjaAPI, install_problem_handlers, register_api
 from documents.api import router as documents_router
 from guide.api import router as guide_router
 from notifications.api import router as notifications_router
@@ -24,6 +24,7 @@ api = ProblemAwareNinjaAPI(
     openapi_url="/openapi.json",
 )
 install_problem_handlers(api)
+register_api(api)
 api.add_router("", guide_router)
 api.add_router("", accounts_router)
 api.add_router("", documents_router)

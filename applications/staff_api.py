@@ -17,6 +17,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.dates import today_shanghai
 from core.errors import PermissionDenied
 from core.masking import mask_id_number
 from documents.models import DocumentType
@@ -145,7 +146,7 @@ def _step(event: ApplicationEvent) -> dict:
 
 
 def _detail(application: Application, staff) -> dict:
-    row = _row(application, staff, selectors.today_shanghai())
+    row = _row(application, staff, today_shanghai())
     return row | {
         "expected_on": application.expected_on,
         "delivery_address": application.delivery_address,
@@ -180,7 +181,7 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]):
         ),
     )
     rows = list(found[filters.offset : filters.offset + filters.limit])
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     return {
         **page_links(request, count=found.count(), limit=filters.limit, offset=filters.offset),
         "results": [_row(a, request.auth, today) for a in rows],

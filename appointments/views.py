@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.phones import phone_national
+from core.dates import today_shanghai
 from core.errors import Problem
 from core.http import client_address
 from core.i18n import is_chinese, localized
@@ -108,10 +109,6 @@ FIELD_STEP = {
 
 
 # Helpers
-
-
-def _today() -> dt.date:
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def _answers(request: HttpRequest) -> dict:
@@ -203,7 +200,7 @@ def _validate(person, answers: dict, **overrides) -> tuple[dict | None, list[dic
             kind=answers.get("kind", ""),
             details=_details(answers, **overrides),
             default_phone="",
-            today=_today(),
+            today=today_shanghai(),
         )
     except Problem as problem:
         return None, problem.errors or [{"field": "", "message": problem.detail}]
@@ -295,7 +292,7 @@ class Week:
 
 def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
     """The week asked for (from today by default), or an error on the (bound) form."""
-    today = _today()
+    today = today_shanghai()
     start = today
     days = WEEK_DAYS
     if form.is_valid() and form.cleaned_data.get("week"):
@@ -340,7 +337,7 @@ def _slot_chosen(*, hall_code: str, service_code: str, form: SlotForm) -> select
     """The time posted, if it is one of the free times shown; else an error on the form."""
     if not form.is_valid():
         return None
-    start = form.cleaned_data.get("week") or _today()
+    start = form.cleaned_data.get("week") or today_shanghai()
     days = form.cleaned_data.get("days") or WEEK_DAYS
     try:
         found = selectors.availability(
@@ -787,7 +784,7 @@ def booking_application(request: HttpRequest) -> HttpResponse:
                 documents=_documents(person),
                 document_type=answers["document_type"],
                 kind=form.cleaned_data["kind"],
-                today=_today(),
+                today=today_shanghai(),
             )
         except Problem as problem:
             _problem_on(form, problem, "kind")
@@ -964,7 +961,7 @@ def _hall_search_context(request: HttpRequest, service_code: str) -> dict:
         "pages": pages,
         "near": form.near if form.is_bound and form.is_valid() else None,
         "service_name": _service_name(service_code),
-        "today": _today().isoformat(),
+        "today": today_shanghai().isoformat(),
     }
 
 
@@ -988,7 +985,7 @@ def booking_time(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
         if slot is not None:
-            week_start = slot_form.cleaned_data.get("week") or _today()
+            week_start = slot_form.cleaned_data.get("week") or today_shanghai()
             _save(
                 request,
                 answers,

@@ -1,10 +1,9 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI
 
 
 def site(request: HttpRequest) -> dict:

@@ -1,12 +1,11 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import template
 
 from core.i18n import is_chinese, localized
 
 register = template.Library()
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI  # noqa: E402
 
 
 @register.simple_tag

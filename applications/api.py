@@ -16,11 +16,11 @@ from pydantic import Field
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
 from core.api import Out, Page, PageParams, ProblemOut, page_links
+from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
-from staff.http import client_address
 
 from . import progress, receipt, selectors, services
 from .errors import (

@@ -19,10 +19,10 @@ from pydantic import Field
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.dates import today_shanghai
 from core.errors import PermissionDenied
+from core.http import client_address
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from staff.api import staff_auth
-from staff.http import client_address
 from staff.permissions import Permission
 from staff.selectors import staff_can
 

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from core.dates import today_shanghai
 from core.errors import Problem
+from core.http import client_address
 from documents.models import DocumentType
-from staff.http import client_address
 from staff.permissions import Permission
 from staff.selectors import staff_can, staff_halls_in_scope
 from staff.views import _render, staff_page

@@ -25,16 +25,17 @@ from core.api import (
 )
 from core.bounds import MAX_ID, BoundedDate
 from core.errors import InvalidInput
+from core.http import client_address
 from core.i18n import is_chinese, localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
 from guide.directory import HallEntry, get_directory
-from staff.http import client_address
 
 from . import selectors, services
 from .applying import REPLACEMENT_REASONS, endorsement_label
 from .models import ApplicationKind, Appointment, AppointmentStatus, SlotWatch
+from .slots import slots_generate
 
 router = Router(tags=["appointments"], auth=citizen_auth)
 
@@ -406,6 +407,7 @@ def appointment_availability(request: HttpRequest, params: Query[AvailabilityPar
         date_from=date_from,
         date_to=date_to,
         now=now,
+        make_slots=slots_generate,
     )
     # Written straight in the schema's shape, as ninja would render it after validation, from
     # pieces rendered once (_PIECES): no validation pass over every time of the week.

@@ -63,6 +63,7 @@ from .forms import (
     WhoForm,
 )
 from .models import ACTIVE_STATUSES, ApplicationKind, Appointment, AppointmentStatus
+from .slots import slots_generate
 
 # What the journey keeps in the session between its pages, and the bookings it has made
 # (idempotency key -> appointment number), so a second submit of the same page shows the same one.
@@ -303,6 +304,7 @@ def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
             service_code=service_code,
             date_from=start,
             date_to=start + dt.timedelta(days=days - 1),
+            make_slots=slots_generate,
         )
     except Problem as problem:
         if problem.status == 404:
@@ -315,6 +317,7 @@ def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
                 service_code=service_code,
                 date_from=start,
                 date_to=start + dt.timedelta(days=days - 1),
+                make_slots=slots_generate,
             )
         except Problem as again:
             if again.status == 404:
@@ -345,6 +348,7 @@ def _slot_chosen(*, hall_code: str, service_code: str, form: SlotForm) -> select
             service_code=service_code,
             date_from=start,
             date_to=start + dt.timedelta(days=days - 1),
+            make_slots=slots_generate,
         )
     except Problem as problem:
         form.add_error("slot", problem.detail)

@@ -9,6 +9,7 @@ appointments.services.appointment_book, so the pages and the API can never disag
 
 import contextlib
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from documents.selectors import documents_of_person
 from documents.views import bound_citizen
 from guide import selectors as guide_selectors
 from guide.calendar import SHANGHAI
+from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from . import selectors, services
@@ -536,7 +538,7 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
     if not context["row"].can_change:
         return render(request, "appointments/reschedule.html", context)
     hall_code, service_code = _reschedule_hall(request, appointment), appointment.service.code
-    slot_form = SlotForm(request.POST if request.method == "POST" else None)
+    slot_form = SlotForm(_posted(request))
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
         if slot is not None and slot.id == appointment.slot_id:
@@ -593,7 +595,7 @@ def appointment_reschedule_hall(request: HttpRequest, number: str) -> HttpRespon
     if not context["row"].can_change:
         return redirect("appointments:reschedule", number=appointment.number)
     service_code = appointment.service.code
-    choice = HallChoiceForm(request.POST if request.method == "POST" else None)
+    choice = HallChoiceForm(_posted(request))
     if request.method == "POST" and choice.is_valid():
         try:
             hall = selectors.hall_entry_for_service(
@@ -704,6 +706,37 @@ def _suggested(answers: dict, key: str, suggestion: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, None for a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def booking_step(step: str, *, needs_person: bool = True):
+    """The skeleton of a page of the booking journey: a bound citizen, GET or POST, the answers
+    so far (an earlier question unanswered sends back to it) and, for the steps about the
+    person, the person it is for (none chosen: back to the first question). The view gets
+    (request, answers, person)."""
+
+    def decorate(view):
+        @bound_citizen
+        @require_http_methods(["GET", "POST"])
+        @functools.wraps(view)
+        def step_view(request: HttpRequest) -> HttpResponse:
+            answers = _answers(request)
+            if guard := _guard(answers, step):
+                return guard
+            person = None
+            if needs_person:
+                person = _person(request, answers)
+                if person is None:
+                    return redirect("appointments:new_who")
+            return view(request, answers, person)
+
+        return step_view
+
+    return decorate
+
+
 @bound_citizen
 def booking_start(request: HttpRequest) -> HttpResponse:
     """Start a new booking: forget the answers of an earlier one, keep the link's suggestions."""
@@ -719,7 +752,7 @@ def booking_who(request: HttpRequest) -> HttpResponse:
     person = _suggested(answers, "person_id", "suggested_person")
     initial = {"person": person} if person else None
     form = WhoForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         persons=persons,
         self_id=request.user.person_id,
@@ -734,18 +767,11 @@ def booking_who(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/question.html", "who", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_document(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "document"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("document")
+def booking_document(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     document_type = _suggested(answers, "document_type", "suggested_document")
     initial = {"document_type": document_type} if document_type else None
-    form = DocumentForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = DocumentForm(_posted(request), initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
         document_type = form.cleaned_data["document_type"]
@@ -766,19 +792,12 @@ def booking_document(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_application(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "application"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("application")
+def booking_application(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     kind = _suggested(answers, "kind", "suggested_kind")
     initial = {"kind": kind} if kind else None
     form = KindForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         document_type=answers["document_type"],
     )
@@ -804,18 +823,11 @@ def booking_application(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_reason(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "reason"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("reason")
+def booking_reason(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     reason = _suggested(answers, "replacement_reason", "suggested_reason")
     initial = {"replacement_reason": reason} if reason else None
-    form = ReasonForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ReasonForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["replacement_reason"]
         _clean, errors = _validate(person, answers, replacement_reason=reason)
@@ -832,18 +844,11 @@ def booking_reason(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_endorsements(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "endorsements"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("endorsements")
+def booking_endorsements(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     initial = {"endorsements": answers["endorsements"]} if "endorsements" in answers else None
     form = EndorsementsForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         document_type=answers["document_type"],
     )
@@ -856,21 +861,14 @@ def booking_endorsements(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/question.html", "endorsements", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_phone(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "phone"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("phone")
+def booking_phone(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     initial = PhoneForm.initial_for(
         answers.get("contact_phone") or request.user.phone or "",
         answers.get("delivery") or "",
         answers.get("delivery_address") or "",
     )
-    form = PhoneForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = PhoneForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         given = {
             "contact_phone": form.cleaned_data["contact_phone"],
@@ -892,15 +890,11 @@ def booking_phone(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/phone.html", "phone", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_hall(request: HttpRequest) -> HttpResponse:
+@booking_step("hall", needs_person=False)
+def booking_hall(request: HttpRequest, answers: dict, person: None) -> HttpResponse:
     """Find a hall offering the service anywhere in the country, and choose it."""
-    answers = _answers(request)
-    if guard := _guard(answers, "hall"):
-        return guard
     service_code = DOCUMENT_SERVICE[answers["document_type"]]
-    choice = HallChoiceForm(request.POST if request.method == "POST" else None)
+    choice = HallChoiceForm(_posted(request))
     if request.method == "POST" and choice.is_valid():
         try:
             hall = selectors.hall_entry_for_service(
@@ -976,16 +970,12 @@ def _service_name(code: str) -> str:
     return names[0] if is_chinese() else names[1]
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_time(request: HttpRequest) -> HttpResponse:
+@booking_step("time", needs_person=False)
+def booking_time(request: HttpRequest, answers: dict, person: None) -> HttpResponse:
     """A week of times at the chosen hall; full and closed times shown as unavailable."""
-    answers = _answers(request)
-    if guard := _guard(answers, "time"):
-        return guard
     hall_code = answers["hall_code"]
     service_code = DOCUMENT_SERVICE[answers["document_type"]]
-    slot_form = SlotForm(request.POST if request.method == "POST" else None)
+    slot_form = SlotForm(_posted(request))
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
         if slot is not None:

@@ -72,7 +72,9 @@ def _field_name(error: dict[str, Any]) -> str:
 class ProblemAwareNinjaAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document gives 4xx/5xx answers as application/problem+json."""
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -252,7 +254,9 @@ def renders_plain_json() -> bool:
     )
 
 
-def prevalidated_response(request: HttpRequest, data: dict, *, status: int = 200) -> HttpResponse:
+def prevalidated_response(
+    request: HttpRequest, data: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
     """Render `data` exactly as ninja would after validating it against the response schema,
     without the validation pass.
 

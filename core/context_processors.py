@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -6,7 +7,7 @@ from django.http import HttpRequest
 from core.dates import SHANGHAI
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, Any]:
     """Values every page layout needs."""
     return {
         "show_sample_banner": settings.SHOW_SAMPLE_DATA_BANNER,

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django import template
 
@@ -9,7 +10,7 @@ from core.dates import SHANGHAI  # noqa: E402
 
 
 @register.simple_tag
-def loc(obj, field: str) -> str:
+def loc(obj: Any, field: str) -> str:
     """The record's text in the active language: {% loc hall "name" %}."""
     return localized(obj, field)
 

@@ -93,6 +93,27 @@ def admin_client(client, db):
 
 
 @pytest.fixture(autouse=True)
+def _answers_match_openapi(request, monkeypatch):
+    """Every answer of /api/v1 a test client receives validates against the OpenAPI document
+    (tests/openapi_answers.py); `@pytest.mark.no_openapi_check` for a test that breaks the
+    contract on purpose."""
+    if request.node.get_closest_marker("no_openapi_check"):
+        return
+    from django.test.client import Client
+
+    from tests.openapi_answers import check_answer
+
+    original = Client.request
+
+    def checked(self, **request_env):
+        response = original(self, **request_env)
+        check_answer(response.request, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+
+
+@pytest.fixture(autouse=True)
 def _outbox_per_test(settings, tmp_path_factory):
     """Messages written by the development gateway (codes, and notifications the relay sends
     after commit) go to a directory of the test's own, never to var/outbox."""

@@ -15,12 +15,12 @@ from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
-from core.api import Page, PageParams, ProblemOut, page_links, prevalidated_response
+from core.api import Out, Page, PageParams, ProblemOut, page_links
+from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
-from staff.http import client_address
 
 from . import progress, receipt, selectors, services
 from .errors import (
@@ -34,26 +34,26 @@ from .models import Application, ApplicationEvent, ApplicationStatus, Delivery
 router = Router(tags=["applications"], auth=citizen_auth)
 
 
-class ApplicationHolderOut(Schema):
+class ApplicationHolderOut(Out):
     person_id: int
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     relation: Literal["self", "minor"] = Field(description="You, or a minor you are guardian of.")
     id_number_masked: str = Field(examples=["4****************4"])
 
 
-class ApplicationHallRefOut(Schema):
+class ApplicationHallRefOut(Out):
     code: str
     name: str
     address: str
     phone: str
 
 
-class ApplicationServiceRefOut(Schema):
+class ApplicationServiceRefOut(Out):
     code: str
     name: str
 
 
-class OutlookOut(Schema):
+class OutlookOut(Out):
     stage: str = Field(description="The stage in plain words: review, production, ...")
     expected_date: dt.date | None = Field(
         description="Expected completion (ready at the hall or mailed), in working days from "
@@ -62,7 +62,7 @@ class OutlookOut(Schema):
     next_step: str = Field(description="What happens next or what to do, in plain words.")
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(Out):
     method: Delivery
     method_name: str
     address: str = Field(description="For delivery by mail.")
@@ -70,12 +70,12 @@ class DeliveryOut(Schema):
     tracking_number: str
 
 
-class ApplicationActionOut(Schema):
+class ApplicationActionOut(Out):
     name: str = Field(examples=["withdraw"])
     label: str
 
 
-class ApplicationOut(Schema):
+class ApplicationOut(Out):
     number: str = Field(examples=["26112512345678"])
     status: ApplicationStatus
     status_name: str
@@ -98,7 +98,7 @@ class ApplicationOut(Schema):
     url: str
 
 
-class TimelineStepOut(Schema):
+class TimelineStepOut(Out):
     action: str = Field(description="What happened (accept, approve, reject, mail, ...).")
     status: ApplicationStatus
     status_name: str
@@ -176,10 +176,8 @@ def _application(application: Application, *, user, urls: _Urls) -> dict:
         },
         "service": {"code": application.service.code, "name": application.service.name},
         "fee_amount": f"{application.fee_amount:.2f}",
-        # As pydantic writes them (microseconds in full; ninja's encoder cuts them to
-        # milliseconds): the list is rendered without the validation pass.
-        "accepted_at": application.accepted_at.astimezone(SHANGHAI).isoformat(),
-        "updated_at": application.updated_at.astimezone(SHANGHAI).isoformat(),
+        "accepted_at": application.accepted_at.astimezone(SHANGHAI),
+        "updated_at": application.updated_at.astimezone(SHANGHAI),
         "appointment_number": application.appointment.number if application.appointment else None,
         "url": urls(application.number),
     }
@@ -216,15 +214,10 @@ def my_applications(request: HttpRequest, page: Query[PageParams]):
         user=request.auth, limit=page.limit, offset=page.offset
     )
     urls = _Urls(request)
-    # Built in Page[ApplicationOut]'s shape (a test compares it with the validated rendering):
-    # the validation pass is skipped on this hot path (docs/benchmarks.md "Applications").
-    return prevalidated_response(
-        request,
-        {
-            **page_links(request, count=count, limit=page.limit, offset=page.offset),
-            "results": [_application(a, user=request.auth, urls=urls) for a in rows],
-        },
-    )
+    return {
+        **page_links(request, count=count, limit=page.limit, offset=page.offset),
+        "results": [_application(a, user=request.auth, urls=urls) for a in rows],
+    }
 
 
 @router.get(
@@ -303,7 +296,7 @@ class ProgressLookupIn(Schema):
     )
 
 
-class ProgressOut(Schema):
+class ProgressOut(Out):
     application_number: str
     name_masked: str = Field(description="The applicant's name, masked.", examples=["王**"])
     document_type: DocumentType
@@ -374,9 +367,7 @@ def progress_lookup(request: HttpRequest):
         id_number=payload.id_number,
         client_address=client_address(request),
     )
-    # Built in ProgressOut's shape (a test compares it with the validated rendering): the
-    # validation pass is skipped on this hot path (docs/benchmarks.md "Applications").
-    return prevalidated_response(request, _progress(answer))
+    return _progress(answer)
 
 
 def _progress(answer: progress.ProgressAnswer) -> dict:
@@ -390,7 +381,7 @@ def _progress(answer: progress.ProgressAnswer) -> dict:
         "stage": answer.stage_label,
         "expected_date": answer.expected_date,
         "next_step": answer.next_step,
-        "updated_at": answer.updated_at.astimezone(SHANGHAI).isoformat(),
+        "updated_at": answer.updated_at.astimezone(SHANGHAI),
     }
 
 

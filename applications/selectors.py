@@ -5,10 +5,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
+from core.dates import today_shanghai
 from core.errors import PermissionDenied
 from core.i18n import localized
 from core.rawsql import Part, RawSelect
@@ -288,10 +288,6 @@ def staff_may_work_on(*, staff, application: Application) -> bool:
     if not getattr(staff, "is_active", False) or not any(staff_can(staff, p) for p in WORK):
         return False
     return staff_halls_in_scope(staff).filter(pk=application.hall_id).exists()
-
-
-def today_shanghai(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(SHANGHAI).date()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import appointment_act
+from core.dates import today_shanghai
 from core.errors import OutsideTransaction
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus
@@ -61,10 +62,6 @@ _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 def application_number_new(now: dt.datetime) -> str:
     """Date of acceptance (Beijing time) and eight random digits: 14 digits, read in groups."""
     return f"{now.astimezone(SHANGHAI):%y%m%d}{secrets.randbelow(10**8):08d}"
-
-
-def _today(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(SHANGHAI).date()
 
 
 def application_act(
@@ -205,7 +202,7 @@ def _accept(*, appointment: Appointment, officer, fee: Decimal, now: dt.datetime
     delivery, address = _delivery_from(locked.details)
     total = deadlines.processing_days(service_code=locked.service.code)
     stages = deadlines.stage_days(total)
-    today = _today(now)
+    today = today_shanghai(now)
     with transaction.atomic():  # a savepoint: a broken constraint leaves the caller usable
         application = Application.objects.create(
             number=application_number_new(now),
@@ -270,7 +267,7 @@ def application_approve(*, staff, number: str, note: str = "", now=None) -> Appl
     """Approve: production's due date and the expected completion date follow from today."""
     application = _for_staff(staff=staff, number=number)
     stages = deadlines.stage_days(deadlines.processing_days(service_code=application.service.code))
-    today = _today(now)
+    today = today_shanghai(now)
     due = deadlines.add_working_days(today, stages["production"] + stages["dispatch"])
     application_act(
         application=application,
@@ -345,7 +342,10 @@ def application_produce(*, staff, number: str, now=None) -> Application:
     if APPLICATIONS.action_named(application.status, "produce") is None:
         raise APPLICATIONS.refusal(application, staff, "produce")
     document = document_issue(
-        person=application.person, type=application.document_type, actor=staff, today=_today(now)
+        person=application.person,
+        type=application.document_type,
+        actor=staff,
+        today=today_shanghai(now),
     )
     application_act(
         application=application,

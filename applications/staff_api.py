@@ -17,11 +17,12 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
+from core.dates import today_shanghai
 from core.errors import PermissionDenied
+from core.http import client_address
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from staff.api import staff_auth
-from staff.http import client_address
 from staff.permissions import Permission
 from staff.selectors import staff_can
 
@@ -145,7 +146,7 @@ def _step(event: ApplicationEvent) -> dict:
 
 
 def _detail(application: Application, staff) -> dict:
-    row = _row(application, staff, selectors.today_shanghai())
+    row = _row(application, staff, today_shanghai())
     return row | {
         "expected_on": application.expected_on,
         "delivery_address": application.delivery_address,
@@ -183,7 +184,7 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]):
     services.applications_queue_shown(
         staff=request.auth, applications=rows, client_address=client_address(request)
     )
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     return {
         **page_links(request, count=found.count(), limit=filters.limit, offset=filters.offset),
         "results": [_row(a, request.auth, today) for a in rows],

@@ -17,9 +17,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import today_shanghai
 from core.errors import Problem
+from core.http import client_address
 from documents.models import DocumentType
-from staff.http import client_address
 from staff.permissions import Permission
 from staff.selectors import staff_can, staff_halls_in_scope
 from staff.views import _render, staff_page
@@ -60,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Applications still to be worked on at the halls in scope, the most urgent first."""
     _require_work(request)
     filters = _filters(request)
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     found = selectors.applications_queue(staff=request.user, filters=filters, today=today)
     rows = [
         {
@@ -121,7 +122,7 @@ _BUTTONS = ("start_review", "approve", "send_to_production", "produce", "ready",
 
 def _detail(request: HttpRequest, application, *, error: str = "", status: int = 200):
     actions = selectors.application_actions_for(application, request.user)
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     overdue = selectors.is_overdue(application, today)
     return _render(
         request,
@@ -235,7 +236,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     """Supervisors: each officer's open applications and what is late."""
     if not staff_can(request.user, Permission.APPLICATION_DECIDE):
         raise PermissionDenied
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     late = selectors.applications_queue(
         staff=request.user, filters=selectors.QueueFilters(overdue=True), today=today
     )

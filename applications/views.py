@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import Problem
+from core.http import client_address
 from documents.views import bound_citizen
-from staff.http import client_address
 
 from . import progress, receipt, selectors, services
 from .errors import ReceiptUnavailable

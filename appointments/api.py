@@ -10,31 +10,37 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Path, Query, Router, Schema, Status
-from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
+from ninja import Header, Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
-from core.api import Page, PageParams, ProblemOut, page_links
+from core.api import (
+    ENCODE,
+    Page,
+    PageParams,
+    ProblemOut,
+    mounted_api,
+    page_links,
+    renders_plain_json,
+)
 from core.bounds import MAX_ID, BoundedDate
 from core.errors import InvalidInput
+from core.http import client_address
 from core.i18n import is_chinese, localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
 from guide.calendar import SHANGHAI
 from guide.directory import HallEntry, get_directory
-from staff.http import client_address
 
 from . import selectors, services
 from .applying import REPLACEMENT_REASONS, endorsement_label
 from .models import ApplicationKind, Appointment, AppointmentStatus, SlotWatch
+from .slots import slots_generate
 
 router = Router(tags=["appointments"], auth=citizen_auth)
 
 # Any text: what is not an appointment number of the caller's is a 404 like any other.
 _NUMBER = Path(..., description="The appointment number (spaces and hyphens ignored).")
-_ENCODE = NinjaJSONEncoder().encode  # what ninja's JSONRenderer writes
 
 
 # -- schemas -----------------------------------------------------------------------------------
@@ -261,7 +267,7 @@ def _iso(value: dt.datetime) -> str:
     """A time in Asia/Shanghai as ninja's encoder writes it (the times here have no fractions)."""
     local = value.astimezone(SHANGHAI)
     if local.microsecond:
-        return _ENCODE(local)[1:-1]
+        return ENCODE(local)[1:-1]
     return local.isoformat()
 
 
@@ -281,7 +287,7 @@ def _availability_head(hall: HallEntry, service_code: str, zh: bool) -> str:
             },
             "service": {"code": service_code, "name": names[0] if zh else names[1]},
         }
-        text = hall.memo[key] = _ENCODE(head)[1:-1]
+        text = hall.memo[key] = ENCODE(head)[1:-1]
     return text
 
 
@@ -306,7 +312,7 @@ def _piece(key: tuple, make) -> str:
     if text is None:
         if len(_PIECES) >= _MAX_PIECES:
             _PIECES.clear()
-        text = _PIECES[key] = _ENCODE(make())
+        text = _PIECES[key] = ENCODE(make())
     return text
 
 
@@ -375,22 +381,6 @@ def _availability_json(found: selectors.Availability, zh: bool) -> str:
     return f"{{{head}, {middle[1:-2]}{days}]}}"
 
 
-def _api() -> NinjaAPI:
-    from exitentry.api import api  # the API this router is mounted on (it imports this module)
-
-    return api
-
-
-def _renders_plain_json(api: NinjaAPI) -> bool:
-    """Whether the API renders with ninja's own JSONRenderer, unchanged."""
-    renderer = api.renderer
-    return (
-        type(renderer) is JSONRenderer
-        and renderer.encoder_class is NinjaJSONEncoder
-        and not renderer.json_dumps_params
-    )
-
-
 @router.get(
     "/appointments/availability",
     auth=None,
@@ -417,12 +407,13 @@ def appointment_availability(request: HttpRequest, params: Query[AvailabilityPar
         date_from=date_from,
         date_to=date_to,
         now=now,
+        make_slots=slots_generate,
     )
     # Written straight in the schema's shape, as ninja would render it after validation, from
     # pieces rendered once (_PIECES): no validation pass over every time of the week.
     body = _availability_json(found, is_chinese(get_language()))
-    api = _api()
-    if not _renders_plain_json(api):
+    api = mounted_api()
+    if not renders_plain_json():
         return json.loads(body)
     return HttpResponse(body, status=200, content_type=api.get_content_type())
 

@@ -3,6 +3,7 @@ check), what to bring, the calendar file and the check-in code, and the no-show 
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import segno
@@ -186,14 +187,14 @@ def availability(
     date_from: dt.date,
     date_to: dt.date,
     now: dt.datetime | None = None,
+    make_slots: Callable[..., int] | None = None,
 ) -> Availability:
     """The days from `date_from` to `date_to` at a hall for a service, with their slots.
 
-    Slots are made on first demand up to the release horizon (and ahead of it by the release
-    task), so the first look at a hall's week writes them and every later look only reads.
+    Slots are made ahead by the release task (appointments.slots). A caller that may make the
+    days still missing (a hall's first look, before the task ran) hands `make_slots`
+    (slots.slots_generate); without it this only reads.
     """
-    from .services import slots_generate
-
     now = now or timezone.now()
     local = now_shanghai(now)
     today = local.date()
@@ -217,8 +218,10 @@ def availability(
         last = min(fetch_to, today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS))
         days = (fetch_from + dt.timedelta(days=i) for i in range((last - fetch_from).days + 1))
         missing = [d for d in days if d not in present and open_intervals(hall, d)]
-        if missing and slots_generate(
-            hall_ids=[hall.id], service_codes=[service_code], dates=missing
+        if (
+            missing
+            and make_slots is not None
+            and make_slots(hall_ids=[hall.id], service_codes=[service_code], dates=missing)
         ):
             rows = _slot_rows(hall.id, service_id, fetch_from, fetch_to)
         cache.set(key, rows, AVAILABILITY_CACHE_SECONDS)

@@ -3,13 +3,13 @@ cron or by hand in the embedded mode). Thin wrappers over the services."""
 
 from celery import shared_task
 
-from . import services
+from . import services, slots
 
 
 @shared_task(name="appointments.release_slots")
 def release_slots() -> int:
     """Make the coming days' slots ahead of their release time, so release mornings only read."""
-    return services.slots_generate()
+    return slots.slots_generate()
 
 
 @shared_task(name="appointments.mark_no_shows")

@@ -9,6 +9,7 @@ appointments.services.appointment_book, so the pages and the API can never disag
 
 import contextlib
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.phones import phone_national
+from core.dates import today_shanghai
 from core.errors import Problem
 from core.http import client_address
 from core.i18n import is_chinese, localized
@@ -32,6 +34,7 @@ from documents.selectors import documents_of_person
 from documents.views import bound_citizen
 from guide import selectors as guide_selectors
 from guide.calendar import SHANGHAI
+from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from . import selectors, services
@@ -62,6 +65,7 @@ from .forms import (
     WhoForm,
 )
 from .models import ACTIVE_STATUSES, ApplicationKind, Appointment, AppointmentStatus
+from .slots import slots_generate
 
 # What the journey keeps in the session between its pages, and the bookings it has made
 # (idempotency key -> appointment number), so a second submit of the same page shows the same one.
@@ -108,10 +112,6 @@ FIELD_STEP = {
 
 
 # Helpers
-
-
-def _today() -> dt.date:
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def _answers(request: HttpRequest) -> dict:
@@ -203,7 +203,7 @@ def _validate(person, answers: dict, **overrides) -> tuple[dict | None, list[dic
             kind=answers.get("kind", ""),
             details=_details(answers, **overrides),
             default_phone="",
-            today=_today(),
+            today=today_shanghai(),
         )
     except Problem as problem:
         return None, problem.errors or [{"field": "", "message": problem.detail}]
@@ -295,7 +295,7 @@ class Week:
 
 def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
     """The week asked for (from today by default), or an error on the (bound) form."""
-    today = _today()
+    today = today_shanghai()
     start = today
     days = WEEK_DAYS
     if form.is_valid() and form.cleaned_data.get("week"):
@@ -306,6 +306,7 @@ def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
             service_code=service_code,
             date_from=start,
             date_to=start + dt.timedelta(days=days - 1),
+            make_slots=slots_generate,
         )
     except Problem as problem:
         if problem.status == 404:
@@ -318,6 +319,7 @@ def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
                 service_code=service_code,
                 date_from=start,
                 date_to=start + dt.timedelta(days=days - 1),
+                make_slots=slots_generate,
             )
         except Problem as again:
             if again.status == 404:
@@ -340,7 +342,7 @@ def _slot_chosen(*, hall_code: str, service_code: str, form: SlotForm) -> select
     """The time posted, if it is one of the free times shown; else an error on the form."""
     if not form.is_valid():
         return None
-    start = form.cleaned_data.get("week") or _today()
+    start = form.cleaned_data.get("week") or today_shanghai()
     days = form.cleaned_data.get("days") or WEEK_DAYS
     try:
         found = selectors.availability(
@@ -348,6 +350,7 @@ def _slot_chosen(*, hall_code: str, service_code: str, form: SlotForm) -> select
             service_code=service_code,
             date_from=start,
             date_to=start + dt.timedelta(days=days - 1),
+            make_slots=slots_generate,
         )
     except Problem as problem:
         form.add_error("slot", problem.detail)
@@ -535,7 +538,7 @@ def appointment_reschedule(request: HttpRequest, number: str) -> HttpResponse:
     if not context["row"].can_change:
         return render(request, "appointments/reschedule.html", context)
     hall_code, service_code = _reschedule_hall(request, appointment), appointment.service.code
-    slot_form = SlotForm(request.POST if request.method == "POST" else None)
+    slot_form = SlotForm(_posted(request))
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
         if slot is not None and slot.id == appointment.slot_id:
@@ -592,7 +595,7 @@ def appointment_reschedule_hall(request: HttpRequest, number: str) -> HttpRespon
     if not context["row"].can_change:
         return redirect("appointments:reschedule", number=appointment.number)
     service_code = appointment.service.code
-    choice = HallChoiceForm(request.POST if request.method == "POST" else None)
+    choice = HallChoiceForm(_posted(request))
     if request.method == "POST" and choice.is_valid():
         try:
             hall = selectors.hall_entry_for_service(
@@ -703,6 +706,37 @@ def _suggested(answers: dict, key: str, suggestion: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, None for a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def booking_step(step: str, *, needs_person: bool = True):
+    """The skeleton of a page of the booking journey: a bound citizen, GET or POST, the answers
+    so far (an earlier question unanswered sends back to it) and, for the steps about the
+    person, the person it is for (none chosen: back to the first question). The view gets
+    (request, answers, person)."""
+
+    def decorate(view):
+        @bound_citizen
+        @require_http_methods(["GET", "POST"])
+        @functools.wraps(view)
+        def step_view(request: HttpRequest) -> HttpResponse:
+            answers = _answers(request)
+            if guard := _guard(answers, step):
+                return guard
+            person = None
+            if needs_person:
+                person = _person(request, answers)
+                if person is None:
+                    return redirect("appointments:new_who")
+            return view(request, answers, person)
+
+        return step_view
+
+    return decorate
+
+
 @bound_citizen
 def booking_start(request: HttpRequest) -> HttpResponse:
     """Start a new booking: forget the answers of an earlier one, keep the link's suggestions."""
@@ -718,7 +752,7 @@ def booking_who(request: HttpRequest) -> HttpResponse:
     person = _suggested(answers, "person_id", "suggested_person")
     initial = {"person": person} if person else None
     form = WhoForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         persons=persons,
         self_id=request.user.person_id,
@@ -733,18 +767,11 @@ def booking_who(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/question.html", "who", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_document(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "document"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("document")
+def booking_document(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     document_type = _suggested(answers, "document_type", "suggested_document")
     initial = {"document_type": document_type} if document_type else None
-    form = DocumentForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = DocumentForm(_posted(request), initial=initial)
     existing = None
     if request.method == "POST" and form.is_valid():
         document_type = form.cleaned_data["document_type"]
@@ -765,19 +792,12 @@ def booking_document(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_application(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "application"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("application")
+def booking_application(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     kind = _suggested(answers, "kind", "suggested_kind")
     initial = {"kind": kind} if kind else None
     form = KindForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         document_type=answers["document_type"],
     )
@@ -787,7 +807,7 @@ def booking_application(request: HttpRequest) -> HttpResponse:
                 documents=_documents(person),
                 document_type=answers["document_type"],
                 kind=form.cleaned_data["kind"],
-                today=_today(),
+                today=today_shanghai(),
             )
         except Problem as problem:
             _problem_on(form, problem, "kind")
@@ -803,18 +823,11 @@ def booking_application(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_reason(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "reason"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("reason")
+def booking_reason(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     reason = _suggested(answers, "replacement_reason", "suggested_reason")
     initial = {"replacement_reason": reason} if reason else None
-    form = ReasonForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ReasonForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["replacement_reason"]
         _clean, errors = _validate(person, answers, replacement_reason=reason)
@@ -831,18 +844,11 @@ def booking_reason(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_endorsements(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "endorsements"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("endorsements")
+def booking_endorsements(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     initial = {"endorsements": answers["endorsements"]} if "endorsements" in answers else None
     form = EndorsementsForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         initial=initial,
         document_type=answers["document_type"],
     )
@@ -855,21 +861,14 @@ def booking_endorsements(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/question.html", "endorsements", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_phone(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if guard := _guard(answers, "phone"):
-        return guard
-    person = _person(request, answers)
-    if person is None:
-        return redirect("appointments:new_who")
+@booking_step("phone")
+def booking_phone(request: HttpRequest, answers: dict, person: Person) -> HttpResponse:
     initial = PhoneForm.initial_for(
         answers.get("contact_phone") or request.user.phone or "",
         answers.get("delivery") or "",
         answers.get("delivery_address") or "",
     )
-    form = PhoneForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = PhoneForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         given = {
             "contact_phone": form.cleaned_data["contact_phone"],
@@ -891,15 +890,11 @@ def booking_phone(request: HttpRequest) -> HttpResponse:
     return _question(request, "appointments/phone.html", "phone", answers, form=form)
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_hall(request: HttpRequest) -> HttpResponse:
+@booking_step("hall", needs_person=False)
+def booking_hall(request: HttpRequest, answers: dict, person: None) -> HttpResponse:
     """Find a hall offering the service anywhere in the country, and choose it."""
-    answers = _answers(request)
-    if guard := _guard(answers, "hall"):
-        return guard
     service_code = DOCUMENT_SERVICE[answers["document_type"]]
-    choice = HallChoiceForm(request.POST if request.method == "POST" else None)
+    choice = HallChoiceForm(_posted(request))
     if request.method == "POST" and choice.is_valid():
         try:
             hall = selectors.hall_entry_for_service(
@@ -964,7 +959,7 @@ def _hall_search_context(request: HttpRequest, service_code: str) -> dict:
         "pages": pages,
         "near": form.near if form.is_bound and form.is_valid() else None,
         "service_name": _service_name(service_code),
-        "today": _today().isoformat(),
+        "today": today_shanghai().isoformat(),
     }
 
 
@@ -975,20 +970,16 @@ def _service_name(code: str) -> str:
     return names[0] if is_chinese() else names[1]
 
 
-@bound_citizen
-@require_http_methods(["GET", "POST"])
-def booking_time(request: HttpRequest) -> HttpResponse:
+@booking_step("time", needs_person=False)
+def booking_time(request: HttpRequest, answers: dict, person: None) -> HttpResponse:
     """A week of times at the chosen hall; full and closed times shown as unavailable."""
-    answers = _answers(request)
-    if guard := _guard(answers, "time"):
-        return guard
     hall_code = answers["hall_code"]
     service_code = DOCUMENT_SERVICE[answers["document_type"]]
-    slot_form = SlotForm(request.POST if request.method == "POST" else None)
+    slot_form = SlotForm(_posted(request))
     if request.method == "POST":
         slot = _slot_chosen(hall_code=hall_code, service_code=service_code, form=slot_form)
         if slot is not None:
-            week_start = slot_form.cleaned_data.get("week") or _today()
+            week_start = slot_form.cleaned_data.get("week") or today_shanghai()
             _save(
                 request,
                 answers,

@@ -40,7 +40,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.auth import token_hash, token_new_key  # noqa: E402
 from accounts.models import ApiToken, User  # noqa: E402
 from appointments.models import ACTIVE_STATUSES, Appointment, AppointmentEvent, Slot  # noqa: E402
-from appointments.services import slots_generate  # noqa: E402
+from appointments.slots import slots_generate  # noqa: E402
 from guide.calendar import SHANGHAI  # noqa: E402
 from guide.directory import get_directory  # noqa: E402
 from guide.models import Region, Service  # noqa: E402

@@ -9,7 +9,9 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from pydantic import Field
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import (
     PROBLEM_CONTENT_TYPE,
@@ -70,7 +72,9 @@ def _field_name(error: dict[str, Any]) -> str:
 class ProblemAwareNinjaAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document gives 4xx/5xx answers as application/problem+json."""
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -179,6 +183,14 @@ class ProblemOut(Schema):
     errors: list[ProblemField] | None = None
 
 
+class Out(BaseModel):
+    """The schema of an answer built as a dict (or dataclass) by its view: validated by
+    pydantic alone, without ninja Schema's per-object getter, which cost 10 to 40 times as much
+    on the hot answers (docs/benchmarks.md). Values must already be plain: `str()` lazy texts."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class Page(Schema, Generic[T]):
     """A page of a list: `count` is the total, `next`/`previous` are ready-made links."""
 
@@ -213,14 +225,43 @@ def page_links(request: HttpRequest, *, count: int, limit: int, offset: int) -> 
     }
 
 
-def prevalidated_response(request: HttpRequest, data: dict, *, status: int = 200) -> HttpResponse:
+# The API the routers are mounted on, handed to core by the project (exitentry/api.py calls
+# register_api): the bottom layer does not import the top.
+_MOUNTED: list[NinjaAPI] = []
+
+ENCODE = NinjaJSONEncoder().encode  # what ninja's JSONRenderer writes: json.dumps(data, cls=...)
+
+
+def register_api(api: NinjaAPI) -> None:
+    """Make `api` the one prevalidated_response and renders_plain_json use."""
+    _MOUNTED[:] = [api]
+
+
+def mounted_api() -> NinjaAPI:
+    if not _MOUNTED:
+        raise RuntimeError("no API registered: exitentry.api calls core.api.register_api")
+    return _MOUNTED[0]
+
+
+def renders_plain_json() -> bool:
+    """Whether the API renders with ninja's own JSONRenderer, unchanged: then text made with
+    ENCODE is what ninja would have written."""
+    renderer = mounted_api().renderer
+    return (
+        type(renderer) is JSONRenderer
+        and renderer.encoder_class is NinjaJSONEncoder
+        and not renderer.json_dumps_params
+    )
+
+
+def prevalidated_response(
+    request: HttpRequest, data: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
     """Render `data` exactly as ninja would after validating it against the response schema,
     without the validation pass.
 
-    For measured hot paths whose views build their output already in the schema's shape, field
-    order and types; a test per view compares the body with the validated rendering, and the
-    schema still documents the API (docs/benchmarks.md).
+    Only for the hall list, whose views build their output already in the schema's shape, field
+    order and types (docs/benchmarks.md: the validation pass took 40% of its time); the test
+    suite validates every answer against the OpenAPI document (tests/openapi_answers.py).
     """
-    from exitentry.api import api  # the API the routers are mounted on (it imports them)
-
-    return api.create_response(request, data, status=status)
+    return mounted_api().create_response(request, data, status=status)

@@ -19,6 +19,8 @@ rename) and the triggers go with the old table. A migration that alters one of t
 must run `append_only(...)` again afterwards (core/tests/test_appendonly.py checks each table).
 """
 
+from typing import Any
+
 from django.db import migrations
 
 
@@ -86,7 +88,7 @@ def _sqlite_drop(table: str) -> list[str]:
     ]
 
 
-def _run(schema_editor, statements: dict[str, list[str]]) -> None:
+def _run(schema_editor: Any, statements: dict[str, list[str]]) -> None:
     for sql in statements.get(schema_editor.connection.vendor, []):
         # params=None: the SQL goes to the database as it is ('%' is not a placeholder).
         schema_editor.execute(sql, params=None)
@@ -95,11 +97,11 @@ def _run(schema_editor, statements: dict[str, list[str]]) -> None:
 def append_only(*tables: str) -> migrations.RunPython:
     """A migration operation that makes `tables` append-only (and undoes it on reverse)."""
 
-    def forward(apps, schema_editor) -> None:
+    def forward(apps: Any, schema_editor: Any) -> None:
         for table in tables:
             _run(schema_editor, {"postgresql": _postgresql(table), "sqlite": _sqlite(table)})
 
-    def backward(apps, schema_editor) -> None:
+    def backward(apps: Any, schema_editor: Any) -> None:
         for table in tables:
             _run(
                 schema_editor,

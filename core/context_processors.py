@@ -1,13 +1,13 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, Any]:
     """Values every page layout needs."""
     return {
         "show_sample_banner": settings.SHOW_SAMPLE_DATA_BANNER,

@@ -7,12 +7,15 @@ new field is picked up without touching the SQL), each row comes back as model i
 the database backend's converters applied (dates on SQLite, aware datetimes), and a model whose
 columns are all NULL (the far side of a LEFT JOIN) comes back as None.
 
-On PostgreSQL each select runs as a prepared statement (psycopg `prepare=True`, server-side
-binding) on the connection it was first run on: PostgreSQL then parses and plans it once per
-connection, not once per request (0.35 -> 0.12 ms per query under pgbench, docs/benchmarks.md).
-Django's own queries stay unprepared (its default, for connection poolers); a pooler in front of
-PostgreSQL must support protocol-level prepared statements (PgBouncer >= 1.21 with
-max_prepared_statements > 0) or run in session mode (docs/deployment.md).
+Public interfaces only: Django's cursor (`connection.cursor()`), the fields' and the backend's
+converters (`get_db_converters`), `Model.from_db`, `_meta` and `_state` (both documented);
+nothing of psycopg. On PostgreSQL, statements are prepared by psycopg itself: the settings turn
+on server-side binding with a `prepare_threshold` (Django's documented OPTIONS), so a statement
+run again on a connection is parsed and planned once, these and the ORM's alike (0.35 -> 0.12 ms
+per query under pgbench, docs/benchmarks.md). A pooler in front of PostgreSQL must support
+protocol-level prepared statements (PgBouncer >= 1.21 with max_prepared_statements > 0) or run
+in session mode (docs/deployment.md). core/tests/test_rawsql.py fails if an upgrade changes
+what this relies on (the converters, from_db, preparation by psycopg).
 
 Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md).
 """
@@ -25,8 +28,6 @@ from functools import cached_property
 
 from django.db import connections, models, transaction
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import Query
-from django.db.utils import DatabaseErrorWrapper
 
 
 @dataclass(frozen=True)
@@ -56,34 +57,47 @@ class RawSelect:
         self.parts = tuple(parts)
         self.rest = rest
         self.using = using
-        # Per connection (each thread has its own): the SQL, and the converters with the
-        # compiler that applies them, which are bound to that connection.
+        # Per connection (each thread has its own): the SQL, and the converters, which are
+        # bound to that connection.
         self._prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
-        columns, expressions = [], []
+        columns, converters = [], []
         for part in self.parts:
             for field in part.fields:
+                index = len(columns)
                 columns.append(f"{part.alias}.{quote(field.column)}")
-                expressions.append(field.get_col(part.alias))
-        compiler = connection.ops.compiler("SQLCompiler")(Query(None), connection, self.using)
-        converters = compiler.get_converters(expressions)
+                # What the ORM applies to a column it selects: the backend's, then the field's.
+                column = field.get_col(part.alias)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if found:
+                    converters.append((index, found, column))
         sql = f"SELECT {', '.join(columns)} {self.rest}"
-        prepared = self._prepared[connection] = (sql, compiler, converters)
+        prepared = self._prepared[connection] = (sql, converters)
         return prepared
 
     def values(self, params: Iterable) -> list[tuple]:
         """Each row as the values of the parts' fields, converted as the ORM converts them."""
         connection = connections[self.using]
-        prepared = self._prepared.get(connection) or self._prepare(connection)
-        sql, compiler, converters = prepared
-        with _cursor(connection) as cursor:
+        sql, converters = self._prepared.get(connection) or self._prepare(connection)
+        with connection.cursor() as cursor:
             cursor.execute(sql, list(params))
             raw = cursor.fetchall()
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(raw, converters)]
-        return raw
+        if not converters:
+            return raw
+        rows = []
+        for values in raw:
+            row = list(values)
+            for index, found, column in converters:
+                value = row[index]
+                for convert in found:
+                    value = convert(value, column, connection)
+                row[index] = value
+            rows.append(tuple(row))
+        return rows
 
     def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
         """Each row as one instance (or None) per part, in the order of the parts."""
@@ -126,7 +140,7 @@ class RawStatement:
 
     def execute(self, params: Iterable) -> int:
         connection = connections[self.using]
-        with _cursor(connection) as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, list(params))
             return cursor.rowcount
 
@@ -165,59 +179,13 @@ class RawInsert:
         connection = connections[self.using]
         sql, fields, returning = self._prepared.get(connection) or self._prepare(connection)
         values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-        with _cursor(connection) as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, values)
             pk = cursor.fetchone()[0] if returning else cursor.lastrowid
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = self.using
         return obj
-
-
-def _cursor(connection):
-    """Django's cursor (query logging, error wrapping, execute wrappers), prepared statements on
-    PostgreSQL."""
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
-        # Logged queries (DEBUG, tests counting queries) keep their SQL text readable: Django
-        # cannot show the text of a prepared statement.
-        or connection.queries_logged
-    ):
-        return connection.cursor()
-    # What BaseDatabaseWrapper._cursor() does, with a statement-preparing psycopg cursor.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with DatabaseErrorWrapper(connection):
-        raw = _prepared_cursor_class()(connection.connection)
-        _register_timezone(connection, raw)
-        return connection._prepare_cursor(raw)
-
-
-_CURSOR_CLASS = None
-
-
-def _prepared_cursor_class():
-    global _CURSOR_CLASS  # built once: psycopg is imported only on PostgreSQL
-    if _CURSOR_CLASS is None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
-
-        class PreparedCursor(ServerBindingCursor):
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                return super().execute(query, params, prepare=True, binary=binary)
-
-        _CURSOR_CLASS = PreparedCursor
-    return _CURSOR_CLASS
-
-
-def _register_timezone(connection, cursor) -> None:
-    """As DatabaseWrapper.create_cursor(): the connection's time zone for timestamptz."""
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
-    from psycopg.pq import Format
-
-    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-    if connection.timezone != loader.timezone:
-        register_tzloader(connection.timezone, cursor)
 
 
 def _cast_type(field: models.Field, connection) -> str:
@@ -319,7 +287,7 @@ class RawGuardedInsert:
         savepoint = connection.in_atomic_block
         with (
             transaction.atomic(using=self.using) if savepoint else nullcontext(),
-            _cursor(connection) as cursor,
+            connection.cursor() as cursor,
         ):
             cursor.execute(sql, params)
             row = cursor.fetchone()

@@ -30,12 +30,12 @@ from .errors import ActionNotAllowed, OutsideTransaction, ReasonRequired
 Who = Callable[[Any, Any], bool]
 
 
-def anyone(obj, actor) -> bool:
+def anyone(obj: Any, actor: Any) -> bool:
     """Any actor, including the system (no actor)."""
     return True
 
 
-def system(obj, actor) -> bool:
+def system(obj: Any, actor: Any) -> bool:
     """Only the system: periodic tasks and services acting on their own (no actor)."""
     return actor is None
 
@@ -68,7 +68,7 @@ class Step:
     actor: Any
     reason: str
     note: str
-    data: dict
+    data: dict[str, Any]
     at: dt.datetime
 
 
@@ -104,12 +104,12 @@ class Workflow:
         """Every status an action from `status` can lead to (the transition table)."""
         return frozenset(a.target(status) for a in self.actions_from(status))
 
-    def available_actions(self, obj, actor) -> list[Action]:
+    def available_actions(self, obj: Any, actor: Any) -> list[Action]:
         """The actions `actor` may take on `obj` now; what pages and the API offer."""
         status = getattr(obj, self.status_field)
         return [a for a in self.actions_from(status) if a.who(obj, actor)]
 
-    def refusal(self, obj, actor, name: str) -> ActionNotAllowed:
+    def refusal(self, obj: Any, actor: Any, name: str) -> ActionNotAllowed:
         status = getattr(obj, self.status_field)
         return ActionNotAllowed(
             subject=str(self.subject()),
@@ -121,16 +121,16 @@ class Workflow:
 
     def apply(
         self,
-        obj,
+        obj: Any,
         name: str,
         *,
-        actor=None,
+        actor: Any = None,
         reason: str = "",
         note: str = "",
-        data: dict | None = None,
+        data: dict[str, Any] | None = None,
         changes: dict[str, Any] | None = None,
         at: dt.datetime | None = None,
-    ):
+    ) -> models.Model:
         """Apply the action `name` to `obj` for `actor` and return the event appended.
 
         Inside the caller's transaction only. `changes` are other fields the action sets on

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from accounts.services import step_up_required
-from core.api import ProblemOut, prevalidated_response
+from core.api import Out, ProblemOut
 from core.bounds import MAX_ID
 from core.i18n import localized
 from core.masking import mask_id_number
@@ -30,7 +30,7 @@ router = Router(tags=["documents"], auth=citizen_auth)
 _TYPE_LABELS = dict(DocumentType.choices)  # lazy labels: translated when rendered
 
 
-class HolderOut(Schema):
+class HolderOut(Out):
     name: str = Field(description="In the reader's language: Chinese characters or pinyin.")
     name_zh: str
     name_pinyin: str
@@ -38,7 +38,7 @@ class HolderOut(Schema):
     id_number_masked: str = Field(examples=["4****************4"])
 
 
-class EndorsementOnPassOut(Schema):
+class EndorsementOnPassOut(Out):
     id: int
     number: str
     destination: str
@@ -54,7 +54,7 @@ class EndorsementOnPassOut(Schema):
     can_apply_again: bool = Field(description="Expiring within 30 days, expired or used up.")
 
 
-class DocumentOut(Schema):
+class DocumentOut(Out):
     id: int
     type: DocumentType
     type_name: str
@@ -76,12 +76,12 @@ class DocumentOut(Schema):
     )
 
 
-class PersonDocumentsOut(Schema):
+class PersonDocumentsOut(Out):
     person: HolderOut
     documents: list[DocumentOut]
 
 
-class MyDocumentsOut(Schema):
+class MyDocumentsOut(Out):
     count: int = Field(description="Documents in all groups.")
     persons: list[PersonDocumentsOut] = Field(description="You first, then each minor.")
 
@@ -167,21 +167,16 @@ def my_documents(request: HttpRequest):
     urls = _Urls(request)
     passes = [v.pk for g in groups for v in g.documents if v.document.type in CARD_PASSES]
     on_pass = endorsements_on_documents(document_ids=passes)
-    # Built in MyDocumentsOut's shape (tests compare it with the validated rendering): the
-    # validation pass is skipped on this hot path (docs/benchmarks.md "My documents").
-    return prevalidated_response(
-        request,
-        {
-            "count": sum(len(g.documents) for g in groups),
-            "persons": [
-                {
-                    "person": _holder(g.person, is_self=g.is_self),
-                    "documents": [_document(v, urls(v.pk), on_pass.get(v.pk)) for v in g.documents],
-                }
-                for g in groups
-            ],
-        },
-    )
+    return {
+        "count": sum(len(g.documents) for g in groups),
+        "persons": [
+            {
+                "person": _holder(g.person, is_self=g.is_self),
+                "documents": [_document(v, urls(v.pk), on_pass.get(v.pk)) for v in g.documents],
+            }
+            for g in groups
+        ],
+    }
 
 
 @router.get(

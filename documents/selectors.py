@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from core.dates import today_shanghai
 from core.errors import NotFound
 from core.masking import mask_document_number
 from core.rawsql import Part, RawSelect
-from guide.calendar import SHANGHAI
 from persons.models import Guardianship, Person
 from persons.names import pinyin_parts
 from persons.selectors import minor_born_after, persons_acting_for
@@ -29,10 +29,6 @@ MRZ_CODES = {
     DocumentType.HK_MACAO_PASS: (mrz.TD1, "CS"),
     DocumentType.TAIWAN_PERMIT: (mrz.TD1, "CD"),
 }
-
-
-def today_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
 
 
 def document_display_status(document: Document, today: dt.date | None = None) -> str:

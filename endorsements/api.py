@@ -11,10 +11,10 @@ from accounts.auth import citizen_auth, require_bound
 from core.api import ProblemOut
 from core.bounds import MAX_ID
 from core.errors import NotFound
+from core.http import client_address
 from core.masking import mask_document_number, mask_id_number
 from persons.models import Person
 from staff.api import staff_auth
-from staff.http import client_address
 from staff.models import AccessAction, AccessLog
 
 from . import selectors, services

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Problem
+from core.http import client_address
 from persons.models import Person
-from staff.http import client_address
 from staff.models import AccessAction, AccessLog
 from staff.permissions import Permission
 from staff.views import _render, staff_page

@@ -120,11 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DB_PREPARED_STATEMENTS", default=True
 ):
-    # Django's own queries stay unprepared (client-side binding never prepares); the few hot
-    # selects of core.rawsql ask for preparation explicitly, which psycopg allows only when the
-    # threshold is set: this one is never reached by repetition. DB_PREPARED_STATEMENTS=false
-    # turns them off for a pooler without prepared-statement support (docs/deployment.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+    # Django's documented OPTIONS for psycopg 3: server-side binding, and psycopg prepares a
+    # statement once it ran DB_PREPARE_THRESHOLD times on a connection (hot reads, the ORM's and
+    # core.rawsql's alike, are then parsed and planned once per connection).
+    # DB_PREPARED_STATEMENTS=false keeps Django's default (client-side binding, nothing
+    # prepared) for a pooler without prepared-statement support (docs/deployment.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=1))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis in production, local memory by default.

@@ -8,12 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Query, Router, Schema
-from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
+from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import Page, ProblemOut, page_links, prevalidated_response
+from core.api import (
+    ENCODE,
+    Page,
+    ProblemOut,
+    mounted_api,
+    page_links,
+    prevalidated_response,
+    renders_plain_json,
+)
 from core.bounds import BoundedDate
 from core.i18n import is_chinese, localized
 
@@ -168,7 +174,7 @@ class _HallUrls:
         self.request = request
         url = self._slow(_CODE_PLACEHOLDER)
         self.head, _, self.tail = url.rpartition(_CODE_PLACEHOLDER)
-        self.json_head, self.json_tail = _ENCODE(self.head)[:-1], _ENCODE(self.tail)[1:]
+        self.json_head, self.json_tail = ENCODE(self.head)[:-1], ENCODE(self.tail)[1:]
 
     def _slow(self, code: str) -> str:
         return self.request.build_absolute_uri(reverse("api:hall_get", args=[code]))
@@ -183,7 +189,7 @@ class _HallUrls:
         """The URL as a JSON string (JSON escapes character by character; slugs need none)."""
         if _SAFE_CODE.fullmatch(code):
             return f"{self.json_head}{code}{self.json_tail}"
-        return _ENCODE(self._slow(code))
+        return ENCODE(self._slow(code))
 
 
 def _summary_static(hall: HallEntry, language: str | None) -> dict:
@@ -224,12 +230,6 @@ def _summary(
     return {**_summary_static(result.hall, language), **_summary_dynamic(result, url)}
 
 
-def _api() -> NinjaAPI:
-    from exitentry.api import api  # the API this router is mounted on (it imports this module)
-
-    return api
-
-
 def _json(request: HttpRequest, data: dict) -> HttpResponse:
     """Render `data` exactly as ninja would after validating it against the response schema.
 
@@ -238,19 +238,6 @@ def _json(request: HttpRequest, data: dict) -> HttpResponse:
     took about 40% of a hall list's time, is skipped. The schemas still document the API.
     """
     return prevalidated_response(request, data)
-
-
-_ENCODE = NinjaJSONEncoder().encode  # what JSONRenderer does: json.dumps(data, cls=...)
-
-
-def _renders_plain_json(api: NinjaAPI) -> bool:
-    """Whether the API renders with ninja's own JSONRenderer, unchanged."""
-    renderer = api.renderer
-    return (
-        type(renderer) is JSONRenderer
-        and renderer.encoder_class is NinjaJSONEncoder
-        and not renderer.json_dumps_params
-    )
 
 
 # (OpenStatus, is_sample) -> '"open_now": …, "closes_at": …, "next_opening": …, "is_sample": …'.
@@ -264,7 +251,7 @@ def _float_json(value: float | None) -> str:
         return "null"
     if type(value) is float and math.isfinite(value):
         return float.__repr__(value)
-    return _ENCODE(value)
+    return ENCODE(value)
 
 
 def _summary_json(
@@ -280,7 +267,7 @@ def _summary_json(
     key = ("summary-json", zh)
     head = hall.memo.get(key)
     if head is None:
-        head = hall.memo[key] = _ENCODE(_summary_static(hall, language))[:-1]
+        head = hall.memo[key] = ENCODE(_summary_static(hall, language))[:-1]
     status_key = (result.status, hall.is_sample)
     status = _STATUS_JSON.get(status_key)
     if status is None:
@@ -288,15 +275,15 @@ def _summary_json(
             _STATUS_JSON.clear()
         fields = _summary_dynamic(result, "")
         del fields["distance_km"], fields["url"]
-        status = _STATUS_JSON[status_key] = _ENCODE(fields)[1:-1]
+        status = _STATUS_JSON[status_key] = ENCODE(fields)[1:-1]
     distance = _float_json(result.distance_km)
     return f'{head}, "distance_km": {distance}, {status}, "url": {url_json}}}'
 
 
 def _hall_page(request: HttpRequest, envelope: dict, results: list[selectors.HallResult]):
     urls, language = _HallUrls(request), get_language()
-    api = _api()
-    if not _renders_plain_json(api):
+    api = mounted_api()
+    if not renders_plain_json():
         data = {
             **envelope,
             "results": [_summary(request, r, urls=urls, language=language) for r in results],
@@ -304,7 +291,7 @@ def _hall_page(request: HttpRequest, envelope: dict, results: list[selectors.Hal
         return api.create_response(request, data, status=200)
     zh = is_chinese(language)
     items = ", ".join(_summary_json(r, urls.as_json(r.hall.code), zh, language) for r in results)
-    body = f'{_ENCODE(envelope)[:-1]}, "results": [{items}]}}'
+    body = f'{ENCODE(envelope)[:-1]}, "results": [{items}]}}'
     return HttpResponse(body, status=200, content_type=api.get_content_type())
 
 

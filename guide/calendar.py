@@ -9,11 +9,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI
+
 Interval = tuple[dt.time, dt.time]
 WeeklyHours = tuple[tuple[Interval, ...], ...]  # seven entries, Monday first
 

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +12,8 @@ from .services import in_language, notification_queue, recipient_language
 
 logger = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI  # noqa: E402
+
 KIND = "appointment_reminder"
 
 

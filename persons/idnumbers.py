@@ -1,11 +1,18 @@
-"""Resident ID numbers (GB 11643): check character, validation with readable reasons."""
+"""Resident ID numbers (GB 11643): validation with readable reasons.
+
+The rules are python-stdnum's (`stdnum.cn.ric`: the check character, the birth date); the
+messages are the project's, and "not possible" means after today in Asia/Shanghai. stdnum's
+check of the birth place against its list of counties is not applied: the registry holds
+numbers from every era's area codes.
+"""
 
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+from core.dates import today_shanghai
 
 
 class InvalidIdNumber(ValueError):
@@ -14,12 +21,12 @@ class InvalidIdNumber(ValueError):
 
 def id_check_character(first17: str) -> str:
     """The 18th character for the first 17 digits (weighted sum mod 11)."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return ric.calc_check_digit(first17 + "0")
 
 
 def id_number_clean(value: str) -> str:
     """Normalise (strip spaces, upper-case X) and validate; raise InvalidIdNumber."""
-    number = "".join((value or "").split()).upper()
+    number = ric.compact("".join((value or "").split()))
     if not number.isascii():
         raise InvalidIdNumber(_("An ID number is 17 digits followed by a digit or X."))
     if len(number) != 18:
@@ -27,12 +34,12 @@ def id_number_clean(value: str) -> str:
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidIdNumber(_("An ID number is 17 digits followed by a digit or X."))
     try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        birth = ric.get_birth_date(number)
+    except ValidationError:
         raise InvalidIdNumber(
             _("The date of birth in this ID number is not a real date.")
         ) from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > today_shanghai():
         raise InvalidIdNumber(_("The date of birth in this ID number is not possible."))
     if id_check_character(number[:17]) != number[17]:
         raise InvalidIdNumber(_("This ID number is not valid: check the last character."))
@@ -40,7 +47,7 @@ def id_number_clean(value: str) -> str:
 
 
 def id_number_birth_date(number: str) -> dt.date:
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return ric.get_birth_date(number)
 
 
 def id_number_sex(number: str) -> str:

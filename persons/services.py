@@ -40,10 +40,7 @@ class Outcome(StrEnum):
 def id_number_field(value: str, *, field: str = "id_number") -> str:
     """The cleaned ID number, or InvalidInput naming `field` with the reason."""
     try:
-        number = id_number_clean(value)
-        if not number.isascii():  # digits of other scripts pass isdigit()
-            raise InvalidIdNumber(_("An ID number is 17 digits followed by a digit or X."))
-        return number
+        return id_number_clean(value)
     except InvalidIdNumber as error:
         raise InvalidInput(
             field=field, message=str(error), code=PersonError.INVALID_ID_NUMBER

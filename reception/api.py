@@ -23,10 +23,10 @@ from pydantic import Field
 from appointments.models import Appointment, AppointmentStatus
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.errors import InvalidInput, NotFound
+from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
 from staff.api import staff_auth
-from staff.http import client_address
 
 from . import selectors, services
 from .errors import ReceptionError

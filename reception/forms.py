@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from appointments.applying import ENDORSEMENTS, KINDS, REPLACEMENT_REASONS
 from appointments.models import ApplicationKind
 from documents.models import DocumentType
+from persons.services import id_number_field
 from staff.forms import _problem_to_error
-from staff.services import lookup_id_number_clean
 
 from .models import PaymentMethod
 
@@ -53,7 +53,7 @@ class WalkInLookupForm(forms.Form):
         self.fields["hall"].widget.attrs["class"] = "input"
 
     def clean_id_number(self) -> str:
-        return _problem_to_error(lookup_id_number_clean, self.cleaned_data["id_number"])
+        return _problem_to_error(id_number_field, self.cleaned_data["id_number"])
 
 
 class WalkInForm(forms.Form):

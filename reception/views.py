@@ -20,11 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments.applying import REPLACEMENT_REASONS, endorsement_label
 from appointments.models import Appointment, AppointmentStatus
 from core.errors import Problem
+from core.http import client_address
 from core.masking import mask_id_number
 from guide.models import Hall
 from staff import grants
 from staff import services as staff_services
-from staff.http import client_address
 from staff.permissions import Permission
 from staff.views import _add_problem, _render, staff_page
 

@@ -22,9 +22,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Problem
+from core.http import client_address
 
 from . import grants, services
-from .http import client_address
 
 
 class ReasonForm(forms.Form):

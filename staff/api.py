@@ -19,12 +19,12 @@ from pydantic import Field
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.bounds import BoundedDate, Id
 from core.errors import Problem
+from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
 
 from . import selectors, services
 from .errors import StaffError
-from .http import client_address
 from .models import AccessLog
 from .selectors import PersonFile
 

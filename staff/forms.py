@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Problem
 from core.forms import BoundedDateField, IdField
+from persons.services import id_number_field
 
 from . import services
 
@@ -79,7 +80,7 @@ class PersonLookupForm(forms.Form):
     )
 
     def clean_id_number(self) -> str:
-        return _problem_to_error(services.lookup_id_number_clean, self.cleaned_data["id_number"])
+        return _problem_to_error(id_number_field, self.cleaned_data["id_number"])
 
     def clean_reason(self) -> str:
         return _problem_to_error(services.lookup_reason_clean, self.cleaned_data["reason"])

@@ -7,13 +7,15 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from core.dates import today_shanghai
 from core.errors import InvalidInput, Problem
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus, DocumentType
+from documents.selectors import document_display_status
 from guide.calendar import SHANGHAI
 from guide.models import Hall, Region
-from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Guardianship, Person
+from persons.services import id_number_field
 
 from .errors import StaffError
 from .models import AccessLog, Role, StaffRole
@@ -168,27 +170,16 @@ class PersonFile:
     id_number: str | None = None
 
 
-def shanghai_today() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
-
-
-def document_status(document: Document, today: dt.date) -> str:
-    """The status as it stands today: a valid document past its expiry date is expired."""
-    if document.status == DocumentStatus.VALID and document.expires_on < today:
-        return DocumentStatus.EXPIRED
-    return document.status
-
-
 def person_documents(*, person: Person, today: dt.date | None = None) -> list[DocumentSummary]:
     """Every document of the person, numbers masked, with the status as of today."""
-    today = today or shanghai_today()
+    today = today or today_shanghai()
     documents = sorted(
         Document.objects.filter(person=person).order_by("-issued_on", "-id"),
         key=lambda d: _TYPE_ORDER.get(d.type, len(_TYPE_ORDER)),
     )
     summaries = []
     for document in documents:
-        status = document_status(document, today)
+        status = document_display_status(document, today)
         summaries.append(
             DocumentSummary(
                 id=document.pk,
@@ -253,12 +244,7 @@ def person_file_read(*, person: Person, access: AccessLog, reveal: bool = False)
 
 def access_log_person(*, id_number: str) -> Person | None:
     """The person an exact, valid ID number belongs to (for filtering the log), or None."""
-    try:
-        number = id_number_clean(id_number)
-    except InvalidIdNumber as exc:
-        raise InvalidInput(
-            field="id_number", code=StaffError.INVALID_ID_NUMBER, message=str(exc)
-        ) from None
+    number = id_number_field(id_number)
     return Person.objects.filter(id_number=number).first()
 
 

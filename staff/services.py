@@ -24,8 +24,8 @@ from core.errors import InvalidInput, NotFound, Problem
 from core.logging import redact
 from core.ratelimit import rate_limit_hit
 from guide.models import Hall, Region
-from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
+from persons.services import id_number_field
 
 from . import demo, selectors
 from .errors import StaffError
@@ -153,15 +153,6 @@ def lookup_reason_clean(value: str) -> str:
     return reason
 
 
-def lookup_id_number_clean(value: str) -> str:
-    try:
-        return id_number_clean(value)
-    except InvalidIdNumber as exc:
-        raise InvalidInput(
-            field="id_number", code=StaffError.INVALID_ID_NUMBER, message=str(exc)
-        ) from None
-
-
 def _open_file(
     *,
     staff,
@@ -190,7 +181,7 @@ def person_lookup(*, staff, id_number: str, reason: str, client_address: str | N
     """
     selectors.staff_require(staff, Permission.PERSON_LOOKUP)
     reason = lookup_reason_clean(reason)
-    number = lookup_id_number_clean(id_number)
+    number = id_number_field(id_number)
     rate_limit_hit(
         scope="staff-lookup",
         key=str(staff.pk),

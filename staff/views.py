@@ -24,10 +24,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.errors import Problem
+from core.http import client_address
 
 from . import grants, selectors, services
 from .forms import AccessLogFilterForm, PersonLookupForm, StaffLoginForm
-from .http import client_address
 from .permissions import Permission
 
 ACCESS_LOG_PAGE_SIZE = 50

@@ -232,14 +232,12 @@ def test_the_openapi_document_describes_the_lookup(client):
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
-def test_the_answer_is_exactly_what_validation_against_its_schema_gives(
-    client, applicant, application, language
-):
+def test_the_answer_is_its_schema_in_order(client, applicant, application, language):
     from applications.api import ProgressOut
 
     body = {"application_number": application.number, "id_number": applicant.id_number}
     response = post(client, body, language=language)
     assert response["Content-Type"] == "application/json; charset=utf-8"
     answer = response.json()
-    assert answer == ProgressOut.model_validate(answer).model_dump(mode="json")
+    ProgressOut.model_validate(answer)
     assert list(answer) == list(ProgressOut.model_fields)

@@ -1,10 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from appointments import selectors, services
 from appointments.models import Appointment, AppointmentEvent, AppointmentStatus, Slot, SlotWatch
+from appointments.slots import slots_generate
 from core.errors import Problem
 from documents.tests.factories import CitizenFactory, PassportFactory
 from guide.calendar import SHANGHAI
@@ -344,7 +346,7 @@ def test_slots_follow_the_hours_and_skip_closed_days(settings):
     settings.APPOINTMENT_RELEASE_DAYS = 7
     hall = HallFactory()
     # when
-    made = services.slots_generate(hall_ids=[hall.pk])
+    made = slots_generate(hall_ids=[hall.pk])
     # then: 6 + 7 half-hour slots on each working day, 4 seats each, none on rest days
     slots = Slot.objects.filter(hall=hall)
     assert made == slots.count() > 0
@@ -360,18 +362,28 @@ def test_slots_follow_the_hours_and_skip_closed_days(settings):
     for day, day_slots in by_day.items():
         assert chinese_calendar.is_workday(day)
         assert len(day_slots) == 13
-    assert services.slots_generate(hall_ids=[hall.pk]) == 0  # idempotent
+    assert slots_generate(hall_ids=[hall.pk]) == 0  # idempotent
 
 
-def test_availability_makes_slots_on_first_look_and_hides_unreleased_ones(settings):
+def test_availability_only_reads_unless_handed_the_slot_maker(settings):
     settings.APPOINTMENT_RELEASE_DAYS = 7
     hall = HallFactory()
     today = dt.datetime.now(SHANGHAI).date()
+    # given a hall whose slots are not made yet: a plain read writes nothing
+    read = selectors.availability(
+        hall_code=hall.code, service_code="passport", date_from=today, date_to=today
+    )
+    assert not Slot.objects.filter(hall=hall).exists()
+    assert all(not day.slots for day in read.days)
+    # when the caller hands the slot maker (as the API and the pages do), the first look makes
+    # them, and unreleased ones are hidden
+    cache.clear()
     result = selectors.availability(
         hall_code=hall.code,
         service_code="passport",
         date_from=today,
         date_to=today + dt.timedelta(days=13),
+        make_slots=slots_generate,
     )
     assert Slot.objects.filter(hall=hall).exists()
     horizon = selectors.release_horizon()

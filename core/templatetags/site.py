@@ -1,16 +1,16 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from django import template
 
 from core.i18n import is_chinese, localized
 
 register = template.Library()
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core.dates import SHANGHAI  # noqa: E402
 
 
 @register.simple_tag
-def loc(obj, field: str) -> str:
+def loc(obj: Any, field: str) -> str:
     """The record's text in the active language: {% loc hall "name" %}."""
     return localized(obj, field)
 

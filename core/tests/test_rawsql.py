@@ -82,15 +82,19 @@ def test_each_thread_prepares_on_its_own_connection():
     assert connections["default"] in DOCUMENT_DATES._prepared
 
 
-def test_queries_are_logged_readably_and_prepared_on_postgresql_otherwise():
+def test_queries_are_logged_readably_and_prepared_by_psycopg_on_postgresql():
     person = PersonFactory()
     # given queries being logged (DEBUG, tests counting queries): the SQL text is kept
     with CaptureQueriesContext(connection) as logged:
         DOCUMENT_DATES.values([person.pk])
     assert "FROM documents_document d WHERE d.person_id" in logged.captured_queries[0]["sql"]
-    # when not logged, on PostgreSQL the select becomes a prepared statement of the connection
+    # when run again, on PostgreSQL psycopg makes the select a prepared statement of the
+    # connection (server_side_binding and prepare_threshold, the settings' OPTIONS)
+    DOCUMENT_DATES.values([person.pk])
     DOCUMENT_DATES.values([person.pk])
     if connection.vendor == "postgresql":
+        options = connection.settings_dict["OPTIONS"]
+        assert options["server_side_binding"] is True and options["prepare_threshold"] <= 1
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             statements = [row[0] for row in cursor.fetchall()]

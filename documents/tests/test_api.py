@@ -323,7 +323,7 @@ def test_the_list_is_exactly_what_validation_against_its_schema_gives(client, fa
     GuardianshipFactory(guardian=user.person, child=MinorFactory())
     # when
     response = client.get(LIST, headers=bearer(user) | {"accept-language": language})
-    # then the body (rendered without the validation pass) is the validated rendering
+    # then the body is the validated rendering
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.errors import InvalidInput, Problem
 from documents.models import DocumentStatus
+from documents.selectors import document_display_status
 from documents.tests.factories import HkMacaoPassFactory, PassportFactory
 from guide.calendar import SHANGHAI
 from guide.tests.factories import CityFactory, CountyFactory, HallFactory, ProvinceFactory
@@ -221,8 +222,8 @@ def test_person_documents_masks_numbers_and_derives_expiry():
 
 def test_a_document_is_valid_on_its_last_day():
     passport = PassportFactory(expires_on=dt.date(2030, 2, 28))
-    assert selectors.document_status(passport, dt.date(2030, 2, 28)) == DocumentStatus.VALID
-    assert selectors.document_status(passport, dt.date(2030, 3, 1)) == DocumentStatus.EXPIRED
+    assert document_display_status(passport, dt.date(2030, 2, 28)) == DocumentStatus.VALID
+    assert document_display_status(passport, dt.date(2030, 3, 1)) == DocumentStatus.EXPIRED
 
 
 # The access log

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from appointments import services
+from appointments import services, slots
 from guide.directory import get_directory
 
 # Halls whose slots are made in one transaction: short enough that a booking on the embedded
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         halls = [hall.id for hall in get_directory().halls]
         made = 0
         for start in range(0, len(halls), HALLS_PER_BATCH):
-            made += services.slots_generate(
+            made += slots.slots_generate(
                 hall_ids=halls[start : start + HALLS_PER_BATCH], days_ahead=days
             )
         missed = services.appointments_mark_no_shows()

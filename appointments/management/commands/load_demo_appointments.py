@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from appointments import selectors, services
+from appointments.slots import slots_generate
 from core.errors import Problem
 from persons.demo.fixed import CHEN_CHILD_ID_NUMBER
 from persons.models import Person
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             service_code="hk-macao-pass",
             date_from=today,
             date_to=today + dt.timedelta(days=settings.APPOINTMENT_RELEASE_DAYS),
+            make_slots=slots_generate,
         )
         free = [s for day in found.days for s in day.slots if s.available]
         if not free:

@@ -10,6 +10,7 @@ checks that nothing is left to migrate or load, so it serves within a few second
 import shlex
 import subprocess
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, addrport: str, no_background: bool, prepare_only: bool, **options
+        self, *args: Any, addrport: str, no_background: bool, prepare_only: bool, **options: Any
     ) -> None:
         if settings.PRODUCTION:
             raise CommandError("run_embedded serves the development site only.")
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write("  TOTP codes: `.venv/bin/python manage.py totp_code <username>`\n")
 
     @staticmethod
-    def _background() -> subprocess.Popen:
+    def _background() -> subprocess.Popen[bytes]:
         """The demo appointment and its messages, then the periodic work, at low priority."""
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         script = (

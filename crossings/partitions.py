@@ -93,6 +93,8 @@ def maintain_partitions(*, now: dt.datetime | None = None) -> Maintenance:
         return Maintenance(created=[], dropped=[], deleted_rows=deleted)
     created, dropped = [], []
     with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign-key checks still deferred in this transaction would block DROP TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         existing = existing_partitions(cursor)
         for month in wanted_months(now):
             name = partition_name(month)

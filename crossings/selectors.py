@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,4 +190,32 @@ def crossings_page_for(
         crossings=page,
         next_cursor=cursor_of(page[-1]) if more else None,
         endorsements=endorsement_trips(person.pk),
+    )
+
+
+# Officers: crossings flagged for a look (exits without a valid endorsement)
+
+FLAGGED_DAYS = 90
+FLAGGED_LIMIT = 200
+
+
+def flagged_crossings_for(*, staff, days: int = FLAGGED_DAYS) -> list[Crossing]:
+    """Flagged crossings of the last `days` of persons registered in the officer's regions
+    (and the regions of their halls), newest first, at most FLAGGED_LIMIT."""
+    from staff.selectors import staff_halls_in_scope, staff_region_prefixes
+
+    prefixes = set(staff_region_prefixes(staff))
+    prefixes |= set(staff_halls_in_scope(staff).values_list("region__code", flat=True))
+    if not prefixes:
+        return []
+    in_scope = Q()
+    for prefix in sorted(prefixes):
+        in_scope |= Q(person__household_region__code__startswith=prefix)
+    since = timezone.now() - dt.timedelta(days=days)
+    # exclude(flag="") is the partial index's condition; occurred_at bounds the partitions.
+    return list(
+        Crossing.objects.exclude(flag="")
+        .filter(in_scope, occurred_at__gte=since)
+        .select_related("person", "document", "port")
+        .order_by("-occurred_at", "-id")[:FLAGGED_LIMIT]
     )

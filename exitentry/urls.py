@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("applications.urls")),
     path("", include("notifications.urls")),
+    path("", include("crossings.urls")),
     path("staff/", include("staff.urls")),
 ]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     path("reception/", include("reception.urls")),
     path("applications/", include("applications.staff_urls")),
+    path("crossings/", include("crossings.staff_urls")),
 ]

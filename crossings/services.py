@@ -168,8 +168,18 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
             rows.append((index, event, document))
 
     with transaction.atomic():
-        new_ids = _insert(port, rows, received_at=now)
-        flags = _use_trips(port, rows, new_ids)
+        # Exits needing a trip of a document with no active endorsement at all are flagged as
+        # they are inserted: no trip to look for, one statement for the whole batch.
+        needing = _needing_trips(rows)
+        possible = trips.with_active_endorsement({(d["id"], e.destination) for e, d in needing})
+        hopeless = {
+            event.event_id
+            for event, document in needing
+            if (document["id"], event.destination) not in possible
+        }
+        new_ids = _insert(port, rows, received_at=now, flagged=hopeless)
+        flags = dict.fromkeys(hopeless & new_ids, Flag.NO_ENDORSEMENT)
+        flags |= _use_trips(port, [(e, d) for e, d in needing if e.event_id in new_ids - hopeless])
     for index, event, _document in rows:
         if event.event_id in new_ids:
             result.accepted.append(
@@ -203,14 +213,14 @@ _COLUMNS = (
 # Fixed SQL (no input in it): the values go as parameters, one array per column.
 _PG_INSERT = (
     f"INSERT INTO crossings_crossing ({_COLUMNS}) "  # noqa: S608
-    "SELECT p, d, %s, dir, occ, dest, veh, ev, %s, '' FROM unnest("
+    "SELECT p, d, %s, dir, occ, dest, veh, ev, %s, fl FROM unnest("
     "%s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[], "
-    "%s::varchar[], %s::varchar[]) AS t(p, d, dir, occ, dest, veh, ev) "
+    "%s::varchar[], %s::varchar[], %s::varchar[]) AS t(p, d, dir, occ, dest, veh, ev, fl) "
     "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id"
 )
 
 
-def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
+def _insert(port: Port, rows, *, received_at: dt.datetime, flagged: set[str]) -> set[str]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the event ids this call added.
 
     The ORM's bulk_create(ignore_conflicts=True) cannot say which rows were new, and only the
@@ -232,11 +242,12 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
                     [e.destination for _i, e, _d in rows],
                     [e.vehicle for _i, e, _d in rows],
                     [e.event_id for _i, e, _d in rows],
+                    [Flag.NO_ENDORSEMENT if e.event_id in flagged else "" for _i, e, _d in rows],
                 ],
             )
         else:
             adapt = connection.ops.adapt_datetimefield_value
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(rows))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
             params: list[Any] = []
             for _index, event, document in rows:
                 params += [
@@ -249,6 +260,7 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
                     event.vehicle,
                     event.event_id,
                     adapt(received_at),
+                    Flag.NO_ENDORSEMENT if event.event_id in flagged else "",
                 ]
             cursor.execute(
                 f"INSERT INTO crossings_crossing ({_COLUMNS}) VALUES {values} "  # noqa: S608
@@ -258,15 +270,14 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
         return {event_id for (event_id,) in cursor.fetchall()}
 
 
-def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
-    """Use a trip for each new exit that needs one, oldest first (so a shuffled batch uses the
-    same trips as an ordered one); flag those without a valid endorsement. {event id: flag}."""
-    needing = sorted(
+def _needing_trips(rows) -> list[tuple[EventIn, dict]]:
+    """The exits that use a trip (to HKG, MAC, TWN on the matching card pass), oldest first, so
+    that a shuffled batch uses the same trips as an ordered one."""
+    return sorted(
         (
             (event, document)
             for _index, event, document in rows
-            if event.event_id in new_ids
-            and trips.uses_trip(
+            if trips.uses_trip(
                 direction=event.direction,
                 destination=event.destination,
                 document_type=document["type"],
@@ -274,6 +285,11 @@ def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
         ),
         key=lambda pair: pair[0].occurred_at,
     )
+
+
+def _use_trips(port: Port, needing: list[tuple[EventIn, dict]]) -> dict[str, str]:
+    """Use a trip for each new exit (oldest first); flag those that found no valid
+    endorsement. {event id: flag}."""
     flags: dict[str, str] = {}
     for event, document in needing:
         endorsement = trips.use_trip(

@@ -44,7 +44,7 @@ export CELERY_BROKER_URL="$REDIS_URL_BENCH"
 export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
 unset SECURE_SSL_REDIRECT BIND PORT
 
-RUN_DIR="bench/results/crossings-$(date -u +%Y%m%dT%H%M%SZ)"
+RUN_DIR="$PWD/bench/results/crossings-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RUN_DIR"
 SERVER_PID=""
 cleanup() {

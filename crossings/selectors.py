@@ -5,19 +5,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bounds import MAX_ID
 from core.errors import NotFound
+from core.rawsql import Part, RawSelect
 from documents.models import Document
 from guide.calendar import SHANGHAI
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from .errors import PeriodInvalid
-from .models import Crossing
+from .models import Crossing, Port
 from .partitions import retention_start
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -141,6 +143,20 @@ def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
     ]
 
 
+# The citizen's page, as person_crossings() with the keyset and the document filter, written once
+# in SQL and prepared on PostgreSQL (core.rawsql): planning a read over the 124 monthly
+# partitions costs more than running it, and a prepared statement is planned once per
+# connection, its partitions pruned when it runs (docs/benchmarks.md "Crossings").
+_PAGE = RawSelect(
+    [Part(Crossing, "c"), Part(Port, "p")],
+    "FROM crossings_crossing c JOIN crossings_port p ON p.id = c.port_id"
+    " WHERE c.person_id = %s AND c.occurred_at >= %s AND c.occurred_at < %s"
+    " AND (c.occurred_at < %s OR (c.occurred_at = %s AND c.id < %s))"
+    " AND (%s = 0 OR c.document_id = %s)"
+    " ORDER BY c.occurred_at DESC, c.id DESC LIMIT %s",
+)
+
+
 def crossings_page_for(
     *,
     user,
@@ -169,15 +185,27 @@ def crossings_page_for(
         raise NotFound(detail=_("No such document among this person's."))
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
     end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
-    crossings = person_crossings(person.pk, start=start_at, end=end_at, document_id=document_id)
-    if before:
-        moment, last_id = _cursor_parse(before)
-        # occurred_at <= moment bounds the partitions too; the id breaks ties.
-        crossings = crossings.filter(occurred_at__lte=moment).exclude(
-            occurred_at=moment, id__gte=last_id
-        )
+    # Keyset: strictly before (moment, id); the first page starts after the period's end.
+    moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    rows = list(crossings[: limit + 1])
+    by_id = {d.pk: d for d in documents}
+    at = connection.ops.adapt_datetimefield_value  # as the ORM binds them (SQLite: text)
+    rows = []
+    for crossing, port in _PAGE.rows(
+        [
+            person.pk,
+            at(start_at),
+            at(min(end_at, moment + dt.timedelta(microseconds=1))),
+            at(moment),
+            at(moment),
+            last_id,
+            document_id or 0,
+            document_id or 0,
+            limit + 1,
+        ]
+    ):
+        crossing.port, crossing.document = port, by_id[crossing.document_id]
+        rows.append(crossing)
     page, more = rows[:limit], len(rows) > limit
     return CrossingsPage(
         person=person,

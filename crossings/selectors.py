@@ -5,22 +5,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bounds import MAX_ID
 from core.errors import NotFound
-from core.rawsql import Part, RawSelect
 from documents.models import Document
 from guide.calendar import SHANGHAI
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from .errors import PeriodInvalid
-from .models import Crossing, Port
-from .partitions import retention_start
+from .models import Crossing, CrossingMonth
+from .partitions import month_start, retention_start
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -143,18 +142,51 @@ def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
     ]
 
 
-# The citizen's page, as person_crossings() with the keyset and the document filter, written once
-# in SQL and prepared on PostgreSQL (core.rawsql): planning a read over the 124 monthly
-# partitions costs more than running it, and a prepared statement is planned once per
-# connection, its partitions pruned when it runs (docs/benchmarks.md "Crossings").
-_PAGE = RawSelect(
-    [Part(Crossing, "c"), Part(Port, "p")],
-    "FROM crossings_crossing c JOIN crossings_port p ON p.id = c.port_id"
-    " WHERE c.person_id = %s AND c.occurred_at >= %s AND c.occurred_at < %s"
-    " AND (c.occurred_at < %s OR (c.occurred_at = %s AND c.id < %s))"
-    " AND (%s = 0 OR c.document_id = %s)"
-    " ORDER BY c.occurred_at DESC, c.id DESC LIMIT %s",
-)
+def _page_rows(
+    person_id: int,
+    start_at: dt.datetime,
+    upper: dt.datetime,
+    *,
+    moment: dt.datetime,
+    last_id: int,
+    document_id: int | None,
+    wanted: int,
+) -> list[Crossing]:
+    """Up to `wanted` crossings of the person, newest first, before (moment, last_id), reading
+    only the months that hold crossings of theirs (CrossingMonth), newest months first, as many
+    as the rows wanted need: each month is one partition on PostgreSQL, so a commuter's page
+    opens one or two partitions and an occasional traveller's their few months, not all 124."""
+    months = list(
+        CrossingMonth.objects.filter(
+            person_id=person_id,
+            month__gte=month_start(start_at).date(),
+            month__lte=month_start(upper - dt.timedelta(microseconds=1)).date(),
+        )
+        .order_by("-month")
+        .values_list("month", "count")
+    )
+    rows: list[Crossing] = []
+    index = 0
+    while len(rows) < wanted and index < len(months):
+        need, chosen, counted = wanted - len(rows), [], 0
+        while index < len(months) and counted < need:
+            chosen.append(months[index][0])
+            counted += months[index][1]
+            index += 1
+        in_months = Q()
+        for month in chosen:
+            first = dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
+            in_months |= Q(
+                occurred_at__gte=max(first, start_at),
+                occurred_at__lt=min(first + relativedelta(months=1), upper),
+            )
+        crossings = Crossing.objects.filter(in_months, person_id=person_id).exclude(
+            occurred_at=moment, id__gte=last_id
+        )
+        if document_id is not None:
+            crossings = crossings.filter(document_id=document_id)
+        rows += crossings.select_related("port").order_by("-occurred_at", "-id")[:need]
+    return rows
 
 
 def crossings_page_for(
@@ -189,22 +221,18 @@ def crossings_page_for(
     moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     by_id = {d.pk: d for d in documents}
-    at = connection.ops.adapt_datetimefield_value  # as the ORM binds them (SQLite: text)
+    upper = min(end_at, moment + dt.timedelta(microseconds=1))
     rows = []
-    for crossing, port in _PAGE.rows(
-        [
-            person.pk,
-            at(start_at),
-            at(min(end_at, moment + dt.timedelta(microseconds=1))),
-            at(moment),
-            at(moment),
-            last_id,
-            document_id or 0,
-            document_id or 0,
-            limit + 1,
-        ]
+    for crossing in _page_rows(
+        person.pk,
+        start_at,
+        upper,
+        moment=moment,
+        last_id=last_id,
+        document_id=document_id,
+        wanted=limit + 1,
     ):
-        crossing.port, crossing.document = port, by_id[crossing.document_id]
+        crossing.document = by_id[crossing.document_id]
         rows.append(crossing)
     page, more = rows[:limit], len(rows) > limit
     return CrossingsPage(

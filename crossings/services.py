@@ -15,7 +15,7 @@ from documents.models import Document, DocumentType
 from . import signing, trips
 from .errors import BatchInvalid, BatchTooLarge, CrossingError, PortNotYours
 from .models import Crossing, Flag, Port, PortCredential
-from .partitions import retention_start
+from .partitions import month_start, retention_start
 
 MAX_EVENTS = 1000
 # A port's clock may run a little ahead of ours; beyond this an event is "in the future".
@@ -179,6 +179,9 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
             if (document["id"], event.destination) not in possible
         }
         new_ids = _insert(port, rows, received_at=now, flagged=hopeless)
+        crossing_months_add(
+            [(d["person_id"], e.occurred_at) for _i, e, d in rows if e.event_id in new_ids]
+        )
         flags = dict.fromkeys(hopeless & new_ids, Flag.NO_ENDORSEMENT)
         flags |= _use_trips(port, [(e, d) for e, d in needing if e.event_id in new_ids - hopeless])
     for index, event, _document in rows:
@@ -326,6 +329,29 @@ def _use_trips(port: Port, needing: list[tuple[EventIn, dict]]) -> dict[str, str
             port=port, event_id=event.event_id, occurred_at=event.occurred_at
         ).update(**changes)
     return flags
+
+
+def crossing_months_add(crossings: list[tuple[int, dt.datetime]]) -> None:
+    """Count new crossings (person id, time) into their persons' months (CrossingMonth), in
+    (person, month) order so that concurrent batches lock the rows in the same order."""
+    counts: dict[tuple[int, dt.date], int] = {}
+    for person_id, moment in crossings:
+        key = (person_id, month_start(moment).date())
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return
+    adapt = connection.ops.adapt_datefield_value
+    params: list[Any] = []
+    for (person_id, month), count in sorted(counts.items()):
+        params += [person_id, adapt(month), count]
+    values = ", ".join(["(%s, %s, %s)"] * len(counts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO crossings_crossingmonth (person_id, month, count) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (person_id, month) DO UPDATE "
+            "SET count = crossings_crossingmonth.count + EXCLUDED.count",
+            params,
+        )
 
 
 def port_credential_create(*, port: Port, label: str = "") -> tuple[PortCredential, str]:

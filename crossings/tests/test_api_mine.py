@@ -107,3 +107,34 @@ def test_my_crossings_needs_a_bound_signed_in_citizen(client):
     assert client.get(URL).status_code == 401
     client.force_login(CitizenFactory(person=None, bound_at=None))
     assert client.get(URL).status_code == 403
+
+
+def test_pages_read_month_by_month_also_when_a_document_filter_skips_rows(citizen, citizen_client):
+    # given crossings spread over many months, most on a passport, a few on a card
+    now = timezone.now()
+    card = HkMacaoPassFactory(person=citizen.person)
+    passport = PassportFactory(person=citizen.person)
+    on_card = []
+    for month in range(30):
+        when = now - dt.timedelta(days=31 * month + 1)
+        CrossingFactory(document=passport, occurred_at=when)
+        CrossingFactory(document=passport, occurred_at=when - dt.timedelta(hours=1))
+        if month % 7 == 0:
+            on_card.append(CrossingFactory(document=card, occurred_at=when - dt.timedelta(hours=2)))
+
+    # when the card's are asked for two at a time, and everything ten at a time
+    seen, url = [], f"{URL}?document={card.pk}&limit=2"
+    while url:
+        body = citizen_client.get(url).json()
+        seen += [c["id"] for c in body["crossings"]]
+        url = body["next"]
+    everything, url = [], f"{URL}?limit=10"
+    while url:
+        body = citizen_client.get(url).json()
+        everything += [c["occurred_at"] for c in body["crossings"]]
+        url = body["next"]
+
+    # then each comes once, in order
+    assert seen == [c.pk for c in on_card]
+    assert len(everything) == 60 + len(on_card)
+    assert everything == sorted(everything, reverse=True)

@@ -1,17 +1,23 @@
 """Service 5, entry/exit records: the ports' signed batches of crossings, and a citizen's own
 records (docs/api.md "Port API" and "My entry/exit records")."""
 
+import datetime as dt
 import json
 
 from django.http import HttpRequest
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
+from accounts.auth import citizen_auth, require_bound
 from core.api import ProblemOut, prevalidated_response
+from core.bounds import BoundedDate, Id
 from core.errors import ErrorCode, Problem
+from core.i18n import localized
+from core.masking import mask_document_number
 
-from . import services, signing
+from . import selectors, services, signing
 
 router = Router(tags=["crossings"])
 # 1,000 events of about 300 bytes each, with room to spare.
@@ -105,3 +111,135 @@ def border_crossings(request: HttpRequest):
             "rejected": result.rejected,
         },
     )
+
+
+class CrossingsQuery(Schema):
+    person: Id | None = Field(None, description="A minor you are guardian of; default you.")
+    start: BoundedDate | None = Field(
+        None, description="First day (Asia/Shanghai), within the last 10 years; default the first."
+    )
+    end: BoundedDate | None = Field(None, description="Last day (Asia/Shanghai); default today.")
+    document: Id | None = Field(None, description="Only the crossings on this document.")
+    before: str | None = Field(
+        None, max_length=48, description="The `next_before` of the previous page."
+    )
+    limit: int = Field(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_PAGE_SIZE)
+
+
+class PortOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class DocumentRefOut(Schema):
+    id: int
+    type: str
+    number_masked: str
+
+
+class CrossingOut(Schema):
+    id: int
+    occurred_at: dt.datetime
+    direction: str = Field(examples=["exit"])
+    destination: str = Field(description="Where to (exit) or from (entry): ISO 3166 alpha-3.")
+    vehicle: str
+    port: PortOut
+    document: DocumentRefOut
+
+
+class EndorsementTripsOut(Schema):
+    number: str
+    destination: str
+    type_name: str
+    valid_until: dt.date
+    trips_total: int | None = Field(description="None: multiple trips.")
+    trips_used: int
+    trips_left: int | None
+
+
+class MyCrossingsOut(Schema):
+    person_id: int
+    relation: str = Field(examples=["self", "minor"])
+    start: dt.date
+    end: dt.date
+    earliest: dt.date = Field(description="The first day of the 10 years kept.")
+    crossings: list[CrossingOut]
+    next_before: str | None = Field(description="Pass as `before` for the next (older) page.")
+    next: str | None
+    endorsements: list[EndorsementTripsOut]
+
+
+def crossing_data(crossing) -> dict:
+    return {
+        "id": crossing.pk,
+        "occurred_at": crossing.occurred_at,
+        "direction": crossing.direction,
+        "destination": crossing.destination,
+        "vehicle": crossing.vehicle,
+        "port": {
+            "code": crossing.port.code,
+            "name": localized(crossing.port, "name"),
+            "kind": crossing.port.kind,
+        },
+        "document": {
+            "id": crossing.document_id,
+            "type": crossing.document.type,
+            "number_masked": mask_document_number(crossing.document.number),
+        },
+    }
+
+
+@router.get(
+    "/me/crossings",
+    auth=citizen_auth,
+    response={
+        200: MyCrossingsOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+        422: ProblemOut,
+    },
+    url_name="my_crossings",
+    summary="My entry/exit records (or a minor's)",
+)
+def my_crossings(request: HttpRequest, query: Query[CrossingsQuery]):
+    """Crossings of the last 10 years on all the person's documents, newest first, a page at a
+    time; and the trips left on each active endorsement."""
+    require_bound(request.auth)
+    page = selectors.crossings_page_for(
+        user=request.auth,
+        person_id=query.person,
+        start=query.start,
+        end=query.end,
+        document_id=query.document,
+        before=query.before,
+        limit=query.limit,
+    )
+    next_url = None
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["before"] = page.next_cursor
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
+    return {
+        "person_id": page.person.pk,
+        "relation": "self" if page.is_self else "minor",
+        "start": page.start,
+        "end": page.end,
+        "earliest": page.earliest,
+        "crossings": [crossing_data(c) for c in page.crossings],
+        "next_before": page.next_cursor,
+        "next": next_url,
+        "endorsements": [
+            {
+                "number": e.number,
+                "destination": e.destination,
+                "type_name": e.type_name,
+                "valid_until": e.valid_until,
+                "trips_total": e.trips_total,
+                "trips_used": e.trips_used,
+                "trips_left": e.trips_left,
+            }
+            for e in page.endorsements
+        ],
+    }

@@ -156,3 +156,25 @@ class Crossing(models.Model):
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_direction_display()} "
             f"{mask_document_number(self.document.number) if self.document_id else ''}"
         )
+
+
+class CrossingMonth(models.Model):
+    """How many crossings a person has in a month (UTC, the partitions' months): the months a
+    page of their records must read, so that it opens those partitions only, not all 124.
+    Kept by the batch insert (crossings.services); months past retention leave with them."""
+
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("crossings of a month")
+        verbose_name_plural = _("crossings of a month")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="crossing_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month:%Y-%m} {self.count}"

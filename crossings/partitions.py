@@ -84,15 +84,19 @@ def is_partitioned(using_connection=None) -> bool:
 def maintain_partitions(*, now: dt.datetime | None = None) -> Maintenance:
     """Create the months ahead (and any missing within retention); drop months wholly older
     than the retention start. Idempotent: the periodic job runs it daily."""
+    from .models import Crossing, CrossingMonth
+
     now = now or timezone.now()
     oldest_kept = retention_start(now)
+    # The months index keeps the months of the partitions kept.
+    CrossingMonth.objects.filter(month__lt=month_start(oldest_kept).date()).delete()
     if not is_partitioned():
-        from .models import Crossing
-
         deleted, _ = Crossing.objects.filter(occurred_at__lt=oldest_kept).delete()
         return Maintenance(created=[], dropped=[], deleted_rows=deleted)
     created, dropped = [], []
     with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign-key checks still deferred in this transaction would block DROP TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         existing = existing_partitions(cursor)
         for month in wanted_months(now):
             name = partition_name(month)

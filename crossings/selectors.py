@@ -2,10 +2,26 @@
 PostgreSQL it touches only the monthly partitions of the period asked for (docs/scaling.md)."""
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Crossing
+from core.bounds import MAX_ID
+from core.errors import NotFound
+from documents.models import Document
+from guide.calendar import SHANGHAI
+from persons.models import Person
+from persons.selectors import persons_acting_for
+
+from .errors import PeriodInvalid
+from .models import Crossing, CrossingMonth
+from .partitions import month_start, retention_start
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def person_crossings(
@@ -29,3 +45,233 @@ def person_crossings(
     if document_id is not None:
         crossings = crossings.filter(document_id=document_id)
     return crossings.select_related("port", "document").order_by("-occurred_at", "-id")
+
+
+# The citizen's "My entry/exit records"
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_CURSOR = re.compile(r"^([0-9]{1,20})_([0-9]{1,19})$")
+
+
+@dataclass(frozen=True)
+class EndorsementTrips:
+    """An active endorsement and the trips it has left (None: multiple trips)."""
+
+    number: str
+    destination: str
+    destination_name: str
+    type_name: str
+    valid_until: dt.date
+    trips_total: int | None
+    trips_used: int
+
+    @property
+    def trips_left(self) -> int | None:
+        return None if self.trips_total is None else max(self.trips_total - self.trips_used, 0)
+
+
+@dataclass(frozen=True)
+class CrossingsPage:
+    person: Person
+    is_self: bool
+    start: dt.date  # Asia/Shanghai dates, both included
+    end: dt.date
+    earliest: dt.date  # the first day of the 10 years kept
+    document_id: int | None
+    documents: list[Document]  # the person's documents, old ones too (the filter's choices)
+    crossings: list[Crossing]
+    next_cursor: str | None
+    endorsements: list[EndorsementTrips]
+
+
+def today_shanghai() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def earliest_day() -> dt.date:
+    """The first whole day (Asia/Shanghai) within the retention window."""
+    return retention_start().astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+
+
+def cursor_of(crossing: Crossing) -> str:
+    moment = crossing.occurred_at.astimezone(dt.UTC)
+    micros = (moment - EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}_{crossing.pk}"
+
+
+def _cursor_parse(value: str) -> tuple[dt.datetime, int]:
+    match = _CURSOR.match(value)
+    if match is None or int(match[2]) > MAX_ID or int(match[1]) > 10**17:
+        raise PeriodInvalid(_("This page link is not valid: start again."), field="before")
+    return EPOCH + dt.timedelta(microseconds=int(match[1])), int(match[2])
+
+
+def _person_for(user, person_id: int | None) -> tuple[Person, bool]:
+    me = getattr(user, "person", None)
+    if me is None:
+        raise NotFound(detail=_("Not found."))
+    if person_id is None or person_id == me.pk:
+        return me, True
+    for person in persons_acting_for(user=user):
+        if person.pk == person_id:
+            return person, False
+    raise NotFound(detail=_("No such person among those you act for."))
+
+
+def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
+    """The person's active endorsements with their trips (the hook for the endorsements app)."""
+    from endorsements.models import Endorsement, EndorsementStatus
+
+    endorsements = (
+        Endorsement.objects.filter(person_id=person_id, status=EndorsementStatus.ACTIVE)
+        .order_by("destination", "valid_until", "id")
+        .only("number", "destination", "type_code", "valid_until", "trips_total", "trips_used")
+    )
+    return [
+        EndorsementTrips(
+            number=e.number,
+            destination=e.destination,
+            destination_name=str(e.get_destination_display()),
+            type_name=str(e.get_type_code_display()),
+            valid_until=e.valid_until,
+            trips_total=e.trips_total,
+            trips_used=e.trips_used,
+        )
+        for e in endorsements
+    ]
+
+
+def _page_rows(
+    person_id: int,
+    start_at: dt.datetime,
+    upper: dt.datetime,
+    *,
+    moment: dt.datetime,
+    last_id: int,
+    document_id: int | None,
+    wanted: int,
+) -> list[Crossing]:
+    """Up to `wanted` crossings of the person, newest first, before (moment, last_id), reading
+    only the months that hold crossings of theirs (CrossingMonth), newest months first, as many
+    as the rows wanted need: each month is one partition on PostgreSQL, so a commuter's page
+    opens one or two partitions and an occasional traveller's their few months, not all 124."""
+    months = list(
+        CrossingMonth.objects.filter(
+            person_id=person_id,
+            month__gte=month_start(start_at).date(),
+            month__lte=month_start(upper - dt.timedelta(microseconds=1)).date(),
+        )
+        .order_by("-month")
+        .values_list("month", "count")
+    )
+    rows: list[Crossing] = []
+    index = 0
+    while len(rows) < wanted and index < len(months):
+        need, chosen, counted = wanted - len(rows), [], 0
+        while index < len(months) and counted < need:
+            chosen.append(months[index][0])
+            counted += months[index][1]
+            index += 1
+        in_months = Q()
+        for month in chosen:
+            first = dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
+            in_months |= Q(
+                occurred_at__gte=max(first, start_at),
+                occurred_at__lt=min(first + relativedelta(months=1), upper),
+            )
+        crossings = Crossing.objects.filter(in_months, person_id=person_id).exclude(
+            occurred_at=moment, id__gte=last_id
+        )
+        if document_id is not None:
+            crossings = crossings.filter(document_id=document_id)
+        rows += crossings.select_related("port").order_by("-occurred_at", "-id")[:need]
+    return rows
+
+
+def crossings_page_for(
+    *,
+    user,
+    person_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    document_id: int | None = None,
+    before: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> CrossingsPage:
+    """One page of the crossings of the user (or a minor they are guardian of) in a period of
+    the last 10 years, newest first, on every document or one; keyset-paginated by `before`."""
+    person, is_self = _person_for(user, person_id)
+    today, earliest = today_shanghai(), earliest_day()
+    start = start or earliest
+    end = min(end or today, today)
+    if start < earliest:
+        raise PeriodInvalid(
+            _("Records are kept for 10 years: choose a start on or after %(day)s.")
+            % {"day": earliest.isoformat()}
+        )
+    if start > end:
+        raise PeriodInvalid(_("The start of the period is after its end."), field="end")
+    documents = list(Document.objects.filter(person=person).order_by("type", "-issued_on"))
+    if document_id is not None and document_id not in {d.pk for d in documents}:
+        raise NotFound(detail=_("No such document among this person's."))
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    # Keyset: strictly before (moment, id); the first page starts after the period's end.
+    moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    by_id = {d.pk: d for d in documents}
+    upper = min(end_at, moment + dt.timedelta(microseconds=1))
+    rows = []
+    for crossing in _page_rows(
+        person.pk,
+        start_at,
+        upper,
+        moment=moment,
+        last_id=last_id,
+        document_id=document_id,
+        wanted=limit + 1,
+    ):
+        crossing.document = by_id[crossing.document_id]
+        rows.append(crossing)
+    page, more = rows[:limit], len(rows) > limit
+    return CrossingsPage(
+        person=person,
+        is_self=is_self,
+        start=start,
+        end=end,
+        earliest=earliest,
+        document_id=document_id,
+        documents=documents,
+        crossings=page,
+        next_cursor=cursor_of(page[-1]) if more else None,
+        endorsements=endorsement_trips(person.pk),
+    )
+
+
+# Officers: crossings flagged for a look (exits without a valid endorsement)
+
+FLAGGED_DAYS = 90
+FLAGGED_LIMIT = 200
+
+
+def flagged_crossings_for(*, staff, days: int = FLAGGED_DAYS) -> list[Crossing]:
+    """Flagged crossings of the last `days` of persons registered in the officer's regions
+    (and the regions of their halls), newest first, at most FLAGGED_LIMIT."""
+    from staff.selectors import staff_halls_in_scope, staff_region_prefixes
+
+    prefixes = set(staff_region_prefixes(staff))
+    prefixes |= set(staff_halls_in_scope(staff).values_list("region__code", flat=True))
+    if not prefixes:
+        return []
+    in_scope = Q()
+    for prefix in sorted(prefixes):
+        in_scope |= Q(person__household_region__code__startswith=prefix)
+    since = timezone.now() - dt.timedelta(days=days)
+    # exclude(flag="") is the partial index's condition; occurred_at bounds the partitions.
+    return list(
+        Crossing.objects.exclude(flag="")
+        .filter(in_scope, occurred_at__gte=since)
+        .select_related("person", "document", "port")
+        .order_by("-occurred_at", "-id")[:FLAGGED_LIMIT]
+    )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -14,7 +15,7 @@ from documents.models import Document, DocumentType
 from . import signing, trips
 from .errors import BatchInvalid, BatchTooLarge, CrossingError, PortNotYours
 from .models import Crossing, Flag, Port, PortCredential
-from .partitions import retention_start
+from .partitions import month_start, retention_start
 
 MAX_EVENTS = 1000
 # A port's clock may run a little ahead of ours; beyond this an event is "in the future".
@@ -168,8 +169,21 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
             rows.append((index, event, document))
 
     with transaction.atomic():
-        new_ids = _insert(port, rows, received_at=now)
-        flags = _use_trips(port, rows, new_ids)
+        # Exits needing a trip of a document with no active endorsement at all are flagged as
+        # they are inserted: no trip to look for, one statement for the whole batch.
+        needing = _needing_trips(rows)
+        possible = trips.with_active_endorsement({(d["id"], e.destination) for e, d in needing})
+        hopeless = {
+            event.event_id
+            for event, document in needing
+            if (document["id"], event.destination) not in possible
+        }
+        new_ids = _insert(port, rows, received_at=now, flagged=hopeless)
+        crossing_months_add(
+            [(d["person_id"], e.occurred_at) for _i, e, d in rows if e.event_id in new_ids]
+        )
+        flags = dict.fromkeys(hopeless & new_ids, Flag.NO_ENDORSEMENT)
+        flags |= _use_trips(port, [(e, d) for e, d in needing if e.event_id in new_ids - hopeless])
     for index, event, _document in rows:
         if event.event_id in new_ids:
             result.accepted.append(
@@ -186,14 +200,31 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
     return result
 
 
+_PG_DOCUMENTS = (
+    "SELECT d.id, d.type, d.number, d.person_id, p.id_number FROM documents_document d "
+    "JOIN persons_person p ON p.id = d.person_id "
+    "WHERE (d.type, d.number) IN (SELECT * FROM unnest(%s::varchar[], %s::varchar[]))"
+)
+
+
 def _documents_of(events) -> dict[tuple[str, str], dict]:
     wanted = {(event.document_type, event.document_number) for event in events}
     if not wanted:
         return {}
-    found = Document.objects.filter(number__in={number for _type, number in wanted}).values(
+    if connection.vendor == "postgresql":
+        # Two array parameters instead of an IN list of 500 (psycopg binds each of those).
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_DOCUMENTS, [[k for k, _n in wanted], [n for _k, n in wanted]])
+            columns = ("id", "type", "number", "person_id", "person__id_number")
+            return {(row[1], row[2]): dict(zip(columns, row, strict=True)) for row in cursor}
+    # By type and number: the unique index (type, number) answers each in one descent.
+    condition = Q()
+    for kind in {kind for kind, _number in wanted}:
+        condition |= Q(type=kind, number__in=[n for k, n in wanted if k == kind])
+    found = Document.objects.filter(condition).values(
         "id", "type", "number", "person_id", "person__id_number"
     )
-    return {(d["type"], d["number"]): d for d in found if (d["type"], d["number"]) in wanted}
+    return {(d["type"], d["number"]): d for d in found}
 
 
 _COLUMNS = (
@@ -203,14 +234,14 @@ _COLUMNS = (
 # Fixed SQL (no input in it): the values go as parameters, one array per column.
 _PG_INSERT = (
     f"INSERT INTO crossings_crossing ({_COLUMNS}) "  # noqa: S608
-    "SELECT p, d, %s, dir, occ, dest, veh, ev, %s, '' FROM unnest("
+    "SELECT p, d, %s, dir, occ, dest, veh, ev, %s, fl FROM unnest("
     "%s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[], "
-    "%s::varchar[], %s::varchar[]) AS t(p, d, dir, occ, dest, veh, ev) "
+    "%s::varchar[], %s::varchar[], %s::varchar[]) AS t(p, d, dir, occ, dest, veh, ev, fl) "
     "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id"
 )
 
 
-def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
+def _insert(port: Port, rows, *, received_at: dt.datetime, flagged: set[str]) -> set[str]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the event ids this call added.
 
     The ORM's bulk_create(ignore_conflicts=True) cannot say which rows were new, and only the
@@ -228,15 +259,17 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
                     [d["person_id"] for _i, _e, d in rows],
                     [d["id"] for _i, _e, d in rows],
                     [e.direction for _i, e, _d in rows],
-                    [e.occurred_at for _i, e, _d in rows],
+                    # As UTC datetimes: psycopg dumps these fast (pydantic's tzinfo it does not).
+                    [e.occurred_at.astimezone(dt.UTC) for _i, e, _d in rows],
                     [e.destination for _i, e, _d in rows],
                     [e.vehicle for _i, e, _d in rows],
                     [e.event_id for _i, e, _d in rows],
+                    [Flag.NO_ENDORSEMENT if e.event_id in flagged else "" for _i, e, _d in rows],
                 ],
             )
         else:
             adapt = connection.ops.adapt_datetimefield_value
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(rows))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
             params: list[Any] = []
             for _index, event, document in rows:
                 params += [
@@ -249,6 +282,7 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
                     event.vehicle,
                     event.event_id,
                     adapt(received_at),
+                    Flag.NO_ENDORSEMENT if event.event_id in flagged else "",
                 ]
             cursor.execute(
                 f"INSERT INTO crossings_crossing ({_COLUMNS}) VALUES {values} "  # noqa: S608
@@ -258,15 +292,14 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
         return {event_id for (event_id,) in cursor.fetchall()}
 
 
-def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
-    """Use a trip for each new exit that needs one, oldest first (so a shuffled batch uses the
-    same trips as an ordered one); flag those without a valid endorsement. {event id: flag}."""
-    needing = sorted(
+def _needing_trips(rows) -> list[tuple[EventIn, dict]]:
+    """The exits that use a trip (to HKG, MAC, TWN on the matching card pass), oldest first, so
+    that a shuffled batch uses the same trips as an ordered one."""
+    return sorted(
         (
             (event, document)
             for _index, event, document in rows
-            if event.event_id in new_ids
-            and trips.uses_trip(
+            if trips.uses_trip(
                 direction=event.direction,
                 destination=event.destination,
                 document_type=document["type"],
@@ -274,6 +307,11 @@ def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
         ),
         key=lambda pair: pair[0].occurred_at,
     )
+
+
+def _use_trips(port: Port, needing: list[tuple[EventIn, dict]]) -> dict[str, str]:
+    """Use a trip for each new exit (oldest first); flag those that found no valid
+    endorsement. {event id: flag}."""
     flags: dict[str, str] = {}
     for event, document in needing:
         endorsement = trips.use_trip(
@@ -291,6 +329,29 @@ def _use_trips(port: Port, rows, new_ids: set[str]) -> dict[str, str]:
             port=port, event_id=event.event_id, occurred_at=event.occurred_at
         ).update(**changes)
     return flags
+
+
+def crossing_months_add(crossings: list[tuple[int, dt.datetime]]) -> None:
+    """Count new crossings (person id, time) into their persons' months (CrossingMonth), in
+    (person, month) order so that concurrent batches lock the rows in the same order."""
+    counts: dict[tuple[int, dt.date], int] = {}
+    for person_id, moment in crossings:
+        key = (person_id, month_start(moment).date())
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return
+    adapt = connection.ops.adapt_datefield_value
+    params: list[Any] = []
+    for (person_id, month), count in sorted(counts.items()):
+        params += [person_id, adapt(month), count]
+    values = ", ".join(["(%s, %s, %s)"] * len(counts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO crossings_crossingmonth (person_id, month, count) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (person_id, month) DO UPDATE "
+            "SET count = crossings_crossingmonth.count + EXCLUDED.count",
+            params,
+        )
 
 
 def port_credential_create(*, port: Port, label: str = "") -> tuple[PortCredential, str]:

@@ -34,6 +34,23 @@ def use_trip(*, document_id: int, destination: str, crossed_at: dt.datetime):
     return consume_trip(document_id=document_id, destination=destination, crossed_at=crossed_at)
 
 
+def with_active_endorsement(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of these (document id, destination) pairs, those with an active endorsement (valid at
+    some date: consume_trip checks which). One query for a whole batch; without the
+    endorsements app every pair passes (use_trip then answers NOT_CHECKED)."""
+    if not pairs:
+        return set()
+    if not apps.is_installed("endorsements"):
+        return set(pairs)
+    from endorsements.models import Endorsement, EndorsementStatus
+
+    found = Endorsement.objects.filter(
+        document_id__in={document for document, _destination in pairs},
+        status=EndorsementStatus.ACTIVE,
+    ).values_list("document_id", "destination")
+    return set(found) & pairs
+
+
 def endorsement_changes(endorsement) -> dict:
     """The crossing's columns that record the endorsement used."""
     return {"endorsement": endorsement}

@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("endorsements.urls")),
     path("", include("notifications.urls")),
     path("", include("certificates.urls")),
+    path("", include("crossings.urls")),
     path("staff/", include("staff.urls")),
 ]

@@ -20,4 +20,5 @@ urlpatterns = [
     path("applications/", include("applications.staff_urls")),
     path("certificates/", include("certificates.staff_urls")),
     path("endorsements/", include("endorsements.staff_urls")),
+    path("crossings/", include("crossings.staff_urls")),
 ]

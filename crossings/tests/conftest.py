@@ -65,3 +65,16 @@ def event(document, *, event_id, direction="exit", when=None, destination="HKG",
         "destination": destination,
         "vehicle": "",
     } | changes
+
+
+@pytest.fixture
+def citizen(db):
+    from documents.tests.factories import CitizenFactory
+
+    return CitizenFactory()
+
+
+@pytest.fixture
+def citizen_client(client, citizen):
+    client.force_login(citizen)
+    return client

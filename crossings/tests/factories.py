@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from crossings.models import Crossing, Direction, Port, PortKind, Side
+from crossings.services import crossing_months_add
 from documents.tests.factories import PassportFactory
 
 
@@ -22,6 +23,7 @@ class PortFactory(factory.django.DjangoModelFactory):
 class CrossingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Crossing
+        skip_postgeneration_save = True
 
     document = factory.SubFactory(PassportFactory)
     person = factory.SelfAttribute("document.person")
@@ -31,3 +33,9 @@ class CrossingFactory(factory.django.DjangoModelFactory):
     destination = "HKG"
     event_id = factory.Sequence(lambda n: f"ev-{n}")
     received_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def months(self, create, extracted, **kwargs):
+        """Count it in its person's month, as the batch insert does."""
+        if create:
+            crossing_months_add([(self.person_id, self.occurred_at)])

@@ -231,3 +231,25 @@ def test_bad_signatures_stale_and_replayed_requests_are_refused(client, post_bat
     )
     assert (changed.status_code, changed.json()["code"]) == (401, "port_signature_invalid")
     assert Crossing.objects.count() == 1
+
+
+def test_the_months_index_counts_each_new_crossing_once(post_batch):
+    # given two crossings in one month and one in another, sent twice
+    from crossings.models import CrossingMonth
+
+    card = HkMacaoPassFactory()
+    now = timezone.now()
+    this_month = now.replace(day=1, hour=12)
+    events = [
+        event(card, event_id="a", when=this_month),
+        event(card, event_id="b", when=this_month + dt.timedelta(minutes=5), direction="entry"),
+        event(card, event_id="c", when=this_month - dt.timedelta(days=40)),
+    ]
+    post_batch({"port": "SZ-LUOHU", "events": events})
+    post_batch({"port": "SZ-LUOHU", "events": events})
+
+    # then the person's months count 2 and 1
+    counts = sorted(
+        CrossingMonth.objects.filter(person=card.person).values_list("count", flat=True)
+    )
+    assert counts == [1, 2]

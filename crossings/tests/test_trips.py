@@ -165,3 +165,25 @@ def test_the_same_batch_sent_at_once_by_two_connections_uses_each_trip_once(cred
     assert Crossing.objects.count() == 10
     trips = dict(Endorsement.objects.values_list("pk", "trips_used"))
     assert (trips[soon.pk], trips[later.pk]) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_an_exit_on_a_card_without_any_endorsement_is_flagged_once(post_batch):
+    # given a card pass with no endorsement
+    card = HkMacaoPassFactory()
+    batch = {"port": "SZ-LUOHU", "events": [event(card, event_id="x"), event(card, event_id="y")]}
+    batch["events"][1]["direction"] = "entry"
+
+    # when the exit and an entry arrive, twice
+    first = post_batch(batch).json()
+    post_batch(batch)
+
+    # then the exit is recorded flagged, the entry not, each once
+    assert {a["event_id"]: a["flag"] for a in first["accepted"]} == {
+        "x": "no_endorsement",
+        "y": "",
+    }
+    assert dict(Crossing.objects.values_list("event_id", "flag")) == {
+        "x": Flag.NO_ENDORSEMENT,
+        "y": "",
+    }

@@ -1,0 +1,274 @@
+"""Data of the crossings benchmarks (bench/crossings.sh, issue 12), straight on the PostgreSQL
+database in DATABASE_URL (the bench database, never production's).
+
+python bench/crossings_data.py generate DIR --persons 100000 --crossings 1000000
+    Persons (valid ID numbers, in one county of the demo regions), their documents (a passport
+    and a Hong Kong/Macao pass each, an old invalidated passport for one in three), 20 ports with
+    one credential each, and crossings spread over the last 10 years (1M or 10M rows), all with
+    COPY. Writes DIR/ports.json (key ids and secrets), DIR/documents.tsv (a sample of documents
+    for the ingestion driver) and DIR/data.json (counts, bytes per row, table and index sizes).
+python bench/crossings_data.py sizes
+    Rows, bytes per row (pg_column_size), heap and index sizes of the crossings table: the
+    figures of docs/scaling.md.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exitentry.settings")
+
+PORTS = [
+    ("SZ-LUOHU", "罗湖口岸", "Luohu", "land", "HKG"),
+    ("SZ-FUTIAN", "福田口岸", "Futian", "land", "HKG"),
+    ("SZ-SZBAY", "深圳湾口岸", "Shenzhen Bay", "land", "HKG"),
+    ("SZ-HUANGGANG", "皇岗口岸", "Huanggang", "land", "HKG"),
+    ("SZ-LIANTANG", "莲塘口岸", "Liantang", "land", "HKG"),
+    ("ZH-GONGBEI", "拱北口岸", "Gongbei", "land", "MAC"),
+    ("ZH-HENGQIN", "横琴口岸", "Hengqin", "land", "MAC"),
+    ("ZH-QINGMAO", "青茂口岸", "Qingmao", "land", "MAC"),
+    ("ZH-HZMB", "港珠澳大桥珠海公路口岸", "HZM Bridge (Zhuhai)", "land", "HKG"),
+    ("GZ-WKL", "广深港高铁西九龙站口岸", "West Kowloon Station", "rail", "HKG"),
+    ("PEK", "北京首都国际机场", "Beijing Capital Airport", "air", "other"),
+    ("PKX", "北京大兴国际机场", "Beijing Daxing Airport", "air", "other"),
+    ("PVG", "上海浦东国际机场", "Shanghai Pudong Airport", "air", "other"),
+    ("SHA", "上海虹桥国际机场", "Shanghai Hongqiao Airport", "air", "other"),
+    ("CAN", "广州白云国际机场", "Guangzhou Baiyun Airport", "air", "other"),
+    ("SZX", "深圳宝安国际机场", "Shenzhen Bao'an Airport", "air", "other"),
+    ("CTU", "成都双流国际机场", "Chengdu Shuangliu Airport", "air", "other"),
+    ("TFU", "成都天府国际机场", "Chengdu Tianfu Airport", "air", "other"),
+    ("XMN", "厦门高崎国际机场", "Xiamen Gaoqi Airport", "air", "other"),
+    ("XM-WUTONG", "厦门五通客运码头", "Xiamen Wutong Pier", "sea", "TWN"),
+]
+ABROAD = ["JPN", "KOR", "THA", "SGP", "USA", "GBR", "FRA", "DEU", "AUS", "MYS"]
+
+
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None:
+    _django()
+    from django.db import connection
+    from django.utils import timezone
+
+    from crossings.models import Port
+    from crossings.services import port_credential_create
+    from guide.models import Region
+    from persons.idnumbers import id_number_make
+
+    rnd = random.Random(seed)
+    county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
+    if county is None:
+        raise SystemExit("no county: run `manage.py load_demo` first")
+    now = timezone.now()
+    out.mkdir(parents=True, exist_ok=True)
+
+    ports, secrets = [], {}
+    for code, zh, en, kind, side in PORTS:
+        port, _ = Port.objects.get_or_create(
+            code=code, defaults={"name_zh": zh, "name_en": en, "kind": kind, "side": side}
+        )
+        credential, secret = port_credential_create(port=port, label="bench")
+        ports.append(port)
+        secrets[code] = {"key_id": credential.key_id, "secret": secret, "side": side}
+    (out / "ports.json").write_text(json.dumps(secrets, indent=2) + "\n")
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM persons_person")
+        first_person = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT coalesce(max(id), 0) FROM documents_document")
+        first_document = cursor.fetchone()[0] + 1
+    raw = connection.connection  # psycopg connection: COPY
+    person_ids = range(first_person, first_person + persons)
+    documents: list[tuple[int, int, str, str, str]] = []  # id, person, type, number, id_number
+    with raw.cursor() as cur:
+        with cur.copy(
+            "COPY persons_person (id, id_number, name_zh, name_pinyin, sex, birth_date, "
+            "household_region_id, phone_on_file, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            id_numbers = {}
+            for n, pid in enumerate(person_ids):
+                birth = dt.date(1950, 1, 1) + dt.timedelta(days=rnd.randrange(0, 365 * 55))
+                id_number = id_number_make(
+                    area=county.code[:6], birth_date=birth, sequence=n % 1000
+                )
+                # The sequence repeats every 1,000 persons: make the number unique by birth day.
+                while id_number in id_numbers:
+                    birth += dt.timedelta(days=1)
+                    id_number = id_number_make(
+                        area=county.code[:6], birth_date=birth, sequence=n % 1000
+                    )
+                id_numbers[id_number] = pid
+                copy.write_row(
+                    (
+                        pid,
+                        id_number,
+                        "张伟",
+                        "Zhang Wei",
+                        "M" if n % 2 else "F",
+                        birth,
+                        county.pk,
+                        "",
+                        now,
+                        now,
+                    )
+                )
+        doc_id = first_document
+        with cur.copy(
+            "COPY documents_document (id, person_id, type, number, issued_on, expires_on, "
+            "issuing_authority_zh, issuing_authority_en, status, status_changed_at, created_at) "
+            "FROM STDIN"
+        ) as copy:
+            by_number = {v: k for k, v in id_numbers.items()}
+            for n, pid in enumerate(person_ids):
+                kinds = [
+                    ("passport", f"E{10000000 + n:08d}", "valid", 2021),
+                    ("hk_macao_pass", f"C{10000000 + n:08d}", "valid", 2022),
+                ]
+                if n % 3 == 0:
+                    kinds.append(("passport", f"E{50000000 + n:08d}", "invalidated", 2011))
+                for kind, number, status, year in kinds:
+                    copy.write_row(
+                        (
+                            doc_id,
+                            pid,
+                            kind,
+                            number,
+                            dt.date(year, 3, 1),
+                            dt.date(year + 10, 2, 28),
+                            "国家移民管理局",
+                            "National Immigration Administration",
+                            status,
+                            None if status == "valid" else now,
+                            now,
+                        )
+                    )
+                    documents.append((doc_id, pid, kind, number, by_number[pid]))
+                    doc_id += 1
+        docs_of: dict[int, list[tuple[int, str]]] = {}
+        for did, pid, kind, _number, _idn in documents:
+            docs_of.setdefault(pid, []).append((did, kind))
+        span = int((dt.timedelta(days=3650) - dt.timedelta(days=2)).total_seconds())
+        oldest = now - dt.timedelta(days=3650) + dt.timedelta(days=1)
+        with cur.copy(
+            "COPY crossings_crossing (person_id, document_id, port_id, direction, occurred_at, "
+            "destination, vehicle, event_id, received_at, flag) FROM STDIN"
+        ) as copy:
+            for n in range(crossings):
+                pid = first_person + rnd.randrange(persons)
+                did, kind = rnd.choice(docs_of[pid])
+                port = rnd.choice(ports)
+                when = oldest + dt.timedelta(seconds=rnd.randrange(span))
+                if kind == "hk_macao_pass":
+                    destination = "MAC" if port.side == "MAC" else "HKG"
+                else:
+                    destination = rnd.choice(ABROAD)
+                copy.write_row(
+                    (
+                        pid,
+                        did,
+                        port.pk,
+                        "exit" if n % 2 else "entry",
+                        when,
+                        destination,
+                        "",
+                        f"gen-{n}",
+                        when,
+                        "",
+                    )
+                )
+    with connection.cursor() as cursor:
+        # The months index, as the batch insert keeps it (crossings.services.crossing_months_add).
+        cursor.execute(
+            "INSERT INTO crossings_crossingmonth (person_id, month, count) "
+            "SELECT person_id, date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, count(*) "
+            "FROM crossings_crossing GROUP BY 1, 2 "
+            "ON CONFLICT (person_id, month) DO UPDATE SET count = EXCLUDED.count"
+        )
+        for table in ("persons_person", "documents_document"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        cursor.execute(
+            "ANALYZE persons_person, documents_document, crossings_crossing, "
+            "crossings_crossingmonth"
+        )
+    loaded = time.monotonic() - started
+    sample = rnd.sample(documents, min(len(documents), 20000))
+    (out / "documents.tsv").write_text(
+        "".join(f"{kind}\t{number}\t{idn}\n" for _d, _p, kind, number, idn in sample)
+    )
+    data = {
+        "persons": persons,
+        "documents": len(documents),
+        "crossings": crossings,
+        "load_seconds": round(loaded, 1),
+        **sizes(),
+    }
+    (out / "data.json").write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data, indent=2))
+
+
+def sizes() -> dict:
+    """Rows, bytes per row and sizes of the crossings table (all partitions)."""
+    _django()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), avg(pg_column_size(c.*)) FROM crossings_crossing c")
+        rows, row_bytes = cursor.fetchone()
+        cursor.execute(
+            "SELECT sum(pg_relation_size(i.inhrelid)), sum(pg_indexes_size(i.inhrelid)), "
+            "count(*) FROM pg_inherits i WHERE i.inhparent = 'crossings_crossing'::regclass"
+        )
+        heap, indexes, partitions = cursor.fetchone()
+        cursor.execute(
+            "SELECT p.relname, sum(pg_relation_size(pi.inhrelid)) FROM pg_inherits pi "
+            "JOIN pg_class p ON p.oid = pi.inhparent "
+            "WHERE p.relkind = 'I' AND p.relname IN ("
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'crossings_crossing') "
+            "GROUP BY p.relname ORDER BY p.relname"
+        )
+        per_index = {name: int(size) for name, size in cursor.fetchall()}
+    rows = int(rows or 0)
+    return {
+        "rows": rows,
+        "row_bytes_pg_column_size": round(float(row_bytes or 0), 1),
+        "heap_bytes": int(heap or 0),
+        "heap_bytes_per_row": round(int(heap or 0) / rows, 1) if rows else None,
+        "index_bytes": int(indexes or 0),
+        "index_bytes_per_row": round(int(indexes or 0) / rows, 1) if rows else None,
+        "index_bytes_by_index": per_index,
+        "partitions": int(partitions),
+    }
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["generate"] and len(argv) >= 2:
+        args = dict(zip(argv[2::2], argv[3::2], strict=False))
+        generate(
+            Path(argv[1]),
+            persons=int(args.get("--persons", 100_000)),
+            crossings=int(args.get("--crossings", 1_000_000)),
+        )
+        return 0
+    if argv[:1] == ["sizes"]:
+        print(json.dumps(sizes(), indent=2))
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

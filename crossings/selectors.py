@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bounds import MAX_ID
+from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
 from documents.models import Document
-from guide.calendar import SHANGHAI
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
@@ -83,10 +83,6 @@ class CrossingsPage:
     crossings: list[Crossing]
     next_cursor: str | None
     endorsements: list[EndorsementTrips]
-
-
-def today_shanghai() -> dt.date:
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def earliest_day() -> dt.date:

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from staff.http import client_address
+from core.http import client_address
 from staff.permissions import Permission
 from staff.services import persons_back_office_list
 from staff.views import _render, staff_page

@@ -10,6 +10,7 @@ from pydantic import Field
 from accounts.auth import citizen_auth, require_bound
 from core.api import ProblemOut
 from core.bounds import MAX_ID
+from core.dates import today_shanghai
 from core.errors import NotFound
 from core.http import client_address
 from core.masking import mask_document_number, mask_id_number
@@ -523,7 +524,7 @@ class RestrictionOut(Schema):
 
 
 def _restriction_out(r: ExitRestriction) -> dict:
-    today = selectors.today_shanghai()
+    today = today_shanghai()
     return {
         "id": r.pk,
         "id_number_masked": mask_id_number(r.person.id_number),

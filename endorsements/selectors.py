@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.bounds import MAX_ID
+from core.dates import today_shanghai
 from core.i18n import is_chinese, localized
 from documents.models import Document, DocumentType
-from guide.calendar import SHANGHAI
 from persons.selectors import persons_acting_for
 
 from .errors import EndorsementNotFound, UnknownOption
@@ -40,10 +40,6 @@ PASS_FOR["TWN"] = DocumentType.TAIWAN_PERMIT
 CARD_PASSES = (DocumentType.HK_MACAO_PASS, DocumentType.TAIWAN_PERMIT)
 # Statuses in which an endorsement is, or will be, on the pass.
 LIVE = (S.APPLIED, S.UNDER_REVIEW, S.APPROVED, S.PAID, S.ACTIVE)
-
-
-def today_shanghai(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
 
 
 # --- the policy -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
+from core.dates import today_shanghai
 from core.errors import IdempotencyKeyReused, OutsideTransaction
 from core.i18n import localized
 from documents.models import Document
@@ -246,7 +247,7 @@ def endorsement_apply(
             raise HallRequired()
     elif channel != Channel.KIOSK:
         raise HallRequired(_("Choose a hall or a self-service kiosk."), field="channel")
-    today = selectors.today_shanghai(now)
+    today = today_shanghai(now)
     planned = []
     seen = set()
     for index, choice in enumerate(choices):
@@ -439,7 +440,7 @@ def endorsement_print(*, actor, endorsement: Endorsement, now=None) -> Endorseme
     if _restricted(endorsement):
         raise ExitRestricted()
     now = now or timezone.now()
-    today = selectors.today_shanghai(now)
+    today = today_shanghai(now)
     policy = endorsement.policy
     until = min(validity_end(today, policy.validity_months), endorsement.document.expires_on)
     ENDORSEMENTS.apply(
@@ -470,7 +471,7 @@ def restriction_place(
     staff_require(staff, Permission.APPLICATION_DECIDE)
     now = now or timezone.now()
     legal_basis = (legal_basis or "").strip()
-    if not legal_basis or len(legal_basis) > 300 or ends_on <= selectors.today_shanghai(now):
+    if not legal_basis or len(legal_basis) > 300 or ends_on <= today_shanghai(now):
         raise RestrictionInvalid()
     restriction = ExitRestriction.objects.create(
         person=person,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import today_shanghai
 from core.errors import Problem
 from core.http import client_address
 from persons.models import Person
@@ -174,7 +175,7 @@ def _restrictions_page(request, person, *, error="", status=200):
             "person": person,
             "id_number": person.id_number if person else request.GET.get("id_number", "")[:18],
             "restrictions": selectors.restrictions_of(person_id=person.pk) if person else [],
-            "today": selectors.today_shanghai(),
+            "today": today_shanghai(),
             "error": error,
         },
         status=status,

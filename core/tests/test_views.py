@@ -17,7 +17,7 @@ def test_the_home_page_shows_the_six_services(client):
     english(client)
     # when they open the home page
     page = client.get("/").text
-    # then all six services of the platform are there, the ones not built yet marked coming
+    # then all six services of the platform are there, each leading to its pages
     for anchor in (
         "service-endorsements",
         "service-progress",
@@ -27,7 +27,9 @@ def test_the_home_page_shows_the_six_services(client):
         "service-guide",
     ):
         assert f'id="{anchor}"' in page
-    assert page.count(">Coming</strong>") == 2
+    assert ">Coming</strong>" not in page
+    for href in ("/endorsements/apply/", "/endorsements/", "/crossings/", "/certificates/", "/verify/"):
+        assert f'href="{href}"' in page
     # and booking is one click away; processing progress leads to My applications
     assert page.count('href="/appointments/new/"') == 2
     assert 'href="/applications/"' in page and "Processing progress" in page
@@ -35,7 +37,7 @@ def test_the_home_page_shows_the_six_services(client):
 
 def test_the_home_page_is_translated(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-Hans").text
-    for text in ("往来港澳台签注", "办理进度", "出入境记录", "即将上线"):
+    for text in ("往来港澳台签注", "办理进度", "出入境记录", "核验"):
         assert text in page
 
 

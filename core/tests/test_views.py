@@ -28,7 +28,13 @@ def test_the_home_page_shows_the_six_services(client):
     ):
         assert f'id="{anchor}"' in page
     assert ">Coming</strong>" not in page
-    for href in ("/endorsements/apply/", "/endorsements/", "/crossings/", "/certificates/", "/verify/"):
+    for href in (
+        "/endorsements/apply/",
+        "/endorsements/",
+        "/crossings/",
+        "/certificates/",
+        "/verify/",
+    ):
         assert f'href="{href}"' in page
     # and booking is one click away; processing progress leads to My applications
     assert page.count('href="/appointments/new/"') == 2

@@ -33,6 +33,8 @@ say() { printf '\n== %s\n' "$*"; }
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 export EXITENTRY_ENV=production
+# A development CA signs certificates here (production refuses it otherwise).
+export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
 export DEBUG=false
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
 PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"

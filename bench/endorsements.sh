@@ -32,6 +32,8 @@ command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; e
 bash scripts/ensure_fonts.sh
 
 export EXITENTRY_ENV=production
+# A development CA signs certificates here (production refuses it otherwise).
+export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
 export DEBUG=false
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
 export SECRET_KEY

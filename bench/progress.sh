@@ -53,6 +53,8 @@ bash scripts/ensure_fonts.sh
 
 # -- production environment, nothing inherited that could change the result -----------------
 export EXITENTRY_ENV=production
+# A development CA signs certificates here (production refuses it otherwise).
+export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
 export DEBUG=false
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
 export SECRET_KEY

@@ -18,6 +18,8 @@ REDIS_URL_BENCH="${BENCH_RELAY_REDIS_URL:-redis://127.0.0.1:6379/12}"
 say() { printf '\n== %s\n' "$*"; }
 
 export EXITENTRY_ENV=production
+# A development CA signs certificates here (production refuses it otherwise).
+export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
 export DEBUG=false
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
 export SECRET_KEY

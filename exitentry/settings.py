@@ -426,6 +426,11 @@ APPLICATION_PROCESSING_DAYS = env.int("APPLICATION_PROCESSING_DAYS", default=7)
 # "embedded": a development CA and signing key made on first use under CERTIFICATES_KEY_DIR;
 # "files": the key (PEM or PKCS#12), its certificate and chain from files; "pkcs11": a token.
 CERTIFICATES_SIGNER = env.str("CERTIFICATES_SIGNER", default="embedded")
+# Production refuses the embedded signer; the benchmarks (a production server on a development
+# CA) set this to measure signing. Never set it on a real deployment.
+CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION = env.bool(
+    "CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION", default=False
+)
 CERTIFICATES_KEY_DIR = env.path("CERTIFICATES_KEY_DIR", default=VAR_DIR / "certificates")
 CERTIFICATES_KEY_FILE = env.str("CERTIFICATES_KEY_FILE", default="")
 CERTIFICATES_KEY_PASSPHRASE = env.str("CERTIFICATES_KEY_PASSPHRASE", default="")
@@ -485,6 +490,11 @@ def _refuse_insecure_production() -> None:
             problems.append(f"{name} must be a real gateway, not {path} (development only)")
     if CELERY_TASK_ALWAYS_EAGER:
         problems.append("CELERY_TASK_ALWAYS_EAGER must be off (a worker runs the tasks)")
+    if CERTIFICATES_SIGNER == "embedded" and not CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION:
+        problems.append(
+            "CERTIFICATES_SIGNER must be files or pkcs11 (the embedded development CA signs "
+            "certificates nobody should trust)"
+        )
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

@@ -12,6 +12,7 @@ SECURE_ENV = {
     "ALLOWED_HOSTS": "exitentry.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exitentry_prod_check",
     "REDIS_URL": "redis://127.0.0.1:6379/14",
+    "CERTIFICATES_SIGNER": "pkcs11",
 }
 
 
@@ -25,6 +26,7 @@ def run(args: list[str], extra: dict[str, str]) -> subprocess.CompletedProcess:
         "VERIFICATION_SMS_GATEWAY",
         "VERIFICATION_EMAIL_GATEWAY",
         "CELERY_TASK_ALWAYS_EAGER",
+        "CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION",
     }
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(extra)
@@ -104,3 +106,18 @@ def test_production_refuses_the_development_gateways_and_eager_tasks():
     assert "VERIFICATION_SMS_GATEWAY must be a real gateway" in result.stderr
     assert "VERIFICATION_EMAIL_GATEWAY must be a real gateway" in result.stderr
     assert "CELERY_TASK_ALWAYS_EAGER must be off" in result.stderr
+
+
+def test_production_refuses_the_embedded_certificate_signer():
+    # given production settings that leave certificates to the development CA
+    result = run(["check"], SECURE_ENV | {"CERTIFICATES_SIGNER": "embedded"})
+    # then it does not start, and says why
+    assert result.returncode != 0
+    assert "CERTIFICATES_SIGNER must be files or pkcs11" in result.stderr
+    # and the benchmarks' explicit permission lets it start
+    allowed = run(
+        ["check"],
+        SECURE_ENV
+        | {"CERTIFICATES_SIGNER": "embedded", "CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION": "true"},
+    )
+    assert allowed.returncode == 0, allowed.stderr

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -141,20 +143,35 @@ _VERSION_KEY = "endorsements:policy:version"
 _RENDERED: dict[tuple[str, str, dt.date], tuple[bytes, str]] = {}
 
 
+# The version this process last read, and when (monotonic): read again from the shared cache at
+# most every ENDORSEMENT_POLICY_CHECK_SECONDS (a round trip per request otherwise).
+_version_seen: tuple[str, float] | None = None
+
+
 def policy_version() -> str:
-    """The policy's version in the shared cache: every process renders again when it changes."""
+    """The policy's version in the shared cache: every process renders again when it changes
+    (within ENDORSEMENT_POLICY_CHECK_SECONDS; at once in the process that changed it)."""
+    global _version_seen
+    interval = getattr(settings, "ENDORSEMENT_POLICY_CHECK_SECONDS", 1.0)
+    now = time.monotonic()
+    seen = _version_seen
+    if seen is not None and interval > 0 and now - seen[1] < interval:
+        return seen[0]
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(_VERSION_KEY, version, None)
         version = cache.get(_VERSION_KEY) or version
+    _version_seen = (version, now)
     return version
 
 
 def policy_invalidate() -> None:
     """A policy row changed: a new version (every process renders again), and this process's
     renderings dropped."""
+    global _version_seen
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    _version_seen = None
     _RENDERED.clear()
 
 

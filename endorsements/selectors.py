@@ -3,6 +3,7 @@ per kind of reader, the citizen's endorsements, the officers' queue, exit restri
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -71,16 +72,31 @@ def policy_in_effect(*, today: dt.date | None = None) -> QuerySet[EndorsementPol
 def policy_option(
     *, destination: str, type_code: str, option_code: str, today: dt.date | None = None
 ) -> EndorsementPolicy:
-    """The policy row of one option in effect, or a 422 naming the choice."""
-    policy = (
-        policy_in_effect(today=today)
-        .filter(destination=destination, type_code=type_code, option_code=option_code)
-        .order_by("-effective_from")
-        .first()
-    )
+    """The policy row of one option in effect, or a 422 naming the choice (a copy of the rows
+    each process keeps per policy version and day: every application reads one)."""
+    today = today or today_shanghai()
+    policy = _options_in_effect(today).get((destination, type_code, option_code))
     if policy is None:
         raise UnknownOption()
-    return policy
+    return copy.copy(policy)
+
+
+# The options in effect by (destination, type, option), per policy version and day.
+_OPTIONS: dict[tuple[str, dt.date], dict[tuple[str, str, str], EndorsementPolicy]] = {}
+
+
+def _options_in_effect(today: dt.date) -> dict[tuple[str, str, str], EndorsementPolicy]:
+    key = (policy_version(), today)
+    found = _OPTIONS.get(key)
+    if found is None:
+        found = {}
+        # The latest in effect wins when two rows of one option overlap.
+        for policy in policy_in_effect(today=today).order_by("effective_from", "id"):
+            found[(policy.destination, policy.type_code, policy.option_code)] = policy
+        if len(_OPTIONS) > 8:
+            _OPTIONS.clear()
+        _OPTIONS[key] = found
+    return found
 
 
 def option_label(policy: EndorsementPolicy) -> str:
@@ -173,6 +189,7 @@ def policy_invalidate() -> None:
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
     _version_seen = None
     _RENDERED.clear()
+    _OPTIONS.clear()
 
 
 def policy_rendered(*, language: str, today: dt.date | None = None) -> tuple[bytes, str]:

@@ -23,12 +23,6 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _policy_checked_every_time(settings):
-    """Each test reads the policy version from its own (cleared) cache."""
-    settings.ENDORSEMENT_POLICY_CHECK_SECONDS = 0
-
-
 @pytest.fixture
 def policies(db):
     """HKG G 3m1 (Guangdong), HKG T 3m1 (siblings), TWN G (suspended), HKG S 3m1."""

@@ -27,3 +27,18 @@ def test_invalidating_in_this_process_is_seen_at_once(settings):
     selectors.policy_invalidate()
     # then it reads the new version at once
     assert selectors.policy_version() != first
+
+
+def test_an_option_reads_a_policy_change_at_once(settings, policies):
+    # given the options as a process keeps them
+    settings.ENDORSEMENT_POLICY_CHECK_SECONDS = 60
+    first = selectors.policy_option(destination="HKG", type_code="G", option_code="3m1")
+    # when an administrator changes the fee in this process
+    policy = policies["G"]
+    policy.fee = 20
+    policy.save()
+    # then the next application reads the new fee, and changing a copy changes nothing kept
+    again = selectors.policy_option(destination="HKG", type_code="G", option_code="3m1")
+    assert first.fee == 15 and again.fee == 20
+    again.fee = 99
+    assert selectors.policy_option(destination="HKG", type_code="G", option_code="3m1").fee == 20

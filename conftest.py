@@ -124,6 +124,7 @@ def _outbox_per_test(settings, tmp_path_factory):
 def _fresh_state(settings):
     """Each test starts with an empty cache and no hall directory from an earlier test."""
     settings.GUIDE_DIRECTORY_CHECK_SECONDS = 0
+    settings.ENDORSEMENT_POLICY_CHECK_SECONDS = 0
     settings.MAP_TILE_URL = ""
     cache.clear()
     _Holder.directory = None

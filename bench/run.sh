@@ -31,6 +31,11 @@ fi
 if [ "${1:-}" = "progress" ]; then
   exec bash bench/progress.sh
 fi
+# `bash bench/run.sh endorsements`: the endorsement policy and the online application with
+# automatic approval (bench/endorsements.sh, issue 11), against the ceiling of the same run.
+if [ "${1:-}" = "endorsements" ]; then
+  exec bash bench/endorsements.sh
+fi
 PY="${PYTHON:-.venv/bin/python}"
 DURATION="${BENCH_DURATION:-20s}"
 WARMUP="${BENCH_WARMUP:-5s}"

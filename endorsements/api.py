@@ -88,6 +88,13 @@ class PolicyOut(Schema):
 def policy(request: HttpRequest):
     """Public and cacheable: `Cache-Control: public, max-age=300`, an `ETag`, and 304 for a
     matching `If-None-Match`. In the language of `Accept-Language`."""
+    # Documented here; served by endorsements.views.policy_json, routed ahead of the API (the
+    # same answer without the framework's per-request work: the body is rendered once).
+    return policy_response(request)
+
+
+def policy_response(request: HttpRequest) -> HttpResponse:
+    """The policy's answer: the cached rendering (PolicyOut), or 304 for its ETag."""
     body, etag = selectors.policy_rendered(language=selectors.language_of(request))
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)

@@ -3,12 +3,15 @@ per kind of reader, the citizen's endorsements, the officers' queue, exit restri
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -65,16 +68,31 @@ def policy_in_effect(*, today: dt.date | None = None) -> QuerySet[EndorsementPol
 def policy_option(
     *, destination: str, type_code: str, option_code: str, today: dt.date | None = None
 ) -> EndorsementPolicy:
-    """The policy row of one option in effect, or a 422 naming the choice."""
-    policy = (
-        policy_in_effect(today=today)
-        .filter(destination=destination, type_code=type_code, option_code=option_code)
-        .order_by("-effective_from")
-        .first()
-    )
+    """The policy row of one option in effect, or a 422 naming the choice (a copy of the rows
+    each process keeps per policy version and day: every application reads one)."""
+    today = today or today_shanghai()
+    policy = _options_in_effect(today).get((destination, type_code, option_code))
     if policy is None:
         raise UnknownOption()
-    return policy
+    return copy.copy(policy)
+
+
+# The options in effect by (destination, type, option), per policy version and day.
+_OPTIONS: dict[tuple[str, dt.date], dict[tuple[str, str, str], EndorsementPolicy]] = {}
+
+
+def _options_in_effect(today: dt.date) -> dict[tuple[str, str, str], EndorsementPolicy]:
+    key = (policy_version(), today)
+    found = _OPTIONS.get(key)
+    if found is None:
+        found = {}
+        # The latest in effect wins when two rows of one option overlap.
+        for policy in policy_in_effect(today=today).order_by("effective_from", "id"):
+            found[(policy.destination, policy.type_code, policy.option_code)] = policy
+        if len(_OPTIONS) > 8:
+            _OPTIONS.clear()
+        _OPTIONS[key] = found
+    return found
 
 
 def option_label(policy: EndorsementPolicy) -> str:
@@ -137,21 +155,37 @@ _VERSION_KEY = "endorsements:policy:version"
 _RENDERED: dict[tuple[str, str, dt.date], tuple[bytes, str]] = {}
 
 
+# The version this process last read, and when (monotonic): read again from the shared cache at
+# most every ENDORSEMENT_POLICY_CHECK_SECONDS (a round trip per request otherwise).
+_version_seen: tuple[str, float] | None = None
+
+
 def policy_version() -> str:
-    """The policy's version in the shared cache: every process renders again when it changes."""
+    """The policy's version in the shared cache: every process renders again when it changes
+    (within ENDORSEMENT_POLICY_CHECK_SECONDS; at once in the process that changed it)."""
+    global _version_seen
+    interval = getattr(settings, "ENDORSEMENT_POLICY_CHECK_SECONDS", 1.0)
+    now = time.monotonic()
+    seen = _version_seen
+    if seen is not None and interval > 0 and now - seen[1] < interval:
+        return seen[0]
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(_VERSION_KEY, version, None)
         version = cache.get(_VERSION_KEY) or version
+    _version_seen = (version, now)
     return version
 
 
 def policy_invalidate() -> None:
     """A policy row changed: a new version (every process renders again), and this process's
     renderings dropped."""
+    global _version_seen
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    _version_seen = None
     _RENDERED.clear()
+    _OPTIONS.clear()
 
 
 def policy_rendered(*, language: str, today: dt.date | None = None) -> tuple[bytes, str]:

@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import Problem
 from core.i18n import localized
@@ -243,3 +244,13 @@ def kiosk_pay(request: HttpRequest) -> HttpResponse:
         "endorsements/kiosk_done.html",
         {"printed": [selectors.endorsement_view(e) for e in printed], "refused": refused},
     )
+
+
+@csrf_exempt  # as the API's views: no cookie session here, and any other method is a 405
+@require_safe
+def policy_json(request: HttpRequest) -> HttpResponse:
+    """GET /api/v1/endorsements/policy, as the API documents it (endorsements.api.policy): a
+    plain view ahead of the API's routes, since the answer is a cached rendering."""
+    from .api import policy_response
+
+    return policy_response(request)

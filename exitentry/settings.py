@@ -468,6 +468,8 @@ MEDIA_URL = "/media-not-served/"
 RECEPTION_PHOTO_MAX_BYTES = env.int("RECEPTION_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 # How often a process checks whether the hall directory changed (seconds).
 GUIDE_DIRECTORY_CHECK_SECONDS = env.float("GUIDE_DIRECTORY_CHECK_SECONDS", default=1.0)
+# How often each process asks the shared cache whether the endorsement policy changed.
+ENDORSEMENT_POLICY_CHECK_SECONDS = env.float("ENDORSEMENT_POLICY_CHECK_SECONDS", default=1.0)
 
 
 def _refuse_insecure_production() -> None:

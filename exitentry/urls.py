@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts.views import set_language_view
 from core import views as core_views
+from endorsements import views as endorsement_views
 
 from .api import api
 
@@ -14,6 +15,9 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # The public endorsement policy, documented in the API (endorsements.api.policy), served by a
+    # plain view: the same cached bytes without the API framework's per-request work.
+    path("api/v1/endorsements/policy", endorsement_views.policy_json),
     path("api/v1/", api.urls),
     # The language switcher: Django's set_language, which also sets a signed-in citizen's
     # language of messages (accounts.User.language).

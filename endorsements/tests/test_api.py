@@ -41,6 +41,23 @@ def test_the_policy_is_public_cacheable_and_answers_304_to_its_etag(client, poli
     assert again.status_code == 304 and again.content == b""
 
 
+def test_the_policy_is_served_by_the_plain_view_and_documented_in_the_api(client, policies):
+    from django.urls import resolve
+
+    from endorsements.views import policy_json
+
+    # when the policy's path is resolved and the API's document read
+    match = resolve(POLICY)
+    schema = client.get("/api/v1/openapi.json").json()
+    # then the plain view serves it, the API documents it, and other methods are a problem
+    assert match.func is policy_json
+    assert "get" in schema["paths"][POLICY]
+    assert client.head(POLICY).status_code == 200
+    refused = client.post(POLICY)
+    assert refused.status_code == 405
+    assert refused["Content-Type"].startswith("application/problem+json")
+
+
 def test_the_policy_matches_its_schema_and_follows_the_language(client, policies):
     from endorsements.api import PolicyOut
 

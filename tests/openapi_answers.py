@@ -47,6 +47,9 @@ def answer_errors(method: str, path: str, status: int, content_type: str, body: 
     media = content_type.split(";")[0].strip()
     if media not in JSON_TYPES or (status == 204 and not body):
         return []
+    if method.upper() == "HEAD":
+        # The headers of the GET, no body (RFC 9110 9.3.2): the GET's answers are checked.
+        return [] if not body else [f"HEAD {path} -> {status}: a body was sent"]
     where = f"{method} {path} -> {status}"
     try:
         data = json.loads(body)

@@ -14,6 +14,8 @@ The material is loaded once per process (`signing_material`); `signing_material_
 (tests, key rotation).
 """
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import logging
@@ -279,8 +281,21 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
     return out.getvalue()
 
 
+def outside_event_loop(fn, /, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions. They run their coroutines with asyncio.run(),
+    which refuses a thread whose event loop is running (an ASGI server; a test process driving
+    Chromium through Playwright): there the call runs in a short-lived worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def _sign(pdf: bytes, meta, material: SigningMaterial, *, bytes_reserved: int | None):
-    return signers.sign_pdf(
+    return outside_event_loop(
+        signers.sign_pdf,
         IncrementalPdfFileWriter(io.BytesIO(pdf)),
         meta,
         signer=material.signer,
@@ -340,8 +355,11 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
     except Exception:
         context = material.validation_context(for_signing=False)
     try:
-        status = validate_pdf_signature(
-            signature, signer_validation_context=context, ts_validation_context=context
+        status = outside_event_loop(
+            validate_pdf_signature,
+            signature,
+            signer_validation_context=context,
+            ts_validation_context=context,
         )
     except Exception:
         return SignatureCheck(problem="altered")

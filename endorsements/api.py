@@ -132,19 +132,19 @@ class CheckOut(Schema):
     message: str
 
 
-class StepOut(Schema):
+class EndorsementStepOut(Schema):
     action: str
     status: EndorsementStatus
     at: dt.datetime
     note: str
 
 
-class HallRefOut(Schema):
+class EndorsementHallOut(Schema):
     code: str
     name: str
 
 
-class EndorsementOut(Schema):
+class EndorsementDetailOut(Schema):
     id: int
     number: str
     document_id: int
@@ -166,7 +166,7 @@ class EndorsementOut(Schema):
     stay_days: int | None
     fee: str
     channel: Channel
-    hall: HallRefOut | None
+    hall: EndorsementHallOut | None
     applied_at: dt.datetime
     expected_on: dt.date | None = Field(
         description="While under review: when a decision is expected."
@@ -175,13 +175,13 @@ class EndorsementOut(Schema):
         description="Why it is under review (the checks that failed) or why it was rejected."
     )
     can_apply_again: bool
-    timeline: list[StepOut] = Field(default_factory=list)
+    timeline: list[EndorsementStepOut] = Field(default_factory=list)
 
 
 class AppliedOut(Schema):
     created: bool = Field(description="false: a retry with the same Idempotency-Key.")
     total_fee: str
-    endorsements: list[EndorsementOut]
+    endorsements: list[EndorsementDetailOut]
 
 
 def _reasons(endorsement: Endorsement) -> list[dict]:
@@ -281,7 +281,7 @@ def apply(
 
 @router.get(
     "/me/endorsements",
-    response={200: list[EndorsementOut], 401: ProblemOut, 403: ProblemOut},
+    response={200: list[EndorsementDetailOut], 401: ProblemOut, 403: ProblemOut},
     url_name="my_endorsements",
     summary="My (and my minors') endorsements, with the trips left",
 )
@@ -294,7 +294,7 @@ def my_endorsements(request: HttpRequest):
 
 @router.get(
     "/me/endorsements/{endorsement_id}",
-    response={200: EndorsementOut, **READ},
+    response={200: EndorsementDetailOut, **READ},
     url_name="my_endorsement",
     summary="One of my endorsements, with its timeline",
 )
@@ -306,7 +306,7 @@ def my_endorsement(request: HttpRequest, endorsement_id: int = Path(..., ge=1, l
 
 @router.post(
     "/me/endorsements/{endorsement_id}/withdraw",
-    response={200: EndorsementOut, **WRITE},
+    response={200: EndorsementDetailOut, **WRITE},
     url_name="my_endorsement_withdraw",
     summary="Withdraw an endorsement application not yet paid",
 )
@@ -322,7 +322,7 @@ def my_endorsement_withdraw(request: HttpRequest, endorsement_id: int = Path(...
 NUMBER = Path(..., max_length=20, description="The endorsement number.")
 
 
-class StaffEndorsementOut(EndorsementOut):
+class StaffEndorsementOut(EndorsementDetailOut):
     id_number_masked: str
     household_region: str
     answers: dict
@@ -421,7 +421,7 @@ class DecisionIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class RejectIn(Schema):
+class EndorsementRejectIn(Schema):
     reason_code: RejectionReason
     reason: str = Field(max_length=500, description="What the applicant reads (10-500).")
 
@@ -449,7 +449,7 @@ def staff_approve(request: HttpRequest, payload: DecisionIn, number: str = NUMBE
     url_name="staff_endorsement_reject",
     summary="Reject an endorsement under review, with the reason the applicant reads",
 )
-def staff_reject(request: HttpRequest, payload: RejectIn, number: str = NUMBER):
+def staff_reject(request: HttpRequest, payload: EndorsementRejectIn, number: str = NUMBER):
     endorsement = selectors.endorsement_for_staff(staff=request.auth, number=number)
     services.endorsement_reject(
         staff=request.auth,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from accounts.auth import citizen_auth
 from core.api import Page, PageParams, ProblemOut, page_links
@@ -43,7 +43,7 @@ class InboxParams(PageParams):
 class MarkReadIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(
+    ids: list[StrictInt] | None = Field(
         None, max_length=100, description="The messages to mark read; all unread when left out."
     )
 

@@ -4,6 +4,7 @@ always writes its access log row in the same transaction), and the demo staff.""
 import base64
 import binascii
 import logging
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -365,5 +366,6 @@ def demo_totp_code(*, username: str) -> DemoCode:
     now = timezone.now().timestamp()
     totp.time = now
     step = totp.t()
-    seconds_left = int(device.t0 + (step + 1) * device.step - now)
+    # Rounded up: 0.4 s left is "1 second", never 0 (the code is still valid).
+    seconds_left = math.ceil(device.t0 + (step + 1) * device.step - now)
     return DemoCode(f"{totp.token():0{device.digits}d}", seconds_left, device.last_t >= step)

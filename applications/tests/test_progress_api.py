@@ -181,9 +181,16 @@ def test_an_oversized_body_is_refused_unread(client):
 
 
 def test_a_body_just_under_the_limit_is_read(client):
-    body = json.dumps({"application_number": "1234", "id_number": STRANGER_ID, "pad": "x" * 1900})
-    assert len(body) <= 2048
+    # (padded with white space: the schema allows no other field)
+    body = json.dumps({"application_number": "1234", "id_number": STRANGER_ID})
+    body = body[:-1] + " " * 1900 + "}"
+    assert 1900 < len(body) <= 2048
     problem(post(client, body), 422, "invalid_application_number")
+
+
+def test_a_field_beyond_the_schema_is_refused(client):
+    body = {"application_number": "1234", "id_number": STRANGER_ID, "pad": "x"}
+    problem(post(client, json.dumps(body)), 422, "validation_failed")
 
 
 def test_other_methods_are_refused(client):

@@ -1,6 +1,7 @@
 """The signature itself: B-LT offline, B-LTA with a local TSA, pdfsig's opinion, keys from
 files and from a PKCS#11 token (SoftHSM2), and the development PKI made once under races."""
 
+import asyncio
 import io
 import os
 import shutil
@@ -44,7 +45,8 @@ def offline_status(signed: bytes, pki_dir):
     context = DocumentSecurityStore.read_dss(reader).as_validation_context(
         {"trust_roots": [trust], "allow_fetching": False, "revocation_mode": "hard-fail"}
     )
-    return reader, validate_pdf_signature(
+    return reader, signing.outside_event_loop(
+        validate_pdf_signature,
         reader.embedded_signatures[0],
         signer_validation_context=context,
         ts_validation_context=context,
@@ -224,3 +226,21 @@ def test_development_pki_is_made_once_under_concurrent_first_use(tmp_path):
     first = (base / pki.KEYS_SUBDIR / pki.CA_CERT).read_bytes()
     pki.dev_pki(base, crl_url="http://localhost/trust/ca.crl")
     assert (base / pki.KEYS_SUBDIR / pki.CA_CERT).read_bytes() == first
+
+
+def test_signing_and_validating_work_where_an_event_loop_is_running(certificate_keys):
+    # given a thread whose event loop is running (an ASGI server, Playwright's sync API)
+    async def inside_a_running_loop():
+        signed = sign()
+        return signed, signing.pdf_signature_check(signed)
+
+    results = []
+    # (a thread of its own: the test process may already run Playwright's loop)
+    worker = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_running_loop())))
+    # when a certificate is signed and checked there
+    worker.start()
+    worker.join()
+    # then it is signed and found intact (pyHanko's asyncio.run moved to a worker thread)
+    signed, check = results[0]
+    assert signed.startswith(b"%PDF")
+    assert check.problem is None, check

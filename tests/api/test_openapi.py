@@ -47,3 +47,44 @@ def test_the_duplicate_check_itself_rejects_a_duplicated_key():
     # then it is refused
     with pytest.raises(ValueError, match="duplicated keys"):
         json.loads(text, object_pairs_hook=_refuse_duplicates)
+
+
+def _models_in(annotation, seen: set) -> None:
+    """Every pydantic model an annotation reaches (lists, unions, fields of fields)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _models_in(field.annotation, seen)
+        return
+    for argument in typing.get_args(annotation):
+        _models_in(argument, seen)
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    # given every model the API's operations answer with or take
+    from exitentry.api import api
+
+    seen: set = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.response_models.values():
+                    _models_in(model, seen)
+                for model in operation.models:
+                    _models_in(model, seen)
+    # when they are grouped by the name the OpenAPI document gives them
+    by_name: dict[str, list[str]] = {}
+    for model in seen:
+        if model.__module__ == "abc":
+            continue  # ninja's own wrappers of an operation's parameters and answers
+        by_name.setdefault(model.__name__, []).append(f"{model.__module__}.{model.__qualname__}")
+    # then no name stands for two models (the document would keep one and describe the other
+    # answers wrongly)
+    shared = {name: where for name, where in by_name.items() if len(where) > 1}
+    assert not shared, shared

@@ -18,6 +18,7 @@ from certificates.models import Certificate
 from crossings.tests.factories import CrossingFactory, PortFactory
 from documents.tests.factories import CitizenFactory, PassportFactory
 
+from .conftest import confirm_new_device
 from .test_account_journeys import form_button, open_page, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -82,6 +83,7 @@ def test_citizen_downloads_a_certificate_that_verifies_and_copies_that_do_not(
     page.locator("#id_phone").fill(citizen.phone[3:])
     page.locator("#id_password").fill(PASSWORD)
     submit(page, form_button(page))
+    confirm_new_device(page, citizen.phone)
 
     # When they ask for an entry/exit record certificate for the last 100 days
     open_page(page, site + "/certificates/")

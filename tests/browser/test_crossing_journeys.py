@@ -16,7 +16,7 @@ from crossings import signing
 from crossings.models import Port
 from crossings.services import port_credential_create
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, confirm_new_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -82,6 +82,7 @@ def test_a_citizen_reads_their_entry_exit_records(page: Page, site: str, languag
     page.locator("#id_password").fill(CITIZEN.password)
     with page.expect_navigation():
         page.locator("main form[method=post] button[type=submit]").first.click()
+    confirm_new_device(page, CITIZEN.phone)
     with page.expect_navigation():
         page.locator("nav.site-nav a[href='/crossings/']").click()
     assert_accessible(page)

@@ -21,6 +21,7 @@ from notifications.models import Notification
 from persons.demo import fixed
 from persons.tests.factories import PersonFactory
 
+from .conftest import confirm_new_device
 from .test_account_journeys import (
     OFFICER,
     follow,
@@ -103,6 +104,7 @@ def test_apply_approve_reject_pay_print_and_see_it_on_the_pass(
     english.locator("#id_phone").fill(other.phone[3:])
     english.locator("#id_password").fill(XIAN_PASSWORD)
     submit(english, english.locator("main form[method=post] button[type=submit]").first)
+    confirm_new_device(english, other.phone)
     # When he applies for the same endorsement
     apply_for_hong_kong_g(english, site, "CA6100001")
     # Then it goes to an officer and he reads why
@@ -149,11 +151,12 @@ def test_apply_approve_reject_pay_print_and_see_it_on_the_pass(
     expect(on_pass).to_contain_text("香港")
     expect(on_pass).to_contain_text("有效")
     expect(on_pass.locator(".trips-left").first).to_have_text("1")
-    # and in English
-    again = other_page("en")
-    sign_in(again, site, "en")
-    open_page(again, site + "/documents/")
-    on_pass = again.locator(".endorsements-on-pass").first
+    # and in English (the site's language switch, on the same signed-in browser)
+    with page.expect_navigation():
+        page.locator("header form.language-switch button[value=en]").click()
+    open_page(page, site + "/documents/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    on_pass = page.locator(".endorsements-on-pass").first
     expect(on_pass).to_contain_text("Hong Kong")
     expect(on_pass).to_contain_text("Active")
     expect(on_pass.locator(".trips-left").first).to_have_text("1")

@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .phones import mask_phone
+from .user_agents import user_agent_label
 
 
 class User(AbstractUser):
@@ -162,6 +164,14 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """What the person sees: a browser as "Chrome on Windows" (never its full User-Agent),
+        an app by the device name it gave."""
+        if self.kind == self.Kind.WEB:
+            return user_agent_label(self.name)
+        return self.name or gettext("Unnamed device")
 
 
 class ApiToken(models.Model):

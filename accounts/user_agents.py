@@ -1,0 +1,42 @@
+"""A coarse, readable label for a browser from its User-Agent ("Chrome on Windows"): enough for
+a person to recognise their own device on the devices page, no version or build numbers."""
+
+from django.utils.translation import gettext as _
+
+# First match wins: the more specific names come before the engines they are built on.
+_BROWSERS = (
+    ("MicroMessenger", "WeChat"),
+    ("AlipayClient", "Alipay"),
+    ("Edg", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("HarmonyOS", "HarmonyOS"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("CrOS", "ChromeOS"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def _first(user_agent: str, table: tuple[tuple[str, str], ...]) -> str:
+    return next((name for marker, name in table if marker in user_agent), "")
+
+
+def user_agent_label(user_agent: str | None) -> str:
+    """ "Chrome on Windows", "Safari on iPhone", "Firefox", "Android", or "Unknown browser"."""
+    user_agent = user_agent or ""
+    browser, system = _first(user_agent, _BROWSERS), _first(user_agent, _SYSTEMS)
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown browser")

@@ -142,7 +142,7 @@ def staff_logout(request: HttpRequest) -> HttpResponse:
 
 # Pages of other apps, each shown to the roles that hold any of the permissions its view
 # checks (endorsements.selectors._require_work, certificates and crossings staff_views).
-_HOME_PAGES: tuple[tuple[str, str, frozenset[Permission]], ...] = (
+_HOME_PAGES = (
     (
         gettext_lazy("Endorsements to review"),
         "staff:endorsements:queue",

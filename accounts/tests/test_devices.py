@@ -305,3 +305,13 @@ def test_a_forgotten_app_is_asked_a_code_for_its_next_token(citizen, committed):
             "/api/v1/auth/token", body | {"device_id": "install-1"}, content_type=JSON
         )
     assert again.status_code == 202 and again.json()["code_required"] is True
+
+
+def test_the_devices_page_in_chinese(citizen):
+    remembered(citizen, "browser-1", name=SAFARI_IPHONE)
+    client = Client()
+    client.force_login(citizen)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    page = client.get("/accounts/devices/").text
+    assert "已记住的设备" in page and "忘记此设备" in page
+    assert "iPhone 上的 Safari" in page

@@ -22,6 +22,7 @@ from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_coo
 from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
+from .user_agents import user_agent_summary
 
 router = Router(tags=["accounts"])
 
@@ -311,7 +312,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
         device_id=device_id,
         code=payload.code,
         channel=LoginEvent.Channel.API,
-        device_name=request.headers.get("User-Agent", ""),
+        device_name=user_agent_summary(request.headers.get("User-Agent")),
     )
     if signed.sent is not None:
         return Status(202, _code_sent(signed.sent) | {"code_required": True})

@@ -137,7 +137,9 @@ class KnownDevice(models.Model):
     phone: it signs in (or gets a token) with the password alone from then on.
 
     The device id is a random value kept by the device (the website's signed cookie, or the
-    `device_id` an app sends); only its keyed hash is stored.
+    `device_id` an app sends); only its keyed hash is stored. `name` is the device name an app
+    gave, or for a browser the browser and system names of its User-Agent ("Safari;iPhone",
+    accounts.user_agents.user_agent_summary), never the User-Agent itself.
     """
 
     class Kind(models.TextChoices):

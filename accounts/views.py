@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import KnownDevice, LoginEvent, User, VerificationCode
 from .phones import mask_email, mask_phone, phone_clean
+from .user_agents import user_agent_summary
 
 Purpose = VerificationCode.Purpose
 # What a pending two-step flow keeps in the session between its pages.
@@ -184,7 +185,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 device_id=device_id,
                 kind=KnownDevice.Kind.WEB,
-                name=request.headers.get("User-Agent", "")[:100],
+                name=user_agent_summary(request.headers.get("User-Agent")),
             ),
         )
         if ok:

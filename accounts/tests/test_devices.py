@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.device_cookie import COOKIE, SALT
 from accounts.models import KnownDevice
-from accounts.user_agents import user_agent_label
+from accounts.user_agents import user_agent_label, user_agent_summary
 from core.bounds import MAX_ID
 
 from .factories import PASSWORD, UserFactory
@@ -30,12 +30,13 @@ SAFARI_IPHONE = (
 
 
 def remembered(user, device_id: str, *, kind="web", name=CHROME_WINDOWS, days_ago=0):
-    """A device the user confirmed a code on, last seen `days_ago`."""
+    """A device the user confirmed a code on, last seen `days_ago` (a browser's User-Agent kept
+    as its summary, as sign-in does)."""
     return KnownDevice.objects.create(
         user=user,
         device_hash=services.device_hash_of(device_id),
         kind=kind,
-        name=name,
+        name=user_agent_summary(name) if kind == "web" else name,
         last_seen_at=timezone.now() - dt.timedelta(days=days_ago),
     )
 
@@ -79,6 +80,30 @@ def api(client, method, path, **extra):
 )
 def test_a_browser_is_labelled_coarsely_from_its_user_agent(user_agent, label):
     assert user_agent_label(user_agent) == label
+
+
+@pytest.mark.parametrize("user_agent", [CHROME_WINDOWS, SAFARI_IPHONE, "curl/8.5.0", ""])
+def test_only_a_short_summary_of_the_user_agent_is_kept_and_labels_alike(user_agent):
+    summary = user_agent_summary(user_agent)
+    assert len(summary) <= 30 and "/" not in summary
+    assert user_agent_label(summary) == user_agent_label(user_agent)
+
+
+@pytest.mark.new_device
+def test_signing_in_on_a_new_browser_keeps_the_summary_not_the_user_agent(
+    client, citizen, committed, outbox
+):
+    # given a browser that is not known yet
+    client.defaults["HTTP_USER_AGENT"] = SAFARI_IPHONE
+    # when the citizen confirms the code
+    with committed():
+        client.post("/accounts/login/", {"phone": citizen.phone, "password": PASSWORD})
+    code = outbox.latest_code(citizen.phone, "new_device")
+    client.post("/accounts/login/confirm/", {"code": code, "confirm": "1"})
+    # then the device keeps "Safari;iPhone" and is labelled from it
+    device = KnownDevice.objects.get(user=citizen)
+    assert device.name == "Safari;iPhone"
+    assert device.label == "Safari on iPhone"
 
 
 def test_an_app_is_labelled_by_the_name_it_gave(citizen):

@@ -22,6 +22,7 @@ from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_coo
 from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
+from .user_agents import user_agent_summary
 
 router = Router(tags=["accounts"])
 
@@ -119,6 +120,18 @@ class TokenOut(Schema):
     current: bool = Field(description="The token of this very request.")
 
 
+class KnownDeviceOut(Schema):
+    id: int
+    kind: Literal["web", "app"] = Field(description="web: a browser; app: an app installation.")
+    label: str = Field(
+        description="A browser as 'Chrome on Windows' (never its full User-Agent); an app by "
+        "the device name it gave."
+    )
+    first_seen_at: dt.datetime = Field(description="When the code was first confirmed on it.")
+    last_seen_at: dt.datetime | None = Field(description="Its latest sign-in.")
+    current: bool = Field(description="This very browser (always false with a bearer token).")
+
+
 class PasswordResetIn(Schema):
     phone: str = _PHONE
     code: str = _CODE
@@ -210,6 +223,10 @@ def _me(user: User) -> dict:
     }
 
 
+def _bearer(request: HttpRequest) -> bool:
+    return getattr(request.auth, "api_token", None) is not None
+
+
 def _token(token: ApiToken, request: HttpRequest) -> dict:
     current = getattr(request.auth, "api_token", None)
     return {
@@ -295,7 +312,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
         device_id=device_id,
         code=payload.code,
         channel=LoginEvent.Channel.API,
-        device_name=request.headers.get("User-Agent", ""),
+        device_name=user_agent_summary(request.headers.get("User-Agent")),
     )
     if signed.sent is not None:
         return Status(202, _code_sent(signed.sent) | {"code_required": True})
@@ -431,6 +448,54 @@ def me_token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX
     """Revoking again changes nothing. Another citizen's token is not found (404)."""
     token = services.token_revoke(user=request.auth, token_id=token_id)
     return Status(200, _token(token, request))
+
+
+@router.get(
+    "me/devices",
+    auth=citizen_auth,
+    response={200: Page[KnownDeviceOut], 401: ProblemOut, 422: ProblemOut},
+    url_name="me_devices",
+    summary="My remembered devices (browsers and apps that sign in without a code)",
+)
+def me_devices(request: HttpRequest, page: Query[PageParams]):
+    """Browsers and app installations on which a code sent to the account's phone was
+    confirmed: they sign in (or get a token) with the password alone. Last seen first."""
+    devices = selectors.devices_known(user=request.auth)
+    count = devices.count()
+    rows = devices[page.offset : page.offset + page.limit]
+    this = None if _bearer(request) else services.device_hash_of(device_cookie_id(request))
+    return Status(
+        200,
+        {
+            **page_links(request, count=count, limit=page.limit, offset=page.offset),
+            "results": [
+                {
+                    "id": d.pk,
+                    "kind": d.kind,
+                    "label": d.label,
+                    "first_seen_at": d.created_at,
+                    "last_seen_at": d.last_seen_at,
+                    "current": this is not None and d.device_hash == this,
+                }
+                for d in rows
+            ],
+        },
+    )
+
+
+@router.delete(
+    "me/devices/{device_id}",
+    auth=citizen_auth,
+    response={204: None, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
+    url_name="me_device_forget",
+    summary="Forget one of my remembered devices",
+)
+def me_device_forget(request: HttpRequest, device_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The device is asked a code sent to the account's phone the next time it signs in or
+    gets a token. It is not signed out: revoke an app's token with `me/tokens/{id}/revoke`.
+    Another citizen's device is not found (404)."""
+    services.device_forget(user=request.auth, device_id=device_id)
+    return Status(204, None)
 
 
 @router.post(

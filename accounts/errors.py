@@ -32,6 +32,7 @@ class AccountsError(StrEnum):
     ACCOUNT_ALREADY_BOUND = "account_already_bound"
     NO_PHONE_ON_FILE = "no_phone_on_file"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105
+    DEVICE_NOT_FOUND = "device_not_found"
     CSRF_FAILED = "csrf_failed"
     STEP_UP_REQUIRED = "step_up_required"
     NO_PHONE = "no_phone"

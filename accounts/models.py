@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .phones import mask_phone
+from .user_agents import user_agent_label
 
 
 class User(AbstractUser):
@@ -135,7 +137,9 @@ class KnownDevice(models.Model):
     phone: it signs in (or gets a token) with the password alone from then on.
 
     The device id is a random value kept by the device (the website's signed cookie, or the
-    `device_id` an app sends); only its keyed hash is stored.
+    `device_id` an app sends); only its keyed hash is stored. `name` is the device name an app
+    gave, or for a browser the browser and system names of its User-Agent ("Safari;iPhone",
+    accounts.user_agents.user_agent_summary), never the User-Agent itself.
     """
 
     class Kind(models.TextChoices):
@@ -162,6 +166,14 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """What the person sees: a browser as "Chrome on Windows" (never its full User-Agent),
+        an app by the device name it gave."""
+        if self.kind == self.Kind.WEB:
+            return user_agent_label(self.name)
+        return self.name or gettext("Unnamed device")
 
 
 class ApiToken(models.Model):

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
-from .models import ApiToken, LoginEvent, User
+from .models import ApiToken, KnownDevice, LoginEvent, User
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,13 @@ def tokens_active(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(
         user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).order_by("-created_at", "-id")
+
+
+def devices_known(*, user: User) -> QuerySet[KnownDevice]:
+    """The browsers and apps the user confirmed a code on, last seen first."""
+    return KnownDevice.objects.filter(user=user).order_by(
+        F("last_seen_at").desc(nulls_last=True), "-created_at", "-id"
+    )
 
 
 def login_events_recent(*, user: User, limit: int = 5) -> QuerySet[LoginEvent]:

@@ -847,6 +847,13 @@ def _device_hash(device_id: str) -> str:
     return _keyed_hash("device", device_id)
 
 
+def device_hash_of(device_id: str | None) -> str | None:
+    """The stored form of a device id (None for no or a malformed id): to tell this browser
+    among the remembered ones."""
+    device_id = device_id_clean(device_id)
+    return _device_hash(device_id) if device_id else None
+
+
 def device_known(*, user: User, device_id: str | None) -> bool:
     """Whether this account confirmed a code on this device before (and then notes the
     sign-in on it)."""
@@ -893,6 +900,23 @@ def device_confirm(*, user: User, code: str, device_id: str, kind: str, name: st
 
     _redeem(purpose=Purpose.NEW_DEVICE, user=user, code=code, then=remember)
     logger.info("Account %s confirmed a new %s device", user.pk, kind)
+
+
+@transaction.atomic
+def device_forget(*, user: User, device_id: int) -> None:
+    """Forget one remembered device of the user: it is asked a code the next time it signs in
+    (or gets a token). Another user's device is not found."""
+    deleted, _rows = KnownDevice.objects.filter(user=user, pk=device_id).delete()
+    if not deleted:
+        raise NotFound(code=AccountsError.DEVICE_NOT_FOUND, detail=_("There is no such device."))
+    logger.info("Known device %s of account %s forgotten", device_id, user.pk)
+
+
+def devices_forget_all(*, user: User) -> int:
+    """Forget every remembered device of the user (after a password reset or change, or a new
+    mobile number): each one is asked a code again next time."""
+    deleted, _rows = KnownDevice.objects.filter(user=user).delete()
+    return deleted
 
 
 def sign_in_start(
@@ -967,7 +991,8 @@ def password_reset_start(*, phone: str, client_address: str | None = None) -> Co
 
 
 def password_reset(*, phone: str, code: str, password: str) -> User:
-    """Set a new password with the code sent to the number; end every session and token."""
+    """Set a new password with the code sent to the number; end every session and token and
+    forget every remembered device."""
     phone = _phone(phone)
     user = User.objects.filter(phone=phone, is_active=True).first()
     password_check(password=password, user=user or User(username=phone, phone=phone))
@@ -981,6 +1006,8 @@ def password_reset(*, phone: str, code: str, password: str) -> User:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        # Whoever knew the old password signs in nowhere without a code to the phone.
+        devices_forget_all(user=user)
         # Whoever holds the phone may sign in again at once.
         axes_reset(username=axes_key(phone))
         return user
@@ -1049,7 +1076,8 @@ def password_change(
     *, user: User, current_password: str, new_password: str, keep_token_id: int | None = None
 ) -> User:
     """Change the password after checking the current one; every other session and every other
-    token ends (the caller keeps its own session with update_session_auth_hash)."""
+    token ends (the caller keeps its own session with update_session_auth_hash), and every
+    remembered device is forgotten (a code is asked on the next sign-in)."""
     _reauthenticate(user=user, password=current_password, field="current_password")
     password_check(password=new_password, user=user)
     with transaction.atomic():
@@ -1059,6 +1087,7 @@ def password_change(
         ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
             pk=keep_token_id
         ).update(revoked_at=timezone.now())
+        devices_forget_all(user=account)
     user.password = account.password
     if user.phone:
         with translation.override(message_language(account)):
@@ -1124,7 +1153,8 @@ def phone_change_confirm(*, user: User, code: str, keep_token_id: int | None = N
     """Use the new number (also the sign-in name) once its code is confirmed.
 
     Every other session ends (the session hash follows the number) and every bearer token but
-    the one of this request (`keep_token_id`) is revoked.
+    the one of this request (`keep_token_id`) is revoked; every remembered device is forgotten
+    (a code, to the new number, is asked on the next sign-in).
     """
 
     def change(row: VerificationCode) -> User:
@@ -1144,6 +1174,7 @@ def phone_change_confirm(*, user: User, code: str, keep_token_id: int | None = N
             ApiToken.objects.filter(user=account, revoked_at__isnull=True).exclude(
                 pk=keep_token_id
             ).update(revoked_at=timezone.now())
+            devices_forget_all(user=account)
         except IntegrityError:
             raise Problem(
                 status=409,

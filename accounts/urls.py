@@ -26,6 +26,11 @@ urlpatterns = [
         views.device_revoke_view,
         name="device_revoke",
     ),
+    path(
+        "accounts/devices/known/<id:device_id>/forget/",
+        views.device_forget_view,
+        name="device_forget",
+    ),
     path("accounts/phone/", views.change_phone_view, name="change_phone"),
     path("accounts/phone/confirm/", views.change_phone_confirm_view, name="change_phone_confirm"),
     path("accounts/email/", views.change_email_view, name="change_email"),

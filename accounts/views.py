@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import KnownDevice, LoginEvent, User, VerificationCode
 from .phones import mask_email, mask_phone, phone_clean
+from .user_agents import user_agent_summary
 
 Purpose = VerificationCode.Purpose
 # What a pending two-step flow keeps in the session between its pages.
@@ -184,7 +185,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 device_id=device_id,
                 kind=KnownDevice.Kind.WEB,
-                name=request.headers.get("User-Agent", "")[:100],
+                name=user_agent_summary(request.headers.get("User-Agent")),
             ),
         )
         if ok:
@@ -472,10 +473,29 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def devices_view(request: HttpRequest) -> HttpResponse:
-    """Apps and mini-programs signed in to the account."""
+    """Apps and mini-programs signed in to the account, and the remembered browsers and apps."""
     return render(
-        request, "accounts/devices.html", {"tokens": selectors.tokens_active(user=request.user)}
+        request,
+        "accounts/devices.html",
+        {
+            "tokens": selectors.tokens_active(user=request.user),
+            "known": selectors.devices_known(user=request.user),
+            "this_device": services.device_hash_of(device_cookie_id(request)),
+        },
     )
+
+
+@login_required
+@require_POST
+def device_forget_view(request: HttpRequest, device_id: int) -> HttpResponse:
+    try:
+        services.device_forget(user=request.user, device_id=device_id)
+    except Problem as problem:
+        raise Http404(problem.detail) from problem
+    messages.success(
+        request, _("The device is forgotten: a code will be asked the next time it signs in.")
+    )
+    return redirect("accounts:devices")
 
 
 @login_required

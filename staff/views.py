@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -139,6 +140,27 @@ def staff_logout(request: HttpRequest) -> HttpResponse:
 # Pages
 
 
+# Pages of other apps, each shown to the roles that hold any of the permissions its view
+# checks (endorsements.selectors._require_work, certificates and crossings staff_views).
+_HOME_PAGES = (
+    (
+        gettext_lazy("Endorsements to review"),
+        "staff:endorsements:queue",
+        frozenset({Permission.APPLICATION_REVIEW, Permission.HALL_SERVICE}),
+    ),
+    (
+        gettext_lazy("Flagged crossings"),
+        "staff:crossings:flagged",
+        frozenset({Permission.PERSON_LOOKUP}),
+    ),
+    (
+        gettext_lazy("Revoke a certificate"),
+        "staff:certificates:revoke",
+        frozenset({Permission.APPLICATION_DECIDE}),
+    ),
+)
+
+
 @staff_page()
 def staff_home(request: HttpRequest) -> HttpResponse:
     """What the signed-in staff member's roles allow, and where."""
@@ -150,12 +172,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         Permission.STAFF_MANAGE: reverse("admin:index"),
     }
     abilities = [(p.label, links.get(p)) for p in Permission if p in allowed]
+    pages = [
+        (label, reverse(url_name)) for label, url_name, needs in _HOME_PAGES if allowed & needs
+    ]
     return _render(
         request,
         "staff/home.html",
         {
             "scopes": selectors.staff_role_scopes(request.user),
             "abilities": abilities,
+            "pages": pages,
             "halls_in_scope": selectors.staff_halls_in_scope(request.user).count(),
         },
     )

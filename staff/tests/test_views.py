@@ -488,3 +488,26 @@ def test_the_access_log_is_read_only_in_the_admin(administrator, logged):
 def test_a_supervisor_cannot_manage_roles_in_the_admin(supervisor):
     client = verified_client(supervisor)
     assert client.get("/admin/staff/staffrole/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("officer", ["endorsements", "crossings/flagged"], ["certificates"]),
+        ("reviewer", ["endorsements", "crossings/flagged"], ["certificates"]),
+        ("supervisor", ["endorsements", "crossings/flagged", "certificates"], []),
+        ("administrator", [], ["endorsements", "crossings/flagged", "certificates"]),
+    ],
+)
+def test_the_home_page_links_the_pages_each_role_may_open(request, role, shown, hidden):
+    # given a staff member of the role
+    client = english(verified_client(request.getfixturevalue(role)))
+    # when
+    home = client.get("/staff/").text
+    # then the home page links exactly the pages the role may open, and each link opens
+    for page in shown:
+        assert f'href="/staff/{page}/"' in home
+        assert client.get(f"/staff/{page}/").status_code == 200
+    for page in hidden:
+        assert f'href="/staff/{page}/"' not in home
+        assert client.get(f"/staff/{page}/").status_code == 403

@@ -138,7 +138,13 @@ def owner_objects(settings):
     endorsement = EndorsementFactory(
         document=HkMacaoPassFactory(person=owner.person), applied_by=owner, status="approved"
     )
+    from accounts.models import KnownDevice
+
+    device = KnownDevice.objects.create(
+        user=owner, device_hash="0" * 64, kind="app", name="Zhang Wei's phone"
+    )
     return {
+        "device_id": str(device.pk),
         "certificate_id": str(certificate.pk),
         "endorsement_id": str(endorsement.pk),
         "notification_id": str(message.pk),

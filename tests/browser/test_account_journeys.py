@@ -628,3 +628,30 @@ def test_staff_see_the_staff_navigation_only(page: Page, site: str):
     open_page(page, site + "/accounts/")
     assert page.url.endswith("/staff/")
     expect(page.locator("main")).not_to_contain_text("Bind your identity")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_citizen_sees_and_forgets_this_browser(page: Page, site: str, language: str):
+    # Given the guardian, signed in on this browser after the new-device code
+    open_page(page, site + "/accounts/login/")
+    page.locator("#id_phone").fill(GUARDIAN.phone[3:])
+    page.locator("#id_password").fill(GUARDIAN.password)
+    submit(page, form_button(page))
+    confirm_new_device(page, GUARDIAN.phone)
+
+    # When they open their devices page
+    open_page(page, site + "/accounts/devices/")
+
+    # Then this browser is listed, labelled coarsely, with a button to forget it
+    row = page.locator("main table tr", has_text=translated(language, "This browser"))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Chrome")
+    forget = row.locator("button[type=submit]")
+
+    # And when they forget it, it is gone and the page is still accessible
+    submit(page, forget)
+    assert page.url.endswith("/accounts/devices/")
+    assert_accessible(page)
+    expect(page.locator("main")).to_contain_text(
+        translated(language, "No device is remembered: a code will be asked on every new sign-in.")
+    )

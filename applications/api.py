@@ -20,6 +20,8 @@ from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
 from documents.models import DocumentType
+from endorsements import selectors as endorsement_selectors
+from endorsements.models import Channel, Destination, Endorsement, EndorsementStatus
 from guide.calendar import SHANGHAI
 
 from . import progress, receipt, selectors, services
@@ -96,6 +98,40 @@ class ApplicationOut(Out):
     updated_at: dt.datetime
     appointment_number: str | None = Field(description="The appointment it was accepted at.")
     url: str
+
+
+class EndorsementApplicationOut(Out):
+    kind: Literal["endorsement"] = Field(description="Always endorsement: the discriminator.")
+    id: int = Field(description="GET /api/v1/me/endorsements/{id} has its timeline.")
+    number: str = Field(description="The endorsement's number.", examples=["HG26112512345678"])
+    application_number: str = Field(
+        description="14 digits, for the progress lookup.", examples=["26112512345678"]
+    )
+    status: EndorsementStatus
+    status_name: str
+    outlook: OutlookOut
+    person: ApplicationHolderOut
+    destination: Destination
+    destination_name: str
+    type: str = Field(examples=["G"])
+    type_name: str
+    channel: Channel = Field(description="Paid and printed at a hall or a self-service kiosk.")
+    hall: ApplicationHallRefOut | None = Field(description="The hall chosen (channel hall).")
+    fee: str = Field(description="RMB.", examples=["15.00"])
+    valid_from: dt.date
+    valid_until: dt.date
+    applied_at: dt.datetime
+    updated_at: dt.datetime
+    url: str = Field(description="The endorsement with its timeline (API).")
+    page_url: str = Field(description="The endorsement's own page.")
+
+
+class MyApplicationsPage(Page[ApplicationOut]):
+    endorsements: list[EndorsementApplicationOut] = Field(
+        description="My (and my minors') endorsement applications, newest first, at most "
+        f"{endorsement_selectors.MY_APPLICATIONS_MAX}; not paged: on the first page (offset 0) "
+        "only, empty on the others."
+    )
 
 
 class TimelineStepOut(Out):
@@ -183,6 +219,74 @@ def _application(application: Application, *, user, urls: _Urls) -> dict:
     }
 
 
+_ENDORSEMENT_STATUS_LABELS = dict(EndorsementStatus.choices)
+_DESTINATION_LABELS = dict(Destination.choices)
+
+
+class _EndorsementUrls:
+    """The API and page URLs of endorsements, reverse() run once per request."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        marker = 999999999
+        api = request.build_absolute_uri(reverse("api:my_endorsement", args=[marker]))
+        page = request.build_absolute_uri(reverse("endorsements:detail", args=[marker]))
+        self.api = api.rpartition(str(marker))
+        self.page = page.rpartition(str(marker))
+
+    def __call__(self, pk: int) -> tuple[str, str]:
+        return (
+            f"{self.api[0]}{pk}{self.api[2]}",
+            f"{self.page[0]}{pk}{self.page[2]}",
+        )
+
+
+def _endorsement(endorsement: Endorsement, *, user, urls: _EndorsementUrls) -> dict:
+    e, person, hall = endorsement, endorsement.person, endorsement.hall
+    outlook = endorsement_selectors.endorsement_outlook(e)
+    api_url, page_url = urls(e.pk)
+    return {
+        "kind": "endorsement",
+        "id": e.pk,
+        "number": e.number,
+        "application_number": e.application_number,
+        "status": e.status,
+        "status_name": str(_ENDORSEMENT_STATUS_LABELS[e.status]),
+        "outlook": {
+            "stage": outlook.stage_label,
+            "expected_date": outlook.expected_date,
+            "next_step": outlook.next_step,
+        },
+        "person": {
+            "person_id": person.pk,
+            "name": person.name,
+            "relation": "self" if person.pk == user.person_id else "minor",
+            "id_number_masked": mask_id_number(person.id_number),
+        },
+        "destination": e.destination,
+        "destination_name": str(_DESTINATION_LABELS[e.destination]),
+        "type": e.type_code,
+        "type_name": f"{localized(e.policy, 'name')} ({e.type_code})",
+        "channel": e.channel,
+        "hall": (
+            {
+                "code": hall.code,
+                "name": hall.name,
+                "address": localized(hall, "address"),
+                "phone": hall.phone,
+            }
+            if hall is not None
+            else None
+        ),
+        "fee": f"{e.fee:.2f}",
+        "valid_from": e.valid_from,
+        "valid_until": e.valid_until,
+        "applied_at": e.applied_at.astimezone(SHANGHAI),
+        "updated_at": e.updated_at.astimezone(SHANGHAI),
+        "url": api_url,
+        "page_url": page_url,
+    }
+
+
 def _step(event: ApplicationEvent, application: Application) -> dict:
     return {
         "action": event.action,
@@ -202,21 +306,31 @@ def _detail(request: HttpRequest, application: Application) -> dict:
 
 @router.get(
     "/me/applications",
-    response={200: Page[ApplicationOut], 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
+    response={200: MyApplicationsPage, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
     url_name="my_applications",
     summary="My applications and my minors' applications",
 )
 def my_applications(request: HttpRequest, page: Query[PageParams]):
     """Every application of the signed-in citizen and of the minors they are guardian of,
-    latest accepted first."""
+    latest accepted first (`results`, paged), and on the first page their endorsement
+    applications (`endorsements`, kind `endorsement`), each with its status, expected date and
+    next step."""
     require_bound(request.auth)
     count, rows = selectors.applications_page_for(
         user=request.auth, limit=page.limit, offset=page.offset
     )
     urls = _Urls(request)
+    endorsements = []
+    if page.offset == 0:
+        endorsement_urls = _EndorsementUrls(request)
+        endorsements = [
+            _endorsement(e, user=request.auth, urls=endorsement_urls)
+            for e in endorsement_selectors.endorsement_applications_for(user=request.auth)
+        ]
     return {
         **page_links(request, count=count, limit=page.limit, offset=page.offset),
         "results": [_application(a, user=request.auth, urls=urls) for a in rows],
+        "endorsements": endorsements,
     }
 
 
@@ -298,10 +412,14 @@ class ProgressLookupIn(Schema):
 
 class ProgressOut(Out):
     application_number: str
+    kind: Literal["application", "endorsement"] = Field(
+        description="A document application, or an endorsement application (its status is "
+        "then one of the endorsement's)."
+    )
     name_masked: str = Field(description="The applicant's name, masked.", examples=["王**"])
-    document_type: DocumentType
+    document_type: DocumentType = Field(description="For an endorsement: the card pass it goes on.")
     document_type_name: str
-    status: ApplicationStatus
+    status: ApplicationStatus | EndorsementStatus
     status_name: str
     stage: str = Field(description="Where the application is now, in plain words.")
     expected_date: dt.date | None = Field(
@@ -373,6 +491,7 @@ def progress_lookup(request: HttpRequest):
 def _progress(answer: progress.ProgressAnswer) -> dict:
     return {
         "application_number": answer.application_number,
+        "kind": answer.kind,
         "name_masked": answer.name_masked,
         "document_type": answer.document_type,
         "document_type_name": answer.document_type_name,

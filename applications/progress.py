@@ -8,6 +8,10 @@ answer after the same work, or the lookup would tell which application numbers e
   a prepared statement), its row kept as plain values until the ID numbers matched, the same
   comparison in constant time (against a placeholder when nothing was found), and the same
   exception raised from one place;
+- endorsement applications hold a number in the same format (Endorsement.application_number):
+  the lookup always runs both statements, the application's and the endorsement's, and compares
+  the ID number against both (or the placeholder), so a number of either kind, or none, costs
+  the same;
 - every attempt counts against two limits first: per client address and per application number
   (`PROGRESS_LOOKUP_RATE_PER_ADDRESS`, `PROGRESS_LOOKUP_RATE_PER_NUMBER`), so a number cannot be
   tried against many ID numbers, nor many numbers from one address.
@@ -25,6 +29,13 @@ from core.i18n import is_chinese
 from core.masking import mask_name
 from core.ratelimit import rate_limit_hit
 from core.rawsql import Part, RawSelect
+from documents.models import DocumentType
+from endorsements.models import Endorsement
+from endorsements.selectors import (
+    ENDORSEMENT_BY_APPLICATION_NUMBER,
+    PASS_FOR,
+    endorsement_outlook,
+)
 from guide.models import Hall
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -50,6 +61,7 @@ _BY_NUMBER = RawSelect(
     " WHERE a.number = %s",
 )
 _ID_NUMBER_AT = _BY_NUMBER.index(1, "id_number")
+_ENDORSEMENT_ID_NUMBER_AT = ENDORSEMENT_BY_APPLICATION_NUMBER.index(1, "id_number")
 # Compared with the ID number given when no application has the number: the same comparison as
 # for a real one (constant time, 18 characters), and no valid ID number can equal it.
 _PLACEHOLDER_ID_NUMBER = "0" * 18
@@ -68,6 +80,7 @@ class ProgressAnswer:
     """What the lookup shows: the progress, and nothing personal but a masked name."""
 
     application_number: str
+    kind: str  # "application" or "endorsement"
     name_masked: str
     document_type: str
     document_type_name: str
@@ -124,16 +137,30 @@ def progress_lookup(
     number, person_id = _parse(application_number, id_number)
     _rate_limit("progress-number", number, settings.PROGRESS_LOOKUP_RATE_PER_NUMBER)
 
-    # One prepared statement (core.rawsql) either way; its values stay plain tuples until the
-    # ID number matched, so a wrong ID number costs no more than a missing application.
+    # The same two prepared statements (core.rawsql) whatever the number; their values stay
+    # plain tuples until an ID number matched, so a wrong ID number costs no more than a missing
+    # number, and both comparisons run every time.
     found = _BY_NUMBER.values([number])
+    found_endorsement = ENDORSEMENT_BY_APPLICATION_NUMBER.values([number])
     stored = found[0][_ID_NUMBER_AT] if found else _PLACEHOLDER_ID_NUMBER
+    stored_endorsement = (
+        found_endorsement[0][_ENDORSEMENT_ID_NUMBER_AT]
+        if found_endorsement
+        else _PLACEHOLDER_ID_NUMBER
+    )
     same = hmac.compare_digest(stored.encode(), person_id.encode())
-    if not found or not same:
-        raise ProgressNoMatch()
-    application, person, hall = _BY_NUMBER.instances(found[0])
-    application.person, application.hall = person, hall
-    return progress_answer(application)
+    same_endorsement = hmac.compare_digest(stored_endorsement.encode(), person_id.encode())
+    if found and same:
+        application, person, hall = _BY_NUMBER.instances(found[0])
+        application.person, application.hall = person, hall
+        return progress_answer(application)
+    if found_endorsement and same_endorsement:
+        endorsement, person, hall = ENDORSEMENT_BY_APPLICATION_NUMBER.instances(
+            found_endorsement[0]
+        )
+        endorsement.person, endorsement.hall = person, hall
+        return endorsement_progress_answer(endorsement)
+    raise ProgressNoMatch()
 
 
 def progress_answer(application: Application) -> ProgressAnswer:
@@ -142,6 +169,7 @@ def progress_answer(application: Application) -> ProgressAnswer:
     person = application.person
     return ProgressAnswer(
         application_number=application.number,
+        kind="application",
         name_masked=mask_name(person.name_zh if is_chinese() else person.name_pinyin),
         document_type=application.document_type,
         document_type_name=application.get_document_type_display(),
@@ -151,4 +179,25 @@ def progress_answer(application: Application) -> ProgressAnswer:
         expected_date=outlook.expected_date,
         next_step=str(outlook.next_step),
         updated_at=application.updated_at,
+    )
+
+
+def endorsement_progress_answer(endorsement: Endorsement) -> ProgressAnswer:
+    """The lookup's answer for an endorsement application whose applicant was checked: the
+    document is the card pass it goes on."""
+    outlook = endorsement_outlook(endorsement, anonymous=True)
+    person = endorsement.person
+    document_type = PASS_FOR[endorsement.destination]
+    return ProgressAnswer(
+        application_number=endorsement.application_number,
+        kind="endorsement",
+        name_masked=mask_name(person.name_zh if is_chinese() else person.name_pinyin),
+        document_type=document_type,
+        document_type_name=str(DocumentType(document_type).label),
+        status=outlook.status,
+        status_name=outlook.status_label,
+        stage_label=outlook.stage_label,
+        expected_date=outlook.expected_date,
+        next_step=outlook.next_step,
+        updated_at=endorsement.updated_at,
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import Problem
 from core.http import client_address
 from documents.views import bound_citizen
+from endorsements.selectors import endorsement_applications_for, endorsement_outlook
 
 from . import progress, receipt, selectors, services
 from .errors import ReceiptUnavailable
@@ -24,7 +25,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
     """My applications and my minors', newest first, each with where it stands."""
     applications = list(selectors.applications_for(user=request.user))
     rows = [(a, selectors.application_outlook(a)) for a in applications]
-    return render(request, "applications/list.html", {"applications": applications, "rows": rows})
+    endorsements = [
+        (e, endorsement_outlook(e)) for e in endorsement_applications_for(user=request.user)
+    ]
+    return render(
+        request,
+        "applications/list.html",
+        {"applications": applications, "rows": rows, "endorsements": endorsements},
+    )
 
 
 def _mine(request: HttpRequest, number: str):

@@ -155,6 +155,9 @@ class Endorsement(models.Model):
     """One endorsement on one card pass, from the online application to the last trip."""
 
     number = models.CharField(_("endorsement number"), max_length=16, unique=True)
+    # The number the citizen holds for the progress lookup, in the applications' format (date
+    # of applying, Beijing time, and eight random digits: 14 digits).
+    application_number = models.CharField(_("application number"), max_length=14, unique=True)
     document = models.ForeignKey(
         "documents.Document", on_delete=models.PROTECT, related_name="endorsements"
     )

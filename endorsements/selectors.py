@@ -20,8 +20,11 @@ from django.utils.translation import override
 from core.bounds import MAX_ID
 from core.dates import today_shanghai
 from core.i18n import is_chinese, localized
+from core.rawsql import Part, RawSelect
 from documents.models import Document, DocumentType
-from persons.selectors import persons_acting_for
+from guide.models import Hall
+from persons.models import Person
+from persons.selectors import minor_born_after, persons_acting_for
 
 from .errors import EndorsementNotFound, UnknownOption
 from .models import (
@@ -33,6 +36,7 @@ from .models import (
     EndorsementStatus,
     EndorsementType,
     ExitRestriction,
+    RejectionReason,
     Relationship,
 )
 
@@ -529,3 +533,138 @@ def endorsements_fee(*, codes: list[str], on: dt.date | None = None):
         if fee is not None:
             total += fee
     return total
+
+
+# --- endorsements as applications ("My applications" and the progress lookup) ----------------
+
+
+@dataclass(frozen=True)
+class EndorsementOutlook:
+    """Where an endorsement application stands, in the reader's language (the shape of
+    applications.selectors.ApplicationOutlook)."""
+
+    status: str
+    status_label: str
+    stage_label: str
+    expected_date: dt.date | None
+    next_step: str
+
+
+def _hall_or_kiosk(endorsement: Endorsement) -> str:
+    hall = endorsement.hall
+    if hall is None:
+        return _("at a self-service kiosk")
+    return _("at %(hall)s, %(address)s") % {
+        "hall": localized(hall, "name"),
+        "address": localized(hall, "address"),
+    }
+
+
+def endorsement_outlook(
+    endorsement: Endorsement, *, today: dt.date | None = None, anonymous: bool = False
+) -> EndorsementOutlook:
+    """The stage, the expected decision date (while an officer reviews it) and the next step in
+    plain words. Reads the endorsement and its hall only (select_related or a RawSelect).
+    `anonymous` (the progress lookup): the reason for a rejection is not shown, only where to
+    read it."""
+    today = today or today_shanghai()
+    e = endorsement
+    status = e.status
+    if status == S.ACTIVE and e.valid_until < today:
+        status = S.EXPIRED
+    expected = None
+    if status == S.APPLIED:
+        stage = _("Automatic checks")
+        step = _("Your application is being checked. There is nothing you need to do now.")
+    elif status == S.UNDER_REVIEW:
+        stage = _("Review")
+        expected = expected_on(e)
+        step = _(
+            "An officer is reviewing your application. There is nothing you need to do now: "
+            "we will send you a message when it is decided."
+        )
+    elif status == S.APPROVED:
+        stage = _("Approved")
+        step = _("Pay and print it %(where)s. Bring your pass.") % {"where": _hall_or_kiosk(e)}
+    elif status == S.PAID:
+        stage = _("Printing")
+        step = _("Paid. Have it printed %(where)s. Bring your pass.") % {"where": _hall_or_kiosk(e)}
+    elif status == S.ACTIVE:
+        stage = _("Active")
+        step = _("Active until %(date)s.") % {"date": e.valid_until.isoformat()}
+        if e.trips_left is not None:
+            step = f"{step} " + _("Trips left: %(n)s.") % {"n": e.trips_left}
+    elif status == S.REJECTED:
+        stage = _("Ended")
+        reason = e.rejection_note
+        if anonymous:
+            reason = _("sign in to read the reason under My applications")
+        elif not reason and e.rejection_reason in RejectionReason.values:
+            reason = str(RejectionReason(e.rejection_reason).label)
+        step = _("Rejected: %(reason)s") % {"reason": reason}
+    elif status == S.WITHDRAWN:
+        stage = _("Ended")
+        step = _("You withdrew this application. You can apply again at any time.")
+    elif status == S.USED_UP:
+        stage = _("Ended")
+        step = _("Every trip of this endorsement was used. You can apply again.")
+    else:
+        stage = _("Ended")
+        step = _("Expired on %(date)s. You can apply again.") % {"date": e.valid_until.isoformat()}
+    return EndorsementOutlook(
+        status=status,
+        status_label=str(S(status).label),
+        stage_label=str(stage),
+        expected_date=expected,
+        next_step=str(step),
+    )
+
+
+# The endorsements of the bound person and of their registered minors, with holder, policy and
+# hall, newest first, in one fixed query (as applications.selectors reads their applications):
+# "My applications" lists them with the applications.
+_ACTING_FOR_ENDORSEMENTS = RawSelect(
+    [
+        Part(Endorsement, "e"),
+        Part(Person, "p"),
+        Part(EndorsementPolicy, "po"),
+        Part(Hall, "h"),
+    ],
+    "FROM endorsements_endorsement e"
+    " JOIN persons_person p ON p.id = e.person_id"
+    " JOIN endorsements_endorsementpolicy po ON po.id = e.policy_id"
+    " LEFT JOIN guide_hall h ON h.id = e.hall_id"
+    " WHERE e.person_id IN (SELECT %s UNION ALL"
+    " SELECT g.child_id FROM persons_guardianship g"
+    " JOIN persons_person c ON c.id = g.child_id"
+    " WHERE g.guardian_id = %s AND c.birth_date > %s)"
+    " ORDER BY e.applied_at DESC, e.id DESC",
+)
+# A family's endorsements are few; "My applications" shows at most this many (newest first).
+MY_APPLICATIONS_MAX = 100
+
+
+def endorsement_applications_for(*, user, today: dt.date | None = None) -> list[Endorsement]:
+    """The endorsement applications of the user and of the minors they act for, newest first,
+    with holder, policy and hall: one query."""
+    me = getattr(user, "person", None) if user.is_authenticated else None
+    if me is None:
+        return []
+    today = today or today_shanghai()
+    rows = _ACTING_FOR_ENDORSEMENTS.rows([me.pk, me.pk, minor_born_after(today)])
+    found = []
+    for endorsement, person, policy, hall in rows[:MY_APPLICATIONS_MAX]:
+        endorsement.person, endorsement.policy, endorsement.hall = person, policy, hall
+        found.append(endorsement)
+    return found
+
+
+# The progress lookup: the endorsement by its application number, with its holder and hall (a
+# prepared statement, as applications.progress reads an application).
+ENDORSEMENT_BY_APPLICATION_NUMBER = RawSelect(
+    [Part(Endorsement, "e"), Part(Person, "p"), Part(Hall, "h")],
+    "FROM endorsements_endorsement e"
+    " JOIN persons_person p ON p.id = e.person_id"
+    " LEFT JOIN guide_hall h ON h.id = e.hall_id"
+    " WHERE e.application_number = %s",
+)

@@ -127,6 +127,12 @@ def endorsement_number_new(*, destination: str, type_code: str, now: dt.datetime
     return f"{destination[0]}{type_code}{day:%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+def endorsement_application_number_new(now: dt.datetime) -> str:
+    """The number the citizen holds for the progress lookup, in the applications' format: date of
+    applying (Beijing time) and eight random digits, 14 digits."""
+    return f"{now.astimezone(SHANGHAI):%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
 def validity_end(start: dt.date, months: int) -> dt.date:
     """The last valid day of an endorsement of `months` starting on `start`."""
     return start + relativedelta(months=months) - dt.timedelta(days=1)
@@ -318,6 +324,7 @@ def _apply_one(
         number=endorsement_number_new(
             destination=policy.destination, type_code=policy.type_code, now=now
         ),
+        application_number=endorsement_application_number_new(now),
         document=document,
         person=person,
         policy=policy,

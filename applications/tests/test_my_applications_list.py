@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
-from applications.api import ApplicationOut
+from applications.api import ApplicationOut, MyApplicationsPage
 from applications.selectors import applications_for, applications_page_for
-from core.api import Page
 from documents.tests.factories import CitizenFactory
 from persons.tests.factories import GuardianshipFactory, MinorFactory, PersonFactory
 
@@ -91,9 +90,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client, family):
     # when
     with CaptureQueriesContext(connection) as more:
         response = client.get(LIST, headers=headers)
-    # then the token and the applications: two queries, whatever their number
+    # then the token, the applications and the endorsements: three queries, whatever their number
     assert response.json()["count"] == 5
-    assert len(few.captured_queries) == len(more.captured_queries) == 2
+    assert len(few.captured_queries) == len(more.captured_queries) == 3
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -105,8 +104,8 @@ def test_the_list_is_its_schema_in_order(client, family, language):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
-    Page[ApplicationOut].model_validate(body)
-    assert list(body) == list(Page[ApplicationOut].model_fields)
+    MyApplicationsPage.model_validate(body)
+    assert list(body) == list(MyApplicationsPage.model_fields)
     assert list(body["results"][0]) == list(ApplicationOut.model_fields)
     assert body["count"] == 3 and len(body["results"]) == 2
     assert body["previous"] and body["next"] is None

@@ -123,9 +123,10 @@ def test_both_cases_run_the_same_queries():
         with CaptureQueriesContext(connection) as queries, pytest.raises(Problem):
             lookup(number, id_number)
         runs[case] = [query["sql"].replace(number, "?") for query in queries.captured_queries]
-    # then the same statements ran, and only one: the number is the only difference
+    # then the same statements ran, two (the application's and the endorsement's by the number):
+    # the number is the only difference
     assert runs["wrong id number"] == runs["no application"]
-    assert len(runs["no application"]) == 1
+    assert len(runs["no application"]) == 2
 
 
 def test_both_cases_compare_in_constant_time_once(monkeypatch):
@@ -145,8 +146,9 @@ def test_both_cases_compare_in_constant_time_once(monkeypatch):
         lookup(application.number, STRANGER_ID)
     with pytest.raises(Problem):
         lookup(_unused_number(application.number), person.id_number)
-    # then each compared 18 characters with 18 characters, once
-    assert calls == [(18, 18), (18, 18)]
+    # then each compared 18 characters with 18 characters, once per kind of application
+    # (document, endorsement)
+    assert calls == [(18, 18)] * 4
 
 
 def test_a_wrong_id_check_character_is_refused_before_any_lookup():

@@ -63,8 +63,10 @@ def test_the_applicant_gets_the_progress_without_signing_in(client, applicant, a
     assert body["stage"] and body["next_step"]
     assert body["document_type"] == "passport"
     assert body["updated_at"].endswith("+08:00")
+    assert body["kind"] == "application"
     assert set(body) == {
         "application_number",
+        "kind",
         "name_masked",
         "document_type",
         "document_type_name",

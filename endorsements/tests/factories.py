@@ -41,6 +41,7 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
         model = Endorsement
 
     number = factory.Sequence(lambda n: f"HG{n:012d}")
+    application_number = factory.Sequence(lambda n: f"99{n:012d}")
     document = factory.SubFactory(HkMacaoPassFactory)
     person = factory.SelfAttribute("document.person")
     policy = factory.SubFactory(PolicyFactory)

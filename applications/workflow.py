@@ -132,17 +132,7 @@ TABLE: dict[str, tuple[Action, ...]] = {
 
 
 def _event(step: Step) -> ApplicationEvent:
-    return ApplicationEvent(
-        application=step.obj,
-        action=step.action.name,
-        from_status=step.from_status,
-        status=step.to_status,
-        actor=step.actor,
-        reason=str(step.data.get("reason_code", ""))[:32],
-        note=(step.reason or step.note)[:500],
-        data={k: v for k, v in step.data.items() if k != "reason_code"},
-        at=step.at,
-    )
+    return ApplicationEvent(application=step.obj, **step.event_fields())
 
 
 def _notify(step: Step) -> None:

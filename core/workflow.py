@@ -71,6 +71,21 @@ class Step:
     data: dict[str, Any]
     at: dt.datetime
 
+    def event_fields(self) -> dict[str, Any]:
+        """The columns every event table of the form (action, from_status, status, actor,
+        reason code, note, data, at) takes from a step: the reason code comes from
+        `data["reason_code"]` (at most 32 characters), the note is the reason or the note."""
+        return {
+            "action": self.action.name,
+            "from_status": self.from_status,
+            "status": self.to_status,
+            "actor": self.actor,
+            "reason": str(self.data.get("reason_code", ""))[:32],
+            "note": (self.reason or self.note)[:500],
+            "data": {k: v for k, v in self.data.items() if k != "reason_code"},
+            "at": self.at,
+        }
+
 
 @dataclass
 class Workflow:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from appointments.errors import ApplicationInProgress  # noqa: F401 (one class, two apps)
-from core.errors import TypedProblem
+from core.errors import FieldProblem, TypedProblem
 
 
 class ApplicationNotFound(TypedProblem):
@@ -27,65 +27,42 @@ class NotCheckedIn(TypedProblem):
         return _("Only a checked-in applicant's application can be accepted.")
 
 
-class _FieldProblem(TypedProblem):
-    status_value = 422
-    field = ""
-
-    def __init__(self, detail: str = "") -> None:
-        text = detail or self.message()
-        super().__init__(text, errors=[{"field": self.field, "message": text}])
-
-
-class InvalidReasonCode(_FieldProblem):
-    code_value, field = "invalid_reason_code", "reason_code"
-
-    def message(self) -> str:
-        return _("Choose one of the reasons for a rejection.")
-
-
-class ReasonTextRequired(_FieldProblem):
-    code_value, field = "reason_required", "reason"
-
-    def message(self) -> str:
-        return _("Write the reason the applicant will read (10 to 500 characters).")
-
-
-class InvalidDelivery(_FieldProblem):
+class InvalidDelivery(FieldProblem):
     code_value, field = "invalid_delivery", "delivery"
 
     def message(self) -> str:
         return _("Choose collection at the hall or delivery by mail.")
 
 
-class AddressRequired(_FieldProblem):
+class AddressRequired(FieldProblem):
     code_value, field = "delivery_address_required", "delivery_address"
 
     def message(self) -> str:
         return _("Enter the full address for delivery by mail (5 to 300 characters).")
 
 
-class InvalidTracking(_FieldProblem):
+class InvalidTracking(FieldProblem):
     code_value, field = "invalid_tracking", "tracking_number"
 
     def message(self) -> str:
         return _("Enter the carrier and a tracking number of 6 to 40 letters and digits.")
 
 
-class IdentityCheckFailed(_FieldProblem):
+class IdentityCheckFailed(FieldProblem):
     code_value, field = "identity_check_failed", "id_number"
 
     def message(self) -> str:
         return _("The ID number does not match the applicant: do not hand the document over.")
 
 
-class OldDocumentMismatch(_FieldProblem):
+class OldDocumentMismatch(FieldProblem):
     code_value, field = "old_document_mismatch", "old_document_number"
 
     def message(self) -> str:
         return _("This is not the document being replaced: check the old document's number.")
 
 
-class AssigneeNotEligible(_FieldProblem):
+class AssigneeNotEligible(FieldProblem):
     code_value, field = "assignee_not_eligible", "assignee"
 
     def message(self) -> str:
@@ -95,7 +72,7 @@ class AssigneeNotEligible(_FieldProblem):
 # -- the progress lookup without signing in (applications.progress) and its API body ----------
 
 
-class InvalidApplicationNumber(_FieldProblem):
+class InvalidApplicationNumber(FieldProblem):
     code_value, field = "invalid_application_number", "application_number"
 
     def message(self) -> str:
@@ -105,7 +82,7 @@ class InvalidApplicationNumber(_FieldProblem):
         )
 
 
-class InvalidLookupIdNumber(_FieldProblem):
+class InvalidLookupIdNumber(FieldProblem):
     """The ID number given to the lookup breaks the registry's rules (the reason as detail)."""
 
     code_value, field = "invalid_id_number", "id_number"
@@ -152,7 +129,7 @@ class LookupInvalidJson(TypedProblem):
         return _("The request body is not valid JSON.")
 
 
-class LookupBodyNotObject(_FieldProblem):
+class LookupBodyNotObject(FieldProblem):
     code_value, field = "validation_failed", "request"
 
     def message(self) -> str:

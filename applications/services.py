@@ -19,7 +19,7 @@ from django.utils import timezone
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import appointment_act
 from core.dates import today_shanghai
-from core.errors import OutsideTransaction
+from core.errors import InvalidReasonCode, OutsideTransaction, ReasonTextRequired
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
@@ -35,11 +35,9 @@ from .errors import (
     AssigneeNotEligible,
     IdentityCheckFailed,
     InvalidDelivery,
-    InvalidReasonCode,
     InvalidTracking,
     NotCheckedIn,
     OldDocumentMismatch,
-    ReasonTextRequired,
 )
 from .messages import application_message_queue
 from .models import (

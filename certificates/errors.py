@@ -2,16 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.errors import TypedProblem
-
-
-class _FieldProblem(TypedProblem):
-    status_value = 422
-    field = ""
-
-    def __init__(self, detail: str = "") -> None:
-        text = detail or self.message()
-        super().__init__(text, errors=[{"field": self.field, "message": text}])
+from core.errors import FieldProblem, TypedProblem
 
 
 class CertificateNotFound(TypedProblem):
@@ -28,7 +19,7 @@ class PersonNotFound(TypedProblem):
         return _("You can ask for certificates only for yourself or a child you are guardian of.")
 
 
-class PeriodInvalid(_FieldProblem):
+class PeriodInvalid(FieldProblem):
     code_value, field = "period_invalid", "period_start"
 
     def message(self) -> str:
@@ -38,7 +29,7 @@ class PeriodInvalid(_FieldProblem):
         )
 
 
-class PurposeRequired(_FieldProblem):
+class PurposeRequired(FieldProblem):
     code_value, field = "purpose_required", "purpose"
 
     def message(self) -> str:
@@ -66,7 +57,7 @@ class AlreadyRevoked(TypedProblem):
         return _("This certificate has already been revoked.")
 
 
-class RevocationReasonRequired(_FieldProblem):
+class RevocationReasonRequired(FieldProblem):
     code_value, field = "reason_required", "reason"
 
     def message(self) -> str:
@@ -87,14 +78,14 @@ class UploadNotPdf(TypedProblem):
         return _("The file is not a PDF. Upload the certificate's PDF file as you received it.")
 
 
-class NothingToVerify(_FieldProblem):
+class NothingToVerify(FieldProblem):
     code_value, field = "nothing_to_verify", "code"
 
     def message(self) -> str:
         return _("Enter the verification code or choose the certificate's PDF file.")
 
 
-class CodeInvalid(_FieldProblem):
+class CodeInvalid(FieldProblem):
     code_value, field = "code_invalid", "code"
 
     def message(self) -> str:

@@ -175,6 +175,36 @@ class TypedProblem(Problem):
         return default_title(self.status_value)
 
 
+class FieldProblem(TypedProblem):
+    """A 422 about one field of the input: the message is also the field's error, so a form
+    shows it beside the field and an app reads it from `errors`."""
+
+    status_value = 422
+    field = ""
+
+    def __init__(self, detail: str = "", *, field: str = "") -> None:
+        text = detail or self.message()
+        super().__init__(text, errors=[{"field": field or self.field, "message": text}])
+
+
+class InvalidReasonCode(FieldProblem):
+    """A rejection (of any workflow) names a reason code its table does not offer."""
+
+    code_value, field = "invalid_reason_code", "reason_code"
+
+    def message(self) -> str:
+        return _("Choose one of the reasons for a rejection.")
+
+
+class ReasonTextRequired(FieldProblem):
+    """A rejection without the text the applicant will read."""
+
+    code_value, field = "reason_required", "reason"
+
+    def message(self) -> str:
+        return _("Write the reason the applicant will read (10 to 500 characters).")
+
+
 class ActionNotAllowed(TypedProblem):
     """A workflow action that the record's status (or the actor) does not allow now; the
     answer lists the actions that are allowed."""

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.errors import TypedProblem
+from core.errors import FieldProblem, TypedProblem
 
 
 class EndorsementNotFound(TypedProblem):
@@ -19,16 +19,7 @@ class PassNotFound(TypedProblem):
         return _("There is no such pass.")
 
 
-class _FieldProblem(TypedProblem):
-    status_value = 422
-    field = ""
-
-    def __init__(self, detail: str = "", *, field: str = "") -> None:
-        text = detail or self.message()
-        super().__init__(text, errors=[{"field": field or self.field, "message": text}])
-
-
-class NotACardPass(_FieldProblem):
+class NotACardPass(FieldProblem):
     code_value, field = "not_a_card_pass", "document_id"
 
     def message(self) -> str:
@@ -38,28 +29,28 @@ class NotACardPass(_FieldProblem):
         )
 
 
-class UnknownOption(_FieldProblem):
+class UnknownOption(FieldProblem):
     code_value, field = "unknown_endorsement_option", "items"
 
     def message(self) -> str:
         return _("Choose one of the endorsements on offer for this destination.")
 
 
-class NothingChosen(_FieldProblem):
+class NothingChosen(FieldProblem):
     code_value, field = "no_endorsement_chosen", "items"
 
     def message(self) -> str:
         return _("Choose at least one endorsement.")
 
 
-class AnswerRequired(_FieldProblem):
+class AnswerRequired(FieldProblem):
     code_value = "answer_required"
 
     def message(self) -> str:
         return _("Answer this question: this type of endorsement needs it.")
 
 
-class HallRequired(_FieldProblem):
+class HallRequired(FieldProblem):
     code_value, field = "hall_required", "hall"
 
     def message(self) -> str:
@@ -102,28 +93,14 @@ class ExitRestricted(TypedProblem):
         return _("This cannot be approved online. Please contact an exit-entry hall.")
 
 
-class InvalidReasonCode(_FieldProblem):
-    code_value, field = "invalid_reason_code", "reason_code"
-
-    def message(self) -> str:
-        return _("Choose one of the reasons for a rejection.")
-
-
-class ReasonTextRequired(_FieldProblem):
-    code_value, field = "reason_required", "reason"
-
-    def message(self) -> str:
-        return _("Write the reason the applicant will read (10 to 500 characters).")
-
-
-class PaymentInvalid(_FieldProblem):
+class PaymentInvalid(FieldProblem):
     code_value, field = "invalid_payment", "receipt_number"
 
     def message(self) -> str:
         return _("Choose how it was paid and give the receipt number.")
 
 
-class RestrictionInvalid(_FieldProblem):
+class RestrictionInvalid(FieldProblem):
     code_value, field = "invalid_restriction", "legal_basis"
 
     def message(self) -> str:

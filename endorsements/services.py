@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
 from core.dates import today_shanghai
-from core.errors import IdempotencyKeyReused, OutsideTransaction
+from core.errors import (
+    IdempotencyKeyReused,
+    InvalidReasonCode,
+    OutsideTransaction,
+    ReasonTextRequired,
+)
 from core.i18n import localized
 from documents.models import Document
 from documents.selectors import document_get_for
@@ -40,12 +45,10 @@ from .errors import (
     EndorsementSuspended,
     ExitRestricted,
     HallRequired,
-    InvalidReasonCode,
     NotACardPass,
     NothingChosen,
     PassNotUsable,
     PaymentInvalid,
-    ReasonTextRequired,
     RestrictionInvalid,
 )
 from .models import (

@@ -31,69 +31,23 @@ WRK_THREADS="${BENCH_THREADS:-2}"
 DATABASE_URL_BENCH="${BENCH_PROGRESS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_bench_progress}"
 REDIS_URL_BENCH="${BENCH_PROGRESS_REDIS_URL:-redis://127.0.0.1:6379/12}"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
-CEILING_SCRIPT="${CEILING_SCRIPT:-}"
-if [ -z "$CEILING_SCRIPT" ]; then
-  for candidate in ../shared/ceiling/run.sh ../../shared/ceiling/run.sh; do
-    if [ -f "$candidate" ]; then CEILING_SCRIPT="$candidate"; break; fi
-  done
-fi
-[ -n "$CEILING_SCRIPT" ] || { echo "the ceiling's run.sh is not found: set CEILING_SCRIPT" >&2; exit 1; }
 
-say() { printf '\n== %s\n' "$*"; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_find_ceiling
 
-# -- wrk and the receipt font (check --deploy wants it) ----------------------------------------
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (apt)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null
-fi
+# -- wrk and the receipt font (check --deploy wants it) ---------------------------------------
+bench_ensure_wrk
 bash scripts/ensure_fonts.sh
 
 # -- production environment, nothing inherited that could change the result -----------------
-export EXITENTRY_ENV=production
-# A development CA signs certificates here (production refuses it otherwise).
-export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
-export DEBUG=false
-SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="$DATABASE_URL_BENCH"
-export REDIS_URL="$REDIS_URL_BENCH"
-export CELERY_BROKER_URL="$REDIS_URL_BENCH"
-export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
+bench_production_env
 # Every simulated client connects from 127.0.0.1: no per-address limit of the lookup (the
 # production default, 30 a minute, would answer 429 to nearly all). The per-number limit
 # (10 in 10 minutes) stays as in production: 100,000 numbers drawn at random stay under it.
 export PROGRESS_LOOKUP_RATE_PER_ADDRESS="${PROGRESS_LOOKUP_RATE_PER_ADDRESS:-0/60}"
-unset SECURE_SSL_REDIRECT BIND
 
-RESULTS_DIR="bench/results"
-RUN_DIR="$RESULTS_DIR/progress-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$RUN_DIR"
-LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-
-SERVER_PID=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [ -z "${BENCH_KEEP_DB:-}" ]; then
-    "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_run_dir progress-
 
 # -- database and data -------------------------------------------------------------------------
 if [ -n "${BENCH_REUSE_DB:-}" ]; then
@@ -102,26 +56,15 @@ if [ -n "${BENCH_REUSE_DB:-}" ]; then
   DATA_SECONDS=0
 else
   say "fresh database $(basename "$DATABASE_URL"): demo halls, $APPLICATIONS applications, $ACCOUNTS accounts"
-  "$PY" bench/helpers.py recreate-db "$DATABASE_URL"
-  "$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
-  "$PY" manage.py migrate --noinput >/dev/null
-  "$PY" manage.py load_demo >/dev/null
+  bench_fresh_db
   SECONDS=0
   "$PY" bench/progress_data.py setup "$RUN_DIR" --applications "$APPLICATIONS" --accounts "$ACCOUNTS"
   DATA_SECONDS=$SECONDS
-  "$PY" manage.py shell -v 0 -c "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
+  bench_vacuum
 fi
 
 # -- server ------------------------------------------------------------------------------------
-BASE="http://127.0.0.1:$PORT"
-say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers), log in $RUN_DIR/server.log"
-BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-if ! "$PY" bench/helpers.py wait-ready "$BASE/readyz" 120; then
-  echo "server not ready; last lines of its log:" >&2
-  tail -n 30 "$RUN_DIR/server.log" >&2
-  exit 1
-fi
+bench_start_server "$PORT" 120
 
 wrk_run() { # scenario duration [rate: requests/s, on a schedule]
   local data_file=application_tokens.txt

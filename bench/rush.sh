@@ -30,76 +30,27 @@ DATABASE_URL_BENCH="${BENCH_RUSH_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 REDIS_URL_BENCH="${BENCH_RUSH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
 
-say() { printf '\n== %s\n' "$*"; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
-# -- wrk (the availability scenario) -----------------------------------------------------------
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (apt)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null
-fi
+# -- wrk --------------------------------------------------------------------------------------
+bench_ensure_wrk
 
 # -- production environment, nothing inherited that could change the result -----------------
-export EXITENTRY_ENV=production
-# A development CA signs certificates here (production refuses it otherwise).
-export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
-export DEBUG=false
-SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="$DATABASE_URL_BENCH"
-export REDIS_URL="$REDIS_URL_BENCH"
-export CELERY_BROKER_URL="$REDIS_URL_BENCH"
-export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
+bench_production_env
 # Every simulated citizen connects from 127.0.0.1: the per-address limit (production default
 # 300/60) would answer 429 to nearly all of them. The per-account limit stays as in production.
 export APPOINTMENT_RATE_PER_ADDRESS="${APPOINTMENT_RATE_PER_ADDRESS:-0}"
-unset SECURE_SSL_REDIRECT BIND PORT
 
-RESULTS_DIR="bench/results"
-RUN_DIR="$RESULTS_DIR/rush-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$RUN_DIR"
-
-SERVER_PID=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_run_dir rush-
 
 # -- database and data -------------------------------------------------------------------------
 say "fresh database $(basename "$DATABASE_URL"): demo halls, $CITIZENS citizens, $SEATS seats"
-"$PY" bench/helpers.py recreate-db "$DATABASE_URL"
-"$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
-"$PY" manage.py migrate --noinput >/dev/null
-"$PY" manage.py load_demo >/dev/null
+bench_fresh_db
 "$PY" bench/rush_data.py setup "$RUN_DIR" --citizens "$CITIZENS" --slots "$SLOTS" --seats "$SEATS"
 
 # -- server ------------------------------------------------------------------------------------
-PORT="$("$PY" bench/helpers.py free-port)"
-BASE="http://127.0.0.1:$PORT"
-say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers), log in $RUN_DIR/server.log"
-BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-if ! "$PY" bench/helpers.py wait-ready "$BASE/readyz" 90; then
-  echo "server not ready; last lines of its log:" >&2
-  tail -n 30 "$RUN_DIR/server.log" >&2
-  exit 1
-fi
+bench_start_server "" 90
 
 LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
 if awk -v l="$LOAD1" 'BEGIN { exit !(l > 1.0) }'; then

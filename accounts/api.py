@@ -16,12 +16,27 @@ from core.errors import problem_from_exception
 from core.http import client_address
 from core.masking import mask_id_number
 
-from . import selectors, services
+from . import selectors
 from .auth import citizen_auth, require_csrf
 from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
 from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
+from .services.binding import identity_bind_confirm, identity_bind_start
+from .services.codes import CodeSent
+from .services.contact import (
+    email_change_confirm,
+    email_change_start,
+    phone_change_confirm,
+    phone_change_start,
+)
+from .services.devices import device_forget, device_hash_of
+from .services.language import user_language_set
+from .services.passwords import password_change, password_reset, password_reset_start
+from .services.registration import registration_code_request, user_register
+from .services.sign_in import sign_in_start, sign_out
+from .services.step_up import step_up_confirm, step_up_required, step_up_start
+from .services.tokens import token_issue, token_revoke
 from .user_agents import user_agent_summary
 
 router = Router(tags=["accounts"])
@@ -189,7 +204,7 @@ class EmailChangeIn(Schema):
     email: str = Field(max_length=254, description="The new email address.")
 
 
-def _code_sent(sent: services.CodeSent) -> dict:
+def _code_sent(sent: CodeSent) -> dict:
     return {
         "channel": sent.channel,
         "destination": sent.destination,
@@ -255,13 +270,11 @@ def auth_otp(request: HttpRequest, payload: OtpIn):
     once a minute and 10 times a day per number. For a password reset the answer is the same
     whether or not the number has an account."""
     if payload.purpose == "register":
-        sent = services.registration_code_request(
+        sent = registration_code_request(
             phone=payload.phone, client_address=client_address(request)
         )
     else:
-        sent = services.password_reset_start(
-            phone=payload.phone, client_address=client_address(request)
-        )
+        sent = password_reset_start(phone=payload.phone, client_address=client_address(request))
     return Status(202, _code_sent(sent))
 
 
@@ -273,7 +286,7 @@ def auth_otp(request: HttpRequest, payload: OtpIn):
 )
 def auth_register(request: HttpRequest, payload: RegisterIn):
     """Then sign in (`auth/login`) or get a token (`auth/token`)."""
-    user = services.user_register(
+    user = user_register(
         phone=payload.phone, code=payload.code, password=payload.password, email=payload.email
     )
     return Status(201, _me(user))
@@ -305,7 +318,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     cookie and signs in with the password alone from then on."""
     require_csrf(request)
     device_id = device_cookie_id_or_new(request) if payload.code else device_cookie_id(request)
-    signed = services.sign_in_start(
+    signed = sign_in_start(
         request=request,
         phone=payload.phone,
         password=payload.password,
@@ -329,7 +342,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     summary="Sign out (session), or revoke the bearer token used",
 )
 def auth_logout(request: HttpRequest):
-    services.sign_out(request=request, user=request.auth, channel=LoginEvent.Channel.API)
+    sign_out(request=request, user=request.auth, channel=LoginEvent.Channel.API)
     return Status(204, None)
 
 
@@ -356,7 +369,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
     `device_id`) first gets 202: a code was sent to the account's phone (at most one a minute,
     10 a day). Repeat the call with the same `device_id` and the `code`: the device is
     remembered (only a hash of its id is kept) and later tokens need the password alone."""
-    issued = services.token_issue(
+    issued = token_issue(
         request=request,
         phone=payload.phone,
         password=payload.password,
@@ -364,7 +377,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
         device_id=payload.device_id,
         code=payload.code,
     )
-    if isinstance(issued, services.CodeSent):
+    if isinstance(issued, CodeSent):
         return Status(202, _code_sent(issued) | {"code_required": True})
     return Status(
         201,
@@ -386,7 +399,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
 def auth_password_reset(request: HttpRequest, payload: PasswordResetIn):
     """Ask for the code with `auth/otp` (purpose reset_password). Every session and token of
     the account ends."""
-    services.password_reset(phone=payload.phone, code=payload.code, password=payload.password)
+    password_reset(phone=payload.phone, code=payload.code, password=payload.password)
     return Status(204, None)
 
 
@@ -413,7 +426,7 @@ def me(request: HttpRequest):
 )
 def me_update(request: HttpRequest, payload: MeUpdateIn):
     """Messages (notifications and one-time codes) are written in this language from now on."""
-    services.user_language_set(user=request.auth, language=payload.language)
+    user_language_set(user=request.auth, language=payload.language)
     return Status(200, _me(request.auth))
 
 
@@ -446,7 +459,7 @@ def me_tokens(request: HttpRequest, page: Query[PageParams]):
 )
 def me_token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoking again changes nothing. Another citizen's token is not found (404)."""
-    token = services.token_revoke(user=request.auth, token_id=token_id)
+    token = token_revoke(user=request.auth, token_id=token_id)
     return Status(200, _token(token, request))
 
 
@@ -463,7 +476,7 @@ def me_devices(request: HttpRequest, page: Query[PageParams]):
     devices = selectors.devices_known(user=request.auth)
     count = devices.count()
     rows = devices[page.offset : page.offset + page.limit]
-    this = None if _bearer(request) else services.device_hash_of(device_cookie_id(request))
+    this = None if _bearer(request) else device_hash_of(device_cookie_id(request))
     return Status(
         200,
         {
@@ -494,7 +507,7 @@ def me_device_forget(request: HttpRequest, device_id: int = Path(..., ge=1, le=M
     """The device is asked a code sent to the account's phone the next time it signs in or
     gets a token. It is not signed out: revoke an app's token with `me/tokens/{id}/revoke`.
     Another citizen's device is not found (404)."""
-    services.device_forget(user=request.auth, device_id=device_id)
+    device_forget(user=request.auth, device_id=device_id)
     return Status(204, None)
 
 
@@ -519,9 +532,7 @@ def me_identity(request: HttpRequest, payload: IdentityIn):
     to the mobile number the registry holds for that person (not the account's number), whose
     masked form is returned. A mismatch gets one neutral 422, whether or not the ID number exists;
     a person already bound to another account gets 409."""
-    sent = services.identity_bind_start(
-        user=request.auth, name=payload.name, id_number=payload.id_number
-    )
+    sent = identity_bind_start(user=request.auth, name=payload.name, id_number=payload.id_number)
     return Status(202, _code_sent(sent))
 
 
@@ -533,7 +544,7 @@ def me_identity(request: HttpRequest, payload: IdentityIn):
     summary="Real-name binding, step 2: the code",
 )
 def me_identity_confirm(request: HttpRequest, payload: CodeIn):
-    user = services.identity_bind_confirm(user=request.auth, code=payload.code)
+    user = identity_bind_confirm(user=request.auth, code=payload.code)
     return Status(200, _me(user))
 
 
@@ -555,9 +566,7 @@ def me_identity_confirm(request: HttpRequest, payload: CodeIn):
 @_retry_after
 def me_phone(request: HttpRequest, payload: PhoneChangeIn):
     """The code goes to the new number."""
-    sent = services.phone_change_start(
-        user=request.auth, password=payload.password, phone=payload.phone
-    )
+    sent = phone_change_start(user=request.auth, password=payload.password, phone=payload.phone)
     return Status(202, _code_sent(sent))
 
 
@@ -571,7 +580,7 @@ def me_phone(request: HttpRequest, payload: PhoneChangeIn):
 def me_phone_confirm(request: HttpRequest, payload: CodeIn):
     """Every other session and token of the account ends; this one stays."""
     token = getattr(request.auth, "api_token", None)
-    user = services.phone_change_confirm(
+    user = phone_change_confirm(
         user=request.auth, code=payload.code, keep_token_id=token.pk if token else None
     )
     if token is None:
@@ -597,9 +606,7 @@ def me_phone_confirm(request: HttpRequest, payload: CodeIn):
 @_retry_after
 def me_email(request: HttpRequest, payload: EmailChangeIn):
     """The code goes to the new address."""
-    sent = services.email_change_start(
-        user=request.auth, password=payload.password, email=payload.email
-    )
+    sent = email_change_start(user=request.auth, password=payload.password, email=payload.email)
     return Status(202, _code_sent(sent))
 
 
@@ -611,7 +618,7 @@ def me_email(request: HttpRequest, payload: EmailChangeIn):
     summary="Change my email, step 2: the code",
 )
 def me_email_confirm(request: HttpRequest, payload: CodeIn):
-    user = services.email_change_confirm(user=request.auth, code=payload.code)
+    user = email_change_confirm(user=request.auth, code=payload.code)
     return Status(200, _me(user))
 
 
@@ -642,7 +649,7 @@ def me_step_up(request: HttpRequest):
     """Before reporting a document lost or changing the password, a code is sent to the
     account's own number; `me/step-up/confirm` with it allows such actions from this token or
     session for STEP_UP_SECONDS (5 minutes)."""
-    sent = services.step_up_start(user=request.auth, client_address=client_address(request))
+    sent = step_up_start(user=request.auth, client_address=client_address(request))
     return Status(202, _code_sent(sent))
 
 
@@ -654,7 +661,7 @@ def me_step_up(request: HttpRequest):
     summary="Confirm it is you, step 2: the code",
 )
 def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
-    services.step_up_confirm(request=request, user=request.auth, code=payload.code)
+    step_up_confirm(request=request, user=request.auth, code=payload.code)
     return Status(204, None)
 
 
@@ -669,9 +676,9 @@ def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
 def me_password(request: HttpRequest, payload: PasswordChangeIn):
     """Needs `me/step-up/confirm` just before (403 `step_up_required`). Every other session
     and token of the account ends; this one stays."""
-    services.step_up_required(request)
+    step_up_required(request)
     token = getattr(request.auth, "api_token", None)
-    user = services.password_change(
+    user = password_change(
         user=request.auth,
         current_password=payload.current_password,
         new_password=payload.new_password,

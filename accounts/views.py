@@ -22,7 +22,7 @@ from core.http import client_address
 from core.masking import mask_id_number
 from notifications.selectors import inbox_unread_count
 
-from . import selectors, services
+from . import selectors
 from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
 from .forms import (
     CodeForm,
@@ -37,6 +37,21 @@ from .forms import (
 )
 from .models import KnownDevice, LoginEvent, User, VerificationCode
 from .phones import mask_email, mask_phone, phone_clean
+from .services.binding import identity_bind_confirm, identity_bind_start
+from .services.codes import CodeSent, code_resend
+from .services.contact import (
+    email_change_confirm,
+    email_change_start,
+    phone_change_confirm,
+    phone_change_start,
+)
+from .services.devices import device_code_send, device_confirm, device_forget, device_hash_of
+from .services.language import LANGUAGES, user_language_set
+from .services.passwords import password_change, password_reset, password_reset_start
+from .services.registration import registration_start, user_register
+from .services.sign_in import session_start, sign_in_start, sign_out
+from .services.step_up import step_up_confirm, step_up_fresh, step_up_start
+from .services.tokens import token_revoke
 from .user_agents import user_agent_summary
 
 Purpose = VerificationCode.Purpose
@@ -75,7 +90,7 @@ def _resend(request: HttpRequest, call: Callable[[], Any], purpose: str) -> str 
     return None
 
 
-def _remember_sent(request: HttpRequest, purpose: str, sent: services.CodeSent) -> None:
+def _remember_sent(request: HttpRequest, purpose: str, sent: CodeSent) -> None:
     request.session[SENT_TO % purpose] = sent.destination
 
 
@@ -123,7 +138,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             ok, signed = _attempt(
                 form,
-                lambda: services.sign_in_start(
+                lambda: sign_in_start(
                     request=request,
                     phone=form.cleaned_data["phone"],
                     password=form.cleaned_data["password"],
@@ -171,7 +186,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
         resend_error = _resend(
             request,
-            lambda: services.device_code_send(user=user, client_address=client_address(request)),
+            lambda: device_code_send(user=user, client_address=client_address(request)),
             Purpose.NEW_DEVICE,
         )
         if resend_error is None:
@@ -180,7 +195,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
         device_id = device_cookie_id_or_new(request)
         ok, _none = _attempt(
             form,
-            lambda: services.device_confirm(
+            lambda: device_confirm(
                 user=user,
                 code=form.cleaned_data["code"],
                 device_id=device_id,
@@ -191,7 +206,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
         if ok:
             request.session.pop(PENDING_SIGN_IN, None)
             request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
-            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+            session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
             response = redirect(next_url or "accounts:account")
             device_cookie_set(response, device_id)
             return response
@@ -212,7 +227,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out (POST); a GET shows the button."""
     if request.method == "POST":
-        services.sign_out(request=request, user=request.user, channel=LoginEvent.Channel.WEB)
+        sign_out(request=request, user=request.user, channel=LoginEvent.Channel.WEB)
         messages.success(request, _("You have signed out."))
         return redirect("accounts:login")
     return render(request, "accounts/logout.html")
@@ -229,7 +244,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, sent = _attempt(
             form,
-            lambda: services.registration_start(
+            lambda: registration_start(
                 phone=form.cleaned_data["phone"],
                 password=form.cleaned_data["password"],
                 email=form.cleaned_data["email"],
@@ -254,7 +269,7 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
         resend_error = _resend(
             request,
-            lambda: services.code_resend(
+            lambda: code_resend(
                 purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
             ),
             Purpose.REGISTER,
@@ -264,10 +279,10 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         ok, user = _attempt(
             form,
-            lambda: services.user_register(phone=phone, code=form.cleaned_data["code"]),
+            lambda: user_register(phone=phone, code=form.cleaned_data["code"]),
         )
         if ok:
-            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+            session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
             messages.success(
                 request,
                 _("Your account is ready and you are signed in. Next, bind your identity."),
@@ -292,7 +307,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, sent = _attempt(
             form,
-            lambda: services.password_reset_start(
+            lambda: password_reset_start(
                 phone=form.cleaned_data["phone"], client_address=client_address(request)
             ),
         )
@@ -314,9 +329,7 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
         form = PasswordResetConfirmForm()
         resend_error = _resend(
             request,
-            lambda: services.password_reset_start(
-                phone=phone, client_address=client_address(request)
-            ),
+            lambda: password_reset_start(phone=phone, client_address=client_address(request)),
             Purpose.RESET_PASSWORD,
         )
         if resend_error is None:
@@ -324,7 +337,7 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         ok, _user = _attempt(
             form,
-            lambda: services.password_reset(
+            lambda: password_reset(
                 phone=phone,
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["password"],
@@ -382,7 +395,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
 def language_view(request: HttpRequest) -> HttpResponse:
     """The language of the account's messages (a choice on the account page)."""
     try:
-        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
     except Problem as exc:
         messages.error(request, exc.detail)
     else:
@@ -399,10 +412,10 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
     if (
         user.is_authenticated
         and not user.is_staff
-        and language in services.LANGUAGES
+        and language in LANGUAGES
         and response.status_code in (302, 204)
     ):
-        services.user_language_set(user=user, language=language)
+        user_language_set(user=user, language=language)
     return response
 
 
@@ -416,7 +429,7 @@ def identity_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, sent = _attempt(
             form,
-            lambda: services.identity_bind_start(
+            lambda: identity_bind_start(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 id_number=form.cleaned_data["id_number"],
@@ -441,7 +454,7 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
         resend_error = _resend(
             request,
-            lambda: services.code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
+            lambda: code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
             Purpose.BIND_IDENTITY,
         )
         if resend_error is None:
@@ -449,9 +462,7 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         ok, _user = _attempt(
             form,
-            lambda: services.identity_bind_confirm(
-                user=request.user, code=form.cleaned_data["code"]
-            ),
+            lambda: identity_bind_confirm(user=request.user, code=form.cleaned_data["code"]),
         )
         if ok:
             request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
@@ -480,7 +491,7 @@ def devices_view(request: HttpRequest) -> HttpResponse:
         {
             "tokens": selectors.tokens_active(user=request.user),
             "known": selectors.devices_known(user=request.user),
-            "this_device": services.device_hash_of(device_cookie_id(request)),
+            "this_device": device_hash_of(device_cookie_id(request)),
         },
     )
 
@@ -489,7 +500,7 @@ def devices_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def device_forget_view(request: HttpRequest, device_id: int) -> HttpResponse:
     try:
-        services.device_forget(user=request.user, device_id=device_id)
+        device_forget(user=request.user, device_id=device_id)
     except Problem as problem:
         raise Http404(problem.detail) from problem
     messages.success(
@@ -502,7 +513,7 @@ def device_forget_view(request: HttpRequest, device_id: int) -> HttpResponse:
 @require_POST
 def device_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.token_revoke(user=request.user, token_id=token_id)
+        token = token_revoke(user=request.user, token_id=token_id)
     except Problem as problem:
         raise Http404(problem.detail) from problem
     messages.success(request, _("“%(device)s” is signed out.") % {"device": token.name})
@@ -532,7 +543,7 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
             form = CodeForm()
             resend_error = _resend(
                 request,
-                lambda: services.code_resend(purpose=purpose, user=request.user),
+                lambda: code_resend(purpose=purpose, user=request.user),
                 purpose,
             )
             if resend_error is None:
@@ -569,15 +580,15 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
 change_phone_view, change_phone_confirm_view = _change_views(
     purpose=Purpose.CHANGE_PHONE,
     start_form=PhoneChangeForm,
-    start=services.phone_change_start,
-    confirm=services.phone_change_confirm,
+    start=phone_change_start,
+    confirm=phone_change_confirm,
     kind="phone",
 )
 change_email_view, change_email_confirm_view = _change_views(
     purpose=Purpose.CHANGE_EMAIL,
     start_form=EmailChangeForm,
-    start=services.email_change_start,
-    confirm=services.email_change_confirm,
+    start=email_change_start,
+    confirm=email_change_confirm,
     kind="email",
 )
 
@@ -590,7 +601,7 @@ def step_up_page(view: Callable) -> Callable:
 
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not services.step_up_fresh(request):
+        if not step_up_fresh(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:step_up')}?{query}")
         return view(request, *args, **kwargs)
@@ -610,9 +621,7 @@ def step_up_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "send" in request.POST:
         resend_error = _resend(
             request,
-            lambda: services.step_up_start(
-                user=request.user, client_address=client_address(request)
-            ),
+            lambda: step_up_start(user=request.user, client_address=client_address(request)),
             Purpose.STEP_UP,
         )
         sent = resend_error is None or sent
@@ -620,7 +629,7 @@ def step_up_view(request: HttpRequest) -> HttpResponse:
     elif form.is_bound and form.is_valid():
         ok, _none = _attempt(
             form,
-            lambda: services.step_up_confirm(
+            lambda: step_up_confirm(
                 request=request, user=request.user, code=form.cleaned_data["code"]
             ),
         )
@@ -647,7 +656,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, user = _attempt(
             form,
-            lambda: services.password_change(
+            lambda: password_change(
                 user=request.user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],

@@ -2,26 +2,23 @@
 the registry holds for that person."""
 
 import logging
-from typing import TypeVar
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, Problem
-from guide.calendar import SHANGHAI
+from core.ratelimit import Rate
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
 
-from ..errors import AccountsError, Throttled
+from ..errors import AccountsError
 from ..models import User, VerificationCode
 from .codes import CodeSent, code_problem, code_send, destination_hash, redeem
-from .inputs import phone_on_file
+from .inputs import attempt_count, phone_on_file
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Purpose = VerificationCode.Purpose
 
 # Lookups of name + ID number per account and day: binding is not a way to probe the registry.
@@ -67,14 +64,13 @@ def _account_already_bound() -> Problem:
 
 
 def _count_identity_lookup(user: User) -> None:
-    key = f"accounts:identity:{user.pk}:{timezone.now().astimezone(SHANGHAI):%Y%m%d}"
-    cache.add(key, 0, 24 * 3600)
-    if cache.incr(key) > IDENTITY_DAILY_LIMIT:
-        raise Throttled(
-            code=AccountsError.TOO_MANY_TRIES,
-            detail=_("Too many attempts to bind an identity today. Try again tomorrow."),
-            retry_after=24 * 3600,
-        )
+    # core.ratelimit's day: a window of 24 hours from midnight UTC (08:00 in Beijing).
+    attempt_count(
+        scope="accounts-identity",
+        key=str(user.pk),
+        rate=Rate(IDENTITY_DAILY_LIMIT, 24 * 3600),
+        detail=lambda: _("Too many attempts to bind an identity today. Try again tomorrow."),
+    )
 
 
 # Reads only: the code is sent in its own transaction (code_send).

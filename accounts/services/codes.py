@@ -277,6 +277,22 @@ def code_send(
     )
 
 
+def code_send_to_account(
+    *, purpose: str, user: User, client_address: str | None = None
+) -> CodeSent:
+    """Send a code to the account's own mobile number (a new device, a step-up); 422 when the
+    account has none."""
+    if not user.phone:
+        raise Problem(
+            status=422,
+            code=AccountsError.NO_PHONE,
+            detail=_("Your account has no mobile number to send a code to."),
+        )
+    return code_send(
+        purpose=purpose, destination=user.phone, user=user, client_address=client_address
+    )
+
+
 def code_problem(code: str, message: str) -> Problem:
     return Problem(
         status=422, code=code, detail=message, errors=[{"field": "code", "message": message}]

@@ -3,21 +3,19 @@ account's phone signs in with the password alone from then on."""
 
 import logging
 import secrets
-from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import NotFound, Problem
+from core.errors import NotFound
 
 from ..errors import AccountsError
 from ..models import KnownDevice, User, VerificationCode
-from .codes import CodeSent, code_send, keyed_hash, redeem
+from .codes import CodeSent, code_send_to_account, keyed_hash, redeem
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Purpose = VerificationCode.Purpose
 
 
@@ -62,14 +60,8 @@ def device_known(*, user: User, device_id: str | None) -> bool:
 def device_code_send(*, user: User, client_address: str | None = None) -> CodeSent:
     """Send the new-device code to the account's phone (limits of code_send: one a minute,
     CODE_DAILY_LIMIT a day, per address and overall)."""
-    if not user.phone:
-        raise Problem(
-            status=422,
-            code=AccountsError.NO_PHONE,
-            detail=_("Your account has no mobile number to send a code to."),
-        )
-    return code_send(
-        purpose=Purpose.NEW_DEVICE, destination=user.phone, user=user, client_address=client_address
+    return code_send_to_account(
+        purpose=Purpose.NEW_DEVICE, user=user, client_address=client_address
     )
 
 

@@ -1,5 +1,5 @@
 """What a citizen typed, cleaned and checked: mobile number, email, password; a number or an
-address already used by another account."""
+address already used by another account; how many tries a citizen has."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -10,9 +10,10 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from core.errors import ErrorCode, InvalidInput, Problem
+from core.ratelimit import Rate, RateLimited, rate_limit_hit
 from persons.models import Person
 
-from ..errors import AccountsError
+from ..errors import AccountsError, Throttled
 from ..models import User
 from ..phones import InvalidPhone, phone_clean
 from ..validators import GuessablePasswordValidator, MaximumLengthValidator
@@ -128,3 +129,14 @@ def phone_on_file(person: Person) -> str | None:
         return phone_clean(person.phone_on_file) if person.phone_on_file else None
     except InvalidPhone:
         return None
+
+
+def attempt_count(*, scope: str, key: str, rate: Rate, detail: Callable[[], str]) -> None:
+    """Count one attempt of `key` (core.ratelimit); past `rate`, refuse with `detail` (429
+    too_many_tries, Retry-After when the window ends)."""
+    try:
+        rate_limit_hit(scope=scope, key=key, rate=rate, code=AccountsError.TOO_MANY_TRIES)
+    except RateLimited as exc:
+        raise Throttled(
+            code=AccountsError.TOO_MANY_TRIES, detail=detail(), retry_after=exc.retry_after
+        ) from None

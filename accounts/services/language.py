@@ -1,7 +1,6 @@
 """The language an account's messages (notifications, one-time codes) are written in."""
 
 import logging
-from typing import TypeVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,8 +11,6 @@ from ..errors import AccountsError
 from ..models import User
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 LANGUAGES = ("zh-hans", "en")

@@ -3,32 +3,31 @@ asked again before a sensitive change."""
 
 import logging
 from functools import partial
-from typing import TypeVar
 
 from axes.utils import reset as axes_reset
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from core.ratelimit import Rate
 
-from ..errors import AccountsError, Throttled
+from ..errors import AccountsError
 from ..lockout import axes_key
 from ..models import ApiToken, User, VerificationCode
 from ..phones import mask_phone
 from .codes import CodeSent, code_problem, code_send, notify, redeem
 from .devices import devices_forget_all
-from .inputs import password_check, phone_input
+from .inputs import attempt_count, password_check, phone_input
 from .language import message_language
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Purpose = VerificationCode.Purpose
 Channel = VerificationCode.Channel
 
-# Wrong passwords when changing the mobile number or email, per account, before a pause.
+# Passwords asked again (to change the mobile number or email, or the password) per account
+# within REAUTH_PAUSE_SECONDS, before a pause.
 REAUTH_LIMIT = 5
 REAUTH_PAUSE_SECONDS = 15 * 60
 
@@ -104,20 +103,20 @@ def password_change(
 
 
 def reauthenticate(*, user: User, password: str, field: str = "password") -> None:
-    """Ask for the password again before a sensitive change; pause after repeated mistakes."""
-    key = f"accounts:reauth:{user.pk}"
-    if cache.get(key, 0) >= REAUTH_LIMIT:
-        raise Throttled(
-            code=AccountsError.TOO_MANY_TRIES,
-            detail=_("Too many wrong passwords. Try again in 15 minutes."),
-            retry_after=REAUTH_PAUSE_SECONDS,
-        )
+    """Ask for the password again before a sensitive change; pause after repeated tries.
+
+    Every try counts, the right ones too (core.ratelimit counts without looking back): a right
+    password after REAUTH_LIMIT wrong ones is refused as well, so guessing stops there.
+    """
+    attempt_count(
+        scope="accounts-reauth",
+        key=str(user.pk),
+        rate=Rate(REAUTH_LIMIT, REAUTH_PAUSE_SECONDS),
+        detail=lambda: _("Too many wrong passwords. Try again in 15 minutes."),
+    )
     if not user.check_password(password or ""):
-        cache.add(key, 0, REAUTH_PAUSE_SECONDS)
-        cache.incr(key)
         raise InvalidInput(
             field=field,
             message=_("Your password is not right."),
             code=AccountsError.WRONG_PASSWORD,
         )
-    cache.delete(key)

@@ -2,7 +2,6 @@
 
 import logging
 from functools import partial
-from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -27,7 +26,6 @@ from .language import language_of
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Purpose = VerificationCode.Purpose
 Channel = VerificationCode.Channel
 

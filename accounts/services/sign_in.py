@@ -6,7 +6,6 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import TypeVar
 
 from axes.helpers import get_cool_off
 from django.conf import settings
@@ -30,7 +29,6 @@ from .inputs import phone_input
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Channel = VerificationCode.Channel
 
 

@@ -2,7 +2,6 @@
 lost, changing the password), good for one session or token for STEP_UP_SECONDS."""
 
 import time
-from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,9 +12,8 @@ from core.errors import Problem
 
 from ..errors import AccountsError
 from ..models import User, VerificationCode
-from .codes import CodeSent, code_send, redeem
+from .codes import CodeSent, code_send_to_account, redeem
 
-T = TypeVar("T")
 Purpose = VerificationCode.Purpose
 
 
@@ -31,15 +29,7 @@ def _step_up_key(request: HttpRequest) -> str | None:
 
 def step_up_start(*, user: User, client_address: str | None = None) -> CodeSent:
     """Send a code to the account's own phone before a sensitive action."""
-    if not user.phone:
-        raise Problem(
-            status=422,
-            code=AccountsError.NO_PHONE,
-            detail=_("Your account has no mobile number to send a code to."),
-        )
-    return code_send(
-        purpose=Purpose.STEP_UP, destination=user.phone, user=user, client_address=client_address
-    )
+    return code_send_to_account(purpose=Purpose.STEP_UP, user=user, client_address=client_address)
 
 
 def step_up_confirm(*, request: HttpRequest, user: User, code: str) -> None:

@@ -3,7 +3,6 @@
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -24,7 +23,6 @@ from .sign_in import credentials_check, login_event
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Channel = VerificationCode.Channel
 
 

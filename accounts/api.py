@@ -1,7 +1,6 @@
 """Account endpoints: codes, registration, sign-in, tokens, who am I, real-name binding."""
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Literal
 
@@ -12,14 +11,12 @@ from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.bounds import MAX_ID
-from core.errors import problem_from_exception
 from core.http import client_address
 from core.masking import mask_id_number
 
 from . import selectors
 from .auth import citizen_auth, require_csrf
 from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
-from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
 from .services.binding import identity_bind_confirm, identity_bind_start
@@ -40,21 +37,6 @@ from .services.tokens import token_issue, token_revoke
 from .user_agents import user_agent_summary
 
 router = Router(tags=["accounts"])
-
-
-def _retry_after(view: Callable) -> Callable:
-    """Answer a Throttled problem with its Retry-After header."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Throttled as exc:
-            response = problem_from_exception(request, exc)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
-
-    return wrapper
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -264,7 +246,6 @@ def _token(token: ApiToken, request: HttpRequest) -> dict:
     url_name="auth_otp",
     summary="Send a one-time code (registration or password reset)",
 )
-@_retry_after
 def auth_otp(request: HttpRequest, payload: OtpIn):
     """Send a 6-digit code by SMS. Codes last 10 minutes, allow 5 tries, and may be asked for
     once a minute and 10 times a day per number. For a password reset the answer is the same
@@ -306,7 +287,6 @@ def auth_register(request: HttpRequest, payload: RegisterIn):
     url_name="auth_login",
     summary="Sign in on the website's session",
 )
-@_retry_after
 def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     """Needs the CSRF token (X-CSRFToken header) as every session write does. The session id
     changes at sign-in; the session ends after 30 minutes without a request or 12 hours after
@@ -359,7 +339,6 @@ def auth_logout(request: HttpRequest):
     url_name="auth_token",
     summary="Get a bearer token for an app or mini-program",
 )
-@_retry_after
 def auth_token(request: HttpRequest, payload: TokenIn):
     """The token is shown once; only its hash is kept. It lasts API_TOKEN_LIFETIME_DAYS (90 days
     by default) and can be revoked from `me/tokens`. Failures count towards the same lockout as
@@ -511,115 +490,132 @@ def me_device_forget(request: HttpRequest, device_id: int = Path(..., ge=1, le=M
     return Status(204, None)
 
 
-@router.post(
-    "me/identity",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_identity",
-    summary="Real-name binding, step 1: name and ID number",
-)
-@_retry_after
-def me_identity(request: HttpRequest, payload: IdentityIn):
-    """The person is looked up in the population registry by ID number AND name; the code goes
-    to the mobile number the registry holds for that person (not the account's number), whose
-    masked form is returned. A mismatch gets one neutral 422, whether or not the ID number exists;
-    a person already bound to another account gets 409."""
-    sent = identity_bind_start(user=request.auth, name=payload.name, id_number=payload.id_number)
-    return Status(202, _code_sent(sent))
+# --- changes made with a code: real-name binding, a new mobile number or email ----------------
+
+# The answers of the two steps of a change made with a code (real-name binding, a new mobile
+# number or email): the code is sent, then confirmed.
+_CODE_SENT_ANSWERS = {
+    202: CodeSentOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
+    503: ProblemOut,
+}
+_CONFIRMED_ANSWERS = {
+    200: MeOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}
 
 
-@router.post(
-    "me/identity/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_identity_confirm",
-    summary="Real-name binding, step 2: the code",
-)
-def me_identity_confirm(request: HttpRequest, payload: CodeIn):
-    user = identity_bind_confirm(user=request.auth, code=payload.code)
-    return Status(200, _me(user))
-
-
-@router.post(
-    "me/phone",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_phone",
-    summary="Change my mobile number, step 1: password and new number",
-)
-@_retry_after
-def me_phone(request: HttpRequest, payload: PhoneChangeIn):
-    """The code goes to the new number."""
-    sent = phone_change_start(user=request.auth, password=payload.password, phone=payload.phone)
-    return Status(202, _code_sent(sent))
-
-
-@router.post(
-    "me/phone/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_phone_confirm",
-    summary="Change my mobile number, step 2: the code",
-)
-def me_phone_confirm(request: HttpRequest, payload: CodeIn):
-    """Every other session and token of the account ends; this one stays."""
+def _keeping_this_session(request: HttpRequest, change: Callable[[int | None], User]) -> User:
+    """Make a change that ends every other session and token of the account (`change` gets
+    the id of the token to keep); this request's token is kept, or its session's hash follows."""
     token = getattr(request.auth, "api_token", None)
-    user = phone_change_confirm(
-        user=request.auth, code=payload.code, keep_token_id=token.pk if token else None
-    )
+    user = change(token.pk if token else None)
     if token is None:
         update_session_auth_hash(request, user)
-    return Status(200, _me(user))
+    return user
 
 
-@router.post(
-    "me/email",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_email",
-    summary="Change my email, step 1: password and new address",
+def _change_with_code(
+    *,
+    path: str,
+    name: str,
+    payload_schema: type[Schema],
+    start: Callable[..., CodeSent],
+    confirm: Callable[..., User],
+    summaries: tuple[str, str],
+    start_doc: str,
+    confirm_doc: str | None = None,
+    keeps_this_session: bool = False,
+) -> None:
+    """Add the two endpoints of such a change: `path` sends the code (the payload's fields go
+    to `start`), `path/confirm` checks it (`confirm`) and answers who I am now.
+
+    `keeps_this_session`: the change ends every other session and token of the account; the
+    one of this request stays (its token is kept, or its session's hash follows the change).
+    """
+
+    def start_view(request: HttpRequest, payload: payload_schema):
+        sent = start(user=request.auth, **payload.dict())
+        return Status(202, _code_sent(sent))
+
+    def confirm_view(request: HttpRequest, payload: CodeIn):
+        if not keeps_this_session:
+            return Status(200, _me(confirm(user=request.auth, code=payload.code)))
+        user = _keeping_this_session(
+            request, lambda keep: confirm(user=request.auth, code=payload.code, keep_token_id=keep)
+        )
+        return Status(200, _me(user))
+
+    # A function's name is its operation's id in the OpenAPI document, its docstring the
+    # operation's description.
+    start_view.__name__, start_view.__doc__ = name, start_doc
+    confirm_view.__name__, confirm_view.__doc__ = f"{name}_confirm", confirm_doc
+    router.post(
+        path,
+        auth=citizen_auth,
+        response=_CODE_SENT_ANSWERS,
+        url_name=name,
+        summary=summaries[0],
+    )(start_view)
+    router.post(
+        f"{path}/confirm",
+        auth=citizen_auth,
+        response=_CONFIRMED_ANSWERS,
+        url_name=f"{name}_confirm",
+        summary=summaries[1],
+    )(confirm_view)
+
+
+_change_with_code(
+    path="me/identity",
+    name="me_identity",
+    payload_schema=IdentityIn,
+    start=identity_bind_start,
+    confirm=identity_bind_confirm,
+    summaries=(
+        "Real-name binding, step 1: name and ID number",
+        "Real-name binding, step 2: the code",
+    ),
+    start_doc=(
+        "The person is looked up in the population registry by ID number AND name; the code "
+        "goes\nto the mobile number the registry holds for that person (not the account's "
+        "number), whose\nmasked form is returned. A mismatch gets one neutral 422, whether or "
+        "not the ID number exists;\na person already bound to another account gets 409."
+    ),
 )
-@_retry_after
-def me_email(request: HttpRequest, payload: EmailChangeIn):
-    """The code goes to the new address."""
-    sent = email_change_start(user=request.auth, password=payload.password, email=payload.email)
-    return Status(202, _code_sent(sent))
-
-
-@router.post(
-    "me/email/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_email_confirm",
-    summary="Change my email, step 2: the code",
+_change_with_code(
+    path="me/phone",
+    name="me_phone",
+    payload_schema=PhoneChangeIn,
+    start=phone_change_start,
+    confirm=phone_change_confirm,
+    summaries=(
+        "Change my mobile number, step 1: password and new number",
+        "Change my mobile number, step 2: the code",
+    ),
+    start_doc="The code goes to the new number.",
+    confirm_doc="Every other session and token of the account ends; this one stays.",
+    keeps_this_session=True,
 )
-def me_email_confirm(request: HttpRequest, payload: CodeIn):
-    user = email_change_confirm(user=request.auth, code=payload.code)
-    return Status(200, _me(user))
+_change_with_code(
+    path="me/email",
+    name="me_email",
+    payload_schema=EmailChangeIn,
+    start=email_change_start,
+    confirm=email_change_confirm,
+    summaries=(
+        "Change my email, step 1: password and new address",
+        "Change my email, step 2: the code",
+    ),
+    start_doc="The code goes to the new address.",
+)
 
 
 # --- step-up and password change ------------------------------------------------------------------
@@ -644,7 +640,6 @@ class PasswordChangeIn(Schema):
     url_name="me_step_up",
     summary="Confirm it is you, step 1: a code to the account's mobile number",
 )
-@_retry_after
 def me_step_up(request: HttpRequest):
     """Before reporting a document lost or changing the password, a code is sent to the
     account's own number; `me/step-up/confirm` with it allows such actions from this token or
@@ -672,18 +667,17 @@ def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
     url_name="me_password",
     summary="Change my password (the current one and a step-up code first)",
 )
-@_retry_after
 def me_password(request: HttpRequest, payload: PasswordChangeIn):
     """Needs `me/step-up/confirm` just before (403 `step_up_required`). Every other session
     and token of the account ends; this one stays."""
     step_up_required(request)
-    token = getattr(request.auth, "api_token", None)
-    user = password_change(
-        user=request.auth,
-        current_password=payload.current_password,
-        new_password=payload.new_password,
-        keep_token_id=token.pk if token else None,
+    _keeping_this_session(
+        request,
+        lambda keep: password_change(
+            user=request.auth,
+            current_password=payload.current_password,
+            new_password=payload.new_password,
+            keep_token_id=keep,
+        ),
     )
-    if token is None:
-        update_session_auth_hash(request, user)
     return Status(204, None)

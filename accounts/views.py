@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -127,6 +128,40 @@ def _code_page(
     )
 
 
+@dataclass
+class _CodeStep:
+    """What the POST of a code page came to."""
+
+    form: forms.Form
+    resend_error: str | None = None
+    done: HttpResponse | None = None  # a new code was sent: back to the page
+    confirmed: bool = False
+    result: Any = None
+
+
+def _code_step(
+    request: HttpRequest,
+    *,
+    purpose: str,
+    resend: Callable[[], Any],
+    confirm: Callable[[dict], Any],
+    here: str,
+    form_class: type[forms.Form] = CodeForm,
+) -> _CodeStep:
+    """The POST of a page that asks for a code: "resend" sends a new one (`resend`; back to
+    `here` once sent); else the form's data goes to `confirm`, whose refusal lands on the form."""
+    if request.method == "POST" and "resend" in request.POST:
+        resend_error = _resend(request, resend, purpose)
+        if resend_error is None:
+            return _CodeStep(form=form_class(), done=redirect(here))
+        return _CodeStep(form=form_class(), resend_error=resend_error)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed, result = _attempt(form, lambda: confirm(form.cleaned_data))
+        return _CodeStep(form=form, confirmed=confirmed, result=result)
+    return _CodeStep(form=form)
+
+
 # --- sign in, sign out ------------------------------------------------------------------------
 
 
@@ -180,46 +215,44 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.error(request, _("Sign in again: the code was asked for too long ago."))
         return redirect("accounts:login")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
-            request,
-            lambda: device_code_send(user=user, client_address=client_address(request)),
-            Purpose.NEW_DEVICE,
-        )
-        if resend_error is None:
-            return redirect("accounts:login_confirm")
-    elif request.method == "POST" and form.is_valid():
+
+    def confirm(data: dict) -> str:
         device_id = device_cookie_id_or_new(request)
-        ok, _none = _attempt(
-            form,
-            lambda: device_confirm(
-                user=user,
-                code=form.cleaned_data["code"],
-                device_id=device_id,
-                kind=KnownDevice.Kind.WEB,
-                name=user_agent_summary(request.headers.get("User-Agent")),
-            ),
+        device_confirm(
+            user=user,
+            code=data["code"],
+            device_id=device_id,
+            kind=KnownDevice.Kind.WEB,
+            name=user_agent_summary(request.headers.get("User-Agent")),
         )
-        if ok:
-            request.session.pop(PENDING_SIGN_IN, None)
-            request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
-            session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
-            response = redirect(next_url or "accounts:account")
-            device_cookie_set(response, device_id)
-            return response
+        return device_id
+
+    step = _code_step(
+        request,
+        purpose=Purpose.NEW_DEVICE,
+        resend=lambda: device_code_send(user=user, client_address=client_address(request)),
+        confirm=confirm,
+        here="accounts:login_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(PENDING_SIGN_IN, None)
+        request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
+        session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+        response = redirect(next_url or "accounts:account")
+        device_cookie_set(response, step.result)
+        return response
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm it is you"),
         lead=_(
             "You are signing in on a device we do not know yet. Enter the code we sent to the "
             "mobile number of the account; this device will then be remembered."
         ),
         purpose=Purpose.NEW_DEVICE,
-        resend_error=resend_error,
+        resend_error=step.resend_error,
         back_url=reverse("accounts:login"),
     )
 
@@ -263,37 +296,30 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(REGISTER_PHONE)
     if not phone:
         return redirect("accounts:register")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
+    step = _code_step(
+        request,
+        purpose=Purpose.REGISTER,
+        resend=lambda: code_resend(
+            purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
+        ),
+        confirm=lambda data: user_register(phone=phone, code=data["code"]),
+        here="accounts:register_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        session_start(request=request, user=step.result, channel=LoginEvent.Channel.WEB)
+        messages.success(
             request,
-            lambda: code_resend(
-                purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
-            ),
-            Purpose.REGISTER,
+            _("Your account is ready and you are signed in. Next, bind your identity."),
         )
-        if resend_error is None:
-            return redirect("accounts:register_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, user = _attempt(
-            form,
-            lambda: user_register(phone=phone, code=form.cleaned_data["code"]),
-        )
-        if ok:
-            session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
-            messages.success(
-                request,
-                _("Your account is ready and you are signed in. Next, bind your identity."),
-            )
-            return redirect("accounts:identity")
+        return redirect("accounts:identity")
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm your mobile number"),
         purpose=Purpose.REGISTER,
-        resend_error=resend_error,
+        resend_error=step.resend_error,
         back_url=reverse("accounts:register"),
     )
 
@@ -323,40 +349,32 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(RESET_PHONE)
     if not phone:
         return redirect("accounts:password_reset")
-    form = PasswordResetConfirmForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = PasswordResetConfirmForm()
-        resend_error = _resend(
+    step = _code_step(
+        request,
+        purpose=Purpose.RESET_PASSWORD,
+        resend=lambda: password_reset_start(phone=phone, client_address=client_address(request)),
+        confirm=lambda data: password_reset(
+            phone=phone, code=data["code"], password=data["password"]
+        ),
+        here="accounts:password_reset_confirm",
+        form_class=PasswordResetConfirmForm,
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(RESET_PHONE, None)
+        messages.success(
             request,
-            lambda: password_reset_start(phone=phone, client_address=client_address(request)),
-            Purpose.RESET_PASSWORD,
-        )
-        if resend_error is None:
-            return redirect("accounts:password_reset_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, _user = _attempt(
-            form,
-            lambda: password_reset(
-                phone=phone,
-                code=form.cleaned_data["code"],
-                password=form.cleaned_data["password"],
+            _(
+                "Your password has been changed and you were signed out everywhere. Sign "
+                "in with your new password."
             ),
         )
-        if ok:
-            request.session.pop(RESET_PHONE, None)
-            messages.success(
-                request,
-                _(
-                    "Your password has been changed and you were signed out everywhere. Sign "
-                    "in with your new password."
-                ),
-            )
-            return redirect("accounts:login")
+        return redirect("accounts:login")
     return render(
         request,
         "accounts/password_reset_confirm.html",
-        {"form": form, "destination": mask_phone(phone), "resend_error": resend_error},
+        {"form": step.form, "destination": mask_phone(phone), "resend_error": step.resend_error},
     )
 
 
@@ -448,29 +466,22 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     if not request.session.get(SENT_TO % Purpose.BIND_IDENTITY):
         return redirect("accounts:identity")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
-            request,
-            lambda: code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
-            Purpose.BIND_IDENTITY,
-        )
-        if resend_error is None:
-            return redirect("accounts:identity_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, _user = _attempt(
-            form,
-            lambda: identity_bind_confirm(user=request.user, code=form.cleaned_data["code"]),
-        )
-        if ok:
-            request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
-            messages.success(request, _("Your account is now bound to your identity."))
-            return redirect("accounts:account")
+    step = _code_step(
+        request,
+        purpose=Purpose.BIND_IDENTITY,
+        resend=lambda: code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
+        confirm=lambda data: identity_bind_confirm(user=request.user, code=data["code"]),
+        here="accounts:identity_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
+        messages.success(request, _("Your account is now bound to your identity."))
+        return redirect("accounts:account")
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm your identity"),
         lead=_(
             "We sent the code to the mobile number that the population registry holds for you, "
@@ -478,7 +489,7 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
         ),
         purpose=Purpose.BIND_IDENTITY,
         back_url=reverse("accounts:identity"),
-        resend_error=resend_error,
+        resend_error=step.resend_error,
     )
 
 
@@ -537,41 +548,35 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
     def confirm_view(request: HttpRequest) -> HttpResponse:
         if not request.session.get(SENT_TO % purpose):
             return redirect(f"accounts:change_{kind}")
-        form = CodeForm(request.POST or None)
-        resend_error = None
-        if request.method == "POST" and "resend" in request.POST:
-            form = CodeForm()
-            resend_error = _resend(
+        step = _code_step(
+            request,
+            purpose=purpose,
+            resend=lambda: code_resend(purpose=purpose, user=request.user),
+            confirm=lambda data: confirm(user=request.user, code=data["code"]),
+            here=f"accounts:change_{kind}_confirm",
+        )
+        if step.done:
+            return step.done
+        if step.confirmed:
+            request.session.pop(SENT_TO % purpose, None)
+            # The session hash follows the number: other sessions end, this one stays.
+            update_session_auth_hash(request, step.result)
+            messages.success(
                 request,
-                lambda: code_resend(purpose=purpose, user=request.user),
-                purpose,
+                _("Your mobile number has been changed.")
+                if kind == "phone"
+                else _("Your email address has been changed."),
             )
-            if resend_error is None:
-                return redirect(f"accounts:change_{kind}_confirm")
-        elif request.method == "POST" and form.is_valid():
-            ok, _user = _attempt(
-                form, lambda: confirm(user=request.user, code=form.cleaned_data["code"])
-            )
-            if ok:
-                request.session.pop(SENT_TO % purpose, None)
-                # The session hash follows the number: other sessions end, this one stays.
-                update_session_auth_hash(request, _user)
-                messages.success(
-                    request,
-                    _("Your mobile number has been changed.")
-                    if kind == "phone"
-                    else _("Your email address has been changed."),
-                )
-                return redirect("accounts:account")
+            return redirect("accounts:account")
         return _code_page(
             request,
-            form,
+            step.form,
             title=_("Confirm your new mobile number")
             if kind == "phone"
             else _("Confirm your new email address"),
             purpose=purpose,
             back_url=reverse(f"accounts:change_{kind}"),
-            resend_error=resend_error,
+            resend_error=step.resend_error,
         )
 
     return start_view, confirm_view

@@ -128,6 +128,19 @@ def _code_page(
     )
 
 
+def _code_requested(
+    request: HttpRequest, form: forms.Form, *, purpose: str, send: Callable[[dict], Any]
+) -> bool:
+    """The POST of a page whose form asks for a code: send it (`send` gets the form's data; a
+    refusal lands on the form); True once sent, to go on to the page that asks for the code."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    ok, sent = _attempt(form, lambda: send(form.cleaned_data))
+    if ok:
+        _remember_sent(request, purpose, sent)
+    return ok
+
+
 @dataclass
 class _CodeStep:
     """What the POST of a code page came to."""
@@ -274,20 +287,19 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect("accounts:account")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: registration_start(
-                phone=form.cleaned_data["phone"],
-                password=form.cleaned_data["password"],
-                email=form.cleaned_data["email"],
-                client_address=client_address(request),
-            ),
-        )
-        if ok:
-            request.session[REGISTER_PHONE] = phone_clean(form.cleaned_data["phone"])
-            _remember_sent(request, Purpose.REGISTER, sent)
-            return redirect("accounts:register_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.REGISTER,
+        send=lambda data: registration_start(
+            phone=data["phone"],
+            password=data["password"],
+            email=data["email"],
+            client_address=client_address(request),
+        ),
+    ):
+        request.session[REGISTER_PHONE] = phone_clean(form.cleaned_data["phone"])
+        return redirect("accounts:register_confirm")
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -330,17 +342,16 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     """Forgotten password, step 1: the number."""
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: password_reset_start(
-                phone=form.cleaned_data["phone"], client_address=client_address(request)
-            ),
-        )
-        if ok:
-            request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
-            _remember_sent(request, Purpose.RESET_PASSWORD, sent)
-            return redirect("accounts:password_reset_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.RESET_PASSWORD,
+        send=lambda data: password_reset_start(
+            phone=data["phone"], client_address=client_address(request)
+        ),
+    ):
+        request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
+        return redirect("accounts:password_reset_confirm")
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
@@ -444,18 +455,15 @@ def identity_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your account is already bound to your identity."))
         return redirect("accounts:account")
     form = IdentityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: identity_bind_start(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                id_number=form.cleaned_data["id_number"],
-            ),
-        )
-        if ok:
-            _remember_sent(request, Purpose.BIND_IDENTITY, sent)
-            return redirect("accounts:identity_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.BIND_IDENTITY,
+        send=lambda data: identity_bind_start(
+            user=request.user, name=data["name"], id_number=data["id_number"]
+        ),
+    ):
+        return redirect("accounts:identity_confirm")
     return render(request, "accounts/identity.html", {"form": form})
 
 
@@ -537,11 +545,10 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
     @login_required
     def start_view(request: HttpRequest) -> HttpResponse:
         form = start_form(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            ok, sent = _attempt(form, lambda: start(user=request.user, **form.cleaned_data))
-            if ok:
-                _remember_sent(request, purpose, sent)
-                return redirect(f"accounts:change_{kind}_confirm")
+        if _code_requested(
+            request, form, purpose=purpose, send=lambda data: start(user=request.user, **data)
+        ):
+            return redirect(f"accounts:change_{kind}_confirm")
         return render(request, "accounts/change.html", {"form": form, "kind": kind})
 
     @login_required

@@ -23,7 +23,12 @@ from accounts.services.contact import (
     phone_change_confirm,
     phone_change_start,
 )
-from accounts.services.passwords import password_reset, password_reset_start
+from accounts.services.passwords import (
+    REAUTH_LIMIT,
+    REAUTH_PAUSE_SECONDS,
+    password_reset,
+    password_reset_start,
+)
 from accounts.services.registration import (
     registration_code_request,
     registration_start,
@@ -505,6 +510,38 @@ def test_change_phone_asks_for_the_password(citizen):
         429,
         "too_many_tries",
     )
+
+
+def test_the_pause_after_wrong_passwords_lasts_until_its_window_ends(citizen):
+    # given the password asked again and refused REAUTH_LIMIT times
+    for _attempt in range(REAUTH_LIMIT):
+        with pytest.raises(Problem):
+            phone_change_start(user=citizen, password="nope", phone="13911112222")
+    # when the right one comes
+    problem = refused(
+        lambda: email_change_start(user=citizen, password=PASSWORD, email="new@example.com"),
+        429,
+        "too_many_tries",
+    )
+    # then the answer says when to try again: within the pause, counted by core.ratelimit
+    assert 1 <= problem.retry_after <= REAUTH_PAUSE_SECONDS
+    assert problem.detail == "Too many wrong passwords. Try again in 15 minutes."
+
+
+def test_a_new_number_taken_before_its_code_is_confirmed_is_409(committed, outbox, citizen):
+    # given a code sent for a new number
+    with committed():
+        phone_change_start(user=citizen, password=PASSWORD, phone="13911112222")
+    code = outbox.latest_code("+8613911112222")
+    # when another account takes the number before the code is confirmed
+    UserFactory(phone="+8613911112222", username="+8613911112222")
+    problem = refused(lambda: phone_change_confirm(user=citizen, code=code), 409, "phone_taken")
+    # then the number stays, and the refusal names the field as the first step's does
+    assert problem.errors == [
+        {"field": "phone", "message": "This mobile number is used by another account."}
+    ]
+    citizen.refresh_from_db()
+    assert citizen.phone != "+8613911112222"
 
 
 def test_change_phone_to_a_taken_number_is_409(citizen):

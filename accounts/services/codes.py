@@ -50,6 +50,7 @@ CODE_RESEND_WINDOW = dt.timedelta(hours=1)
 
 
 def keyed_hash(*parts: str) -> str:
+    """HMAC-SHA256 of the parts under the SECRET_KEY: what is stored instead of the value."""
     return hmac.new(
         settings.SECRET_KEY.encode(), "\x1f".join(parts).encode(), hashlib.sha256
     ).hexdigest()
@@ -294,6 +295,7 @@ def code_send_to_account(
 
 
 def code_problem(code: str, message: str) -> Problem:
+    """422 naming the field `code`."""
     return Problem(
         status=422, code=code, detail=message, errors=[{"field": "code", "message": message}]
     )
@@ -396,6 +398,7 @@ def _pending(*, purpose: str, destination: str | None = None, user: User | None 
 
 
 def start_again() -> Problem:
+    """422: the request the code was for is gone; the citizen starts again."""
     return Problem(
         status=422,
         code=AccountsError.REQUEST_EXPIRED,

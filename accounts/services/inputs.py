@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 
 def phone_input(value: str, field: str = "phone") -> str:
+    """The mobile number in E.164, or InvalidInput naming `field` with the reason."""
     try:
         return phone_clean(value)
     except InvalidPhone as exc:
@@ -71,6 +72,7 @@ def password_check(*, password: str, user: User) -> None:
 
 
 def valid_or_blank(phone: str) -> str:
+    """The mobile number in E.164, or "" when it is not one."""
     try:
         return phone_clean(phone)
     except InvalidPhone:
@@ -125,6 +127,7 @@ def refuse_taken(field: str, value: str, *, user: User | None = None) -> None:
 
 
 def phone_on_file(person: Person) -> str | None:
+    """The registry's mobile number for the person, cleaned; None when it has no usable one."""
     try:
         return phone_clean(person.phone_on_file) if person.phone_on_file else None
     except InvalidPhone:

@@ -30,6 +30,7 @@ Purpose = VerificationCode.Purpose
 Channel = VerificationCode.Channel
 
 
+# Reads only: the code is sent in its own transaction (code_send).
 def registration_start(
     *, phone: str, password: str, email: str = "", client_address: str | None = None
 ) -> CodeSent:

@@ -35,6 +35,7 @@ Channel = VerificationCode.Channel
 def login_event(
     *, request: HttpRequest, kind: str, channel: str, phone: str, user: User | None = None
 ) -> None:
+    """Record a sign-in event (the number masked) and log it."""
     address = client_address(request)
     LoginEvent.objects.create(
         user=user,

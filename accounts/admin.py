@@ -7,9 +7,9 @@ from django.utils.translation import ngettext
 
 from staff.admin_access import NoPersonalLookups
 
-from . import services
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_phone
+from .services.tokens import token_revoke
 
 
 class _ReadOnly(NoPersonalLookups, admin.ModelAdmin):
@@ -115,7 +115,7 @@ class ApiTokenAdmin(_ReadOnly):
         count = 0
         for token in queryset.select_related("user"):
             if token.revoked_at is None:
-                services.token_revoke(user=token.user, token_id=token.pk)
+                token_revoke(user=token.user, token_id=token.pk)
                 count += 1
         self.message_user(
             request,

@@ -1,7 +1,6 @@
 """Account endpoints: codes, registration, sign-in, tokens, who am I, real-name binding."""
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Literal
 
@@ -12,34 +11,32 @@ from pydantic import Field
 
 from core.api import Page, PageParams, ProblemOut, page_links
 from core.bounds import MAX_ID
-from core.errors import problem_from_exception
 from core.http import client_address
 from core.masking import mask_id_number
 
-from . import selectors, services
+from . import selectors
 from .auth import citizen_auth, require_csrf
 from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
-from .errors import Throttled
 from .models import ApiToken, LoginEvent, User
 from .phones import mask_email, mask_phone
+from .services.binding import identity_bind_confirm, identity_bind_start
+from .services.codes import CodeSent
+from .services.contact import (
+    email_change_confirm,
+    email_change_start,
+    phone_change_confirm,
+    phone_change_start,
+)
+from .services.devices import device_forget, device_hash_of
+from .services.language import user_language_set
+from .services.passwords import password_change, password_reset, password_reset_start
+from .services.registration import registration_code_request, user_register
+from .services.sign_in import sign_in_start, sign_out
+from .services.step_up import step_up_confirm, step_up_required, step_up_start
+from .services.tokens import token_issue, token_revoke
 from .user_agents import user_agent_summary
 
 router = Router(tags=["accounts"])
-
-
-def _retry_after(view: Callable) -> Callable:
-    """Answer a Throttled problem with its Retry-After header."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Throttled as exc:
-            response = problem_from_exception(request, exc)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
-
-    return wrapper
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -189,7 +186,7 @@ class EmailChangeIn(Schema):
     email: str = Field(max_length=254, description="The new email address.")
 
 
-def _code_sent(sent: services.CodeSent) -> dict:
+def _code_sent(sent: CodeSent) -> dict:
     return {
         "channel": sent.channel,
         "destination": sent.destination,
@@ -249,19 +246,16 @@ def _token(token: ApiToken, request: HttpRequest) -> dict:
     url_name="auth_otp",
     summary="Send a one-time code (registration or password reset)",
 )
-@_retry_after
 def auth_otp(request: HttpRequest, payload: OtpIn):
     """Send a 6-digit code by SMS. Codes last 10 minutes, allow 5 tries, and may be asked for
     once a minute and 10 times a day per number. For a password reset the answer is the same
     whether or not the number has an account."""
     if payload.purpose == "register":
-        sent = services.registration_code_request(
+        sent = registration_code_request(
             phone=payload.phone, client_address=client_address(request)
         )
     else:
-        sent = services.password_reset_start(
-            phone=payload.phone, client_address=client_address(request)
-        )
+        sent = password_reset_start(phone=payload.phone, client_address=client_address(request))
     return Status(202, _code_sent(sent))
 
 
@@ -273,7 +267,7 @@ def auth_otp(request: HttpRequest, payload: OtpIn):
 )
 def auth_register(request: HttpRequest, payload: RegisterIn):
     """Then sign in (`auth/login`) or get a token (`auth/token`)."""
-    user = services.user_register(
+    user = user_register(
         phone=payload.phone, code=payload.code, password=payload.password, email=payload.email
     )
     return Status(201, _me(user))
@@ -293,7 +287,6 @@ def auth_register(request: HttpRequest, payload: RegisterIn):
     url_name="auth_login",
     summary="Sign in on the website's session",
 )
-@_retry_after
 def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     """Needs the CSRF token (X-CSRFToken header) as every session write does. The session id
     changes at sign-in; the session ends after 30 minutes without a request or 12 hours after
@@ -305,7 +298,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     cookie and signs in with the password alone from then on."""
     require_csrf(request)
     device_id = device_cookie_id_or_new(request) if payload.code else device_cookie_id(request)
-    signed = services.sign_in_start(
+    signed = sign_in_start(
         request=request,
         phone=payload.phone,
         password=payload.password,
@@ -329,7 +322,7 @@ def auth_login(request: HttpRequest, response: HttpResponse, payload: LoginIn):
     summary="Sign out (session), or revoke the bearer token used",
 )
 def auth_logout(request: HttpRequest):
-    services.sign_out(request=request, user=request.auth, channel=LoginEvent.Channel.API)
+    sign_out(request=request, user=request.auth, channel=LoginEvent.Channel.API)
     return Status(204, None)
 
 
@@ -346,7 +339,6 @@ def auth_logout(request: HttpRequest):
     url_name="auth_token",
     summary="Get a bearer token for an app or mini-program",
 )
-@_retry_after
 def auth_token(request: HttpRequest, payload: TokenIn):
     """The token is shown once; only its hash is kept. It lasts API_TOKEN_LIFETIME_DAYS (90 days
     by default) and can be revoked from `me/tokens`. Failures count towards the same lockout as
@@ -356,7 +348,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
     `device_id`) first gets 202: a code was sent to the account's phone (at most one a minute,
     10 a day). Repeat the call with the same `device_id` and the `code`: the device is
     remembered (only a hash of its id is kept) and later tokens need the password alone."""
-    issued = services.token_issue(
+    issued = token_issue(
         request=request,
         phone=payload.phone,
         password=payload.password,
@@ -364,7 +356,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
         device_id=payload.device_id,
         code=payload.code,
     )
-    if isinstance(issued, services.CodeSent):
+    if isinstance(issued, CodeSent):
         return Status(202, _code_sent(issued) | {"code_required": True})
     return Status(
         201,
@@ -386,7 +378,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
 def auth_password_reset(request: HttpRequest, payload: PasswordResetIn):
     """Ask for the code with `auth/otp` (purpose reset_password). Every session and token of
     the account ends."""
-    services.password_reset(phone=payload.phone, code=payload.code, password=payload.password)
+    password_reset(phone=payload.phone, code=payload.code, password=payload.password)
     return Status(204, None)
 
 
@@ -413,7 +405,7 @@ def me(request: HttpRequest):
 )
 def me_update(request: HttpRequest, payload: MeUpdateIn):
     """Messages (notifications and one-time codes) are written in this language from now on."""
-    services.user_language_set(user=request.auth, language=payload.language)
+    user_language_set(user=request.auth, language=payload.language)
     return Status(200, _me(request.auth))
 
 
@@ -446,7 +438,7 @@ def me_tokens(request: HttpRequest, page: Query[PageParams]):
 )
 def me_token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoking again changes nothing. Another citizen's token is not found (404)."""
-    token = services.token_revoke(user=request.auth, token_id=token_id)
+    token = token_revoke(user=request.auth, token_id=token_id)
     return Status(200, _token(token, request))
 
 
@@ -463,7 +455,7 @@ def me_devices(request: HttpRequest, page: Query[PageParams]):
     devices = selectors.devices_known(user=request.auth)
     count = devices.count()
     rows = devices[page.offset : page.offset + page.limit]
-    this = None if _bearer(request) else services.device_hash_of(device_cookie_id(request))
+    this = None if _bearer(request) else device_hash_of(device_cookie_id(request))
     return Status(
         200,
         {
@@ -494,125 +486,136 @@ def me_device_forget(request: HttpRequest, device_id: int = Path(..., ge=1, le=M
     """The device is asked a code sent to the account's phone the next time it signs in or
     gets a token. It is not signed out: revoke an app's token with `me/tokens/{id}/revoke`.
     Another citizen's device is not found (404)."""
-    services.device_forget(user=request.auth, device_id=device_id)
+    device_forget(user=request.auth, device_id=device_id)
     return Status(204, None)
 
 
-@router.post(
-    "me/identity",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_identity",
-    summary="Real-name binding, step 1: name and ID number",
-)
-@_retry_after
-def me_identity(request: HttpRequest, payload: IdentityIn):
-    """The person is looked up in the population registry by ID number AND name; the code goes
-    to the mobile number the registry holds for that person (not the account's number), whose
-    masked form is returned. A mismatch gets one neutral 422, whether or not the ID number exists;
-    a person already bound to another account gets 409."""
-    sent = services.identity_bind_start(
-        user=request.auth, name=payload.name, id_number=payload.id_number
-    )
-    return Status(202, _code_sent(sent))
+# --- changes made with a code: real-name binding, a new mobile number or email ----------------
+
+# The answers of the two steps of a change made with a code (real-name binding, a new mobile
+# number or email): the code is sent, then confirmed.
+_CODE_SENT_ANSWERS = {
+    202: CodeSentOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
+    503: ProblemOut,
+}
+_CONFIRMED_ANSWERS = {
+    200: MeOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}
 
 
-@router.post(
-    "me/identity/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_identity_confirm",
-    summary="Real-name binding, step 2: the code",
-)
-def me_identity_confirm(request: HttpRequest, payload: CodeIn):
-    user = services.identity_bind_confirm(user=request.auth, code=payload.code)
-    return Status(200, _me(user))
-
-
-@router.post(
-    "me/phone",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_phone",
-    summary="Change my mobile number, step 1: password and new number",
-)
-@_retry_after
-def me_phone(request: HttpRequest, payload: PhoneChangeIn):
-    """The code goes to the new number."""
-    sent = services.phone_change_start(
-        user=request.auth, password=payload.password, phone=payload.phone
-    )
-    return Status(202, _code_sent(sent))
-
-
-@router.post(
-    "me/phone/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_phone_confirm",
-    summary="Change my mobile number, step 2: the code",
-)
-def me_phone_confirm(request: HttpRequest, payload: CodeIn):
-    """Every other session and token of the account ends; this one stays."""
+def _keeping_this_session(request: HttpRequest, change: Callable[[int | None], User]) -> User:
+    """Make a change that ends every other session and token of the account (`change` gets
+    the id of the token to keep); this request's token is kept, or its session's hash follows."""
     token = getattr(request.auth, "api_token", None)
-    user = services.phone_change_confirm(
-        user=request.auth, code=payload.code, keep_token_id=token.pk if token else None
-    )
+    user = change(token.pk if token else None)
     if token is None:
         update_session_auth_hash(request, user)
-    return Status(200, _me(user))
+    return user
 
 
-@router.post(
-    "me/email",
-    auth=citizen_auth,
-    response={
-        202: CodeSentOut,
-        401: ProblemOut,
-        403: ProblemOut,
-        409: ProblemOut,
-        422: ProblemOut,
-        429: ProblemOut,
-        503: ProblemOut,
-    },
-    url_name="me_email",
-    summary="Change my email, step 1: password and new address",
+def _change_with_code(
+    *,
+    path: str,
+    name: str,
+    payload_schema: type[Schema],
+    start: Callable[..., CodeSent],
+    confirm: Callable[..., User],
+    summaries: tuple[str, str],
+    start_doc: str,
+    confirm_doc: str | None = None,
+    keeps_this_session: bool = False,
+) -> None:
+    """Add the two endpoints of such a change: `path` sends the code (the payload's fields go
+    to `start`), `path/confirm` checks it (`confirm`) and answers who I am now.
+
+    `keeps_this_session`: the change ends every other session and token of the account; the
+    one of this request stays (its token is kept, or its session's hash follows the change).
+    """
+
+    def start_view(request: HttpRequest, payload: payload_schema):
+        sent = start(user=request.auth, **payload.dict())
+        return Status(202, _code_sent(sent))
+
+    def confirm_view(request: HttpRequest, payload: CodeIn):
+        if not keeps_this_session:
+            return Status(200, _me(confirm(user=request.auth, code=payload.code)))
+        user = _keeping_this_session(
+            request, lambda keep: confirm(user=request.auth, code=payload.code, keep_token_id=keep)
+        )
+        return Status(200, _me(user))
+
+    # A function's name is its operation's id in the OpenAPI document, its docstring the
+    # operation's description.
+    start_view.__name__, start_view.__doc__ = name, start_doc
+    confirm_view.__name__, confirm_view.__doc__ = f"{name}_confirm", confirm_doc
+    router.post(
+        path,
+        auth=citizen_auth,
+        response=_CODE_SENT_ANSWERS,
+        url_name=name,
+        summary=summaries[0],
+    )(start_view)
+    router.post(
+        f"{path}/confirm",
+        auth=citizen_auth,
+        response=_CONFIRMED_ANSWERS,
+        url_name=f"{name}_confirm",
+        summary=summaries[1],
+    )(confirm_view)
+
+
+_change_with_code(
+    path="me/identity",
+    name="me_identity",
+    payload_schema=IdentityIn,
+    start=identity_bind_start,
+    confirm=identity_bind_confirm,
+    summaries=(
+        "Real-name binding, step 1: name and ID number",
+        "Real-name binding, step 2: the code",
+    ),
+    start_doc=(
+        "The person is looked up in the population registry by ID number AND name; the code "
+        "goes\nto the mobile number the registry holds for that person (not the account's "
+        "number), whose\nmasked form is returned. A mismatch gets one neutral 422, whether or "
+        "not the ID number exists;\na person already bound to another account gets 409."
+    ),
 )
-@_retry_after
-def me_email(request: HttpRequest, payload: EmailChangeIn):
-    """The code goes to the new address."""
-    sent = services.email_change_start(
-        user=request.auth, password=payload.password, email=payload.email
-    )
-    return Status(202, _code_sent(sent))
-
-
-@router.post(
-    "me/email/confirm",
-    auth=citizen_auth,
-    response={200: MeOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
-    url_name="me_email_confirm",
-    summary="Change my email, step 2: the code",
+_change_with_code(
+    path="me/phone",
+    name="me_phone",
+    payload_schema=PhoneChangeIn,
+    start=phone_change_start,
+    confirm=phone_change_confirm,
+    summaries=(
+        "Change my mobile number, step 1: password and new number",
+        "Change my mobile number, step 2: the code",
+    ),
+    start_doc="The code goes to the new number.",
+    confirm_doc="Every other session and token of the account ends; this one stays.",
+    keeps_this_session=True,
 )
-def me_email_confirm(request: HttpRequest, payload: CodeIn):
-    user = services.email_change_confirm(user=request.auth, code=payload.code)
-    return Status(200, _me(user))
+_change_with_code(
+    path="me/email",
+    name="me_email",
+    payload_schema=EmailChangeIn,
+    start=email_change_start,
+    confirm=email_change_confirm,
+    summaries=(
+        "Change my email, step 1: password and new address",
+        "Change my email, step 2: the code",
+    ),
+    start_doc="The code goes to the new address.",
+)
 
 
 # --- step-up and password change ------------------------------------------------------------------
@@ -637,12 +640,11 @@ class PasswordChangeIn(Schema):
     url_name="me_step_up",
     summary="Confirm it is you, step 1: a code to the account's mobile number",
 )
-@_retry_after
 def me_step_up(request: HttpRequest):
     """Before reporting a document lost or changing the password, a code is sent to the
     account's own number; `me/step-up/confirm` with it allows such actions from this token or
     session for STEP_UP_SECONDS (5 minutes)."""
-    sent = services.step_up_start(user=request.auth, client_address=client_address(request))
+    sent = step_up_start(user=request.auth, client_address=client_address(request))
     return Status(202, _code_sent(sent))
 
 
@@ -654,7 +656,7 @@ def me_step_up(request: HttpRequest):
     summary="Confirm it is you, step 2: the code",
 )
 def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
-    services.step_up_confirm(request=request, user=request.auth, code=payload.code)
+    step_up_confirm(request=request, user=request.auth, code=payload.code)
     return Status(204, None)
 
 
@@ -665,18 +667,17 @@ def me_step_up_confirm(request: HttpRequest, payload: CodeIn):
     url_name="me_password",
     summary="Change my password (the current one and a step-up code first)",
 )
-@_retry_after
 def me_password(request: HttpRequest, payload: PasswordChangeIn):
     """Needs `me/step-up/confirm` just before (403 `step_up_required`). Every other session
     and token of the account ends; this one stays."""
-    services.step_up_required(request)
-    token = getattr(request.auth, "api_token", None)
-    user = services.password_change(
-        user=request.auth,
-        current_password=payload.current_password,
-        new_password=payload.new_password,
-        keep_token_id=token.pk if token else None,
+    step_up_required(request)
+    _keeping_this_session(
+        request,
+        lambda keep: password_change(
+            user=request.auth,
+            current_password=payload.current_password,
+            new_password=payload.new_password,
+            keep_token_id=keep,
+        ),
     )
-    if token is None:
-        update_session_auth_hash(request, user)
     return Status(204, None)

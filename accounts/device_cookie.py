@@ -1,11 +1,11 @@
 """The website's device cookie: a long-lived signed cookie holding a random device id, so that
 a browser where the account once confirmed a new-device code signs in with the password alone
-(accounts.services.sign_in_start). Only a keyed hash of the id is stored on the server."""
+(accounts.services.sign_in.sign_in_start). Only a keyed hash of the id is stored on the server."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .services import device_id_clean, device_id_new
+from .services.devices import device_id_clean, device_id_new
 
 COOKIE = "exitentry_device"
 SALT = "accounts.device"

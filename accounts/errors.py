@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from core.errors import Problem
+from core.ratelimit import RateLimited
 
 
 class AccountsError(StrEnum):
@@ -39,10 +39,8 @@ class AccountsError(StrEnum):
     LANGUAGE_INVALID = "language_invalid"
 
 
-class Throttled(Problem):
-    """429: try again after `retry_after` seconds (sent as the Retry-After header)."""
+class Throttled(RateLimited):
+    """429: try again after `retry_after` seconds (at least 1; the Retry-After header)."""
 
     def __init__(self, *, code: str, detail: str, retry_after: int) -> None:
-        retry_after = max(1, int(retry_after))
-        super().__init__(status=429, code=code, detail=detail, extra={"retry_after": retry_after})
-        self.retry_after = retry_after
+        super().__init__(code=code, detail=detail, retry_after=max(1, int(retry_after)))

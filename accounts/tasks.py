@@ -3,10 +3,11 @@ mode). Thin wrappers over the services."""
 
 from celery import shared_task
 
-from . import services
+from .services.codes import codes_purge
+from .services.sign_in import sign_in_records_purge
 
 
 @shared_task(name="accounts.purge")
 def purge() -> int:
     """Delete spent one-time codes and sign-in records past their retention."""
-    return services.codes_purge() + services.sign_in_records_purge()
+    return codes_purge() + sign_in_records_purge()

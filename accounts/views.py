@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from core.http import client_address
 from core.masking import mask_id_number
 from notifications.selectors import inbox_unread_count
 
-from . import selectors, services
+from . import selectors
 from .device_cookie import device_cookie_id, device_cookie_id_or_new, device_cookie_set
 from .forms import (
     CodeForm,
@@ -37,6 +38,21 @@ from .forms import (
 )
 from .models import KnownDevice, LoginEvent, User, VerificationCode
 from .phones import mask_email, mask_phone, phone_clean
+from .services.binding import identity_bind_confirm, identity_bind_start
+from .services.codes import CodeSent, code_resend
+from .services.contact import (
+    email_change_confirm,
+    email_change_start,
+    phone_change_confirm,
+    phone_change_start,
+)
+from .services.devices import device_code_send, device_confirm, device_forget, device_hash_of
+from .services.language import LANGUAGES, user_language_set
+from .services.passwords import password_change, password_reset, password_reset_start
+from .services.registration import registration_start, user_register
+from .services.sign_in import session_start, sign_in_start, sign_out
+from .services.step_up import step_up_confirm, step_up_fresh, step_up_start
+from .services.tokens import token_revoke
 from .user_agents import user_agent_summary
 
 Purpose = VerificationCode.Purpose
@@ -75,7 +91,7 @@ def _resend(request: HttpRequest, call: Callable[[], Any], purpose: str) -> str 
     return None
 
 
-def _remember_sent(request: HttpRequest, purpose: str, sent: services.CodeSent) -> None:
+def _remember_sent(request: HttpRequest, purpose: str, sent: CodeSent) -> None:
     request.session[SENT_TO % purpose] = sent.destination
 
 
@@ -112,6 +128,53 @@ def _code_page(
     )
 
 
+def _code_requested(
+    request: HttpRequest, form: forms.Form, *, purpose: str, send: Callable[[dict], Any]
+) -> bool:
+    """The POST of a page whose form asks for a code: send it (`send` gets the form's data; a
+    refusal lands on the form); True once sent, to go on to the page that asks for the code."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    ok, sent = _attempt(form, lambda: send(form.cleaned_data))
+    if ok:
+        _remember_sent(request, purpose, sent)
+    return ok
+
+
+@dataclass
+class _CodeStep:
+    """What the POST of a code page came to."""
+
+    form: forms.Form
+    resend_error: str | None = None
+    done: HttpResponse | None = None  # a new code was sent: back to the page
+    confirmed: bool = False
+    result: Any = None
+
+
+def _code_step(
+    request: HttpRequest,
+    *,
+    purpose: str,
+    resend: Callable[[], Any],
+    confirm: Callable[[dict], Any],
+    here: str,
+    form_class: type[forms.Form] = CodeForm,
+) -> _CodeStep:
+    """The POST of a page that asks for a code: "resend" sends a new one (`resend`; back to
+    `here` once sent); else the form's data goes to `confirm`, whose refusal lands on the form."""
+    if request.method == "POST" and "resend" in request.POST:
+        resend_error = _resend(request, resend, purpose)
+        if resend_error is None:
+            return _CodeStep(form=form_class(), done=redirect(here))
+        return _CodeStep(form=form_class(), resend_error=resend_error)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed, result = _attempt(form, lambda: confirm(form.cleaned_data))
+        return _CodeStep(form=form, confirmed=confirmed, result=result)
+    return _CodeStep(form=form)
+
+
 # --- sign in, sign out ------------------------------------------------------------------------
 
 
@@ -123,7 +186,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             ok, signed = _attempt(
                 form,
-                lambda: services.sign_in_start(
+                lambda: sign_in_start(
                     request=request,
                     phone=form.cleaned_data["phone"],
                     password=form.cleaned_data["password"],
@@ -165,46 +228,44 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.error(request, _("Sign in again: the code was asked for too long ago."))
         return redirect("accounts:login")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
-            request,
-            lambda: services.device_code_send(user=user, client_address=client_address(request)),
-            Purpose.NEW_DEVICE,
-        )
-        if resend_error is None:
-            return redirect("accounts:login_confirm")
-    elif request.method == "POST" and form.is_valid():
+
+    def confirm(data: dict) -> str:
         device_id = device_cookie_id_or_new(request)
-        ok, _none = _attempt(
-            form,
-            lambda: services.device_confirm(
-                user=user,
-                code=form.cleaned_data["code"],
-                device_id=device_id,
-                kind=KnownDevice.Kind.WEB,
-                name=user_agent_summary(request.headers.get("User-Agent")),
-            ),
+        device_confirm(
+            user=user,
+            code=data["code"],
+            device_id=device_id,
+            kind=KnownDevice.Kind.WEB,
+            name=user_agent_summary(request.headers.get("User-Agent")),
         )
-        if ok:
-            request.session.pop(PENDING_SIGN_IN, None)
-            request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
-            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
-            response = redirect(next_url or "accounts:account")
-            device_cookie_set(response, device_id)
-            return response
+        return device_id
+
+    step = _code_step(
+        request,
+        purpose=Purpose.NEW_DEVICE,
+        resend=lambda: device_code_send(user=user, client_address=client_address(request)),
+        confirm=confirm,
+        here="accounts:login_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(PENDING_SIGN_IN, None)
+        request.session.pop(SENT_TO % Purpose.NEW_DEVICE, None)
+        session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
+        response = redirect(next_url or "accounts:account")
+        device_cookie_set(response, step.result)
+        return response
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm it is you"),
         lead=_(
             "You are signing in on a device we do not know yet. Enter the code we sent to the "
             "mobile number of the account; this device will then be remembered."
         ),
         purpose=Purpose.NEW_DEVICE,
-        resend_error=resend_error,
+        resend_error=step.resend_error,
         back_url=reverse("accounts:login"),
     )
 
@@ -212,7 +273,7 @@ def login_confirm_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out (POST); a GET shows the button."""
     if request.method == "POST":
-        services.sign_out(request=request, user=request.user, channel=LoginEvent.Channel.WEB)
+        sign_out(request=request, user=request.user, channel=LoginEvent.Channel.WEB)
         messages.success(request, _("You have signed out."))
         return redirect("accounts:login")
     return render(request, "accounts/logout.html")
@@ -226,20 +287,19 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect("accounts:account")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: services.registration_start(
-                phone=form.cleaned_data["phone"],
-                password=form.cleaned_data["password"],
-                email=form.cleaned_data["email"],
-                client_address=client_address(request),
-            ),
-        )
-        if ok:
-            request.session[REGISTER_PHONE] = phone_clean(form.cleaned_data["phone"])
-            _remember_sent(request, Purpose.REGISTER, sent)
-            return redirect("accounts:register_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.REGISTER,
+        send=lambda data: registration_start(
+            phone=data["phone"],
+            password=data["password"],
+            email=data["email"],
+            client_address=client_address(request),
+        ),
+    ):
+        request.session[REGISTER_PHONE] = phone_clean(form.cleaned_data["phone"])
+        return redirect("accounts:register_confirm")
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -248,37 +308,30 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(REGISTER_PHONE)
     if not phone:
         return redirect("accounts:register")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
+    step = _code_step(
+        request,
+        purpose=Purpose.REGISTER,
+        resend=lambda: code_resend(
+            purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
+        ),
+        confirm=lambda data: user_register(phone=phone, code=data["code"]),
+        here="accounts:register_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        session_start(request=request, user=step.result, channel=LoginEvent.Channel.WEB)
+        messages.success(
             request,
-            lambda: services.code_resend(
-                purpose=Purpose.REGISTER, destination=phone, client_address=client_address(request)
-            ),
-            Purpose.REGISTER,
+            _("Your account is ready and you are signed in. Next, bind your identity."),
         )
-        if resend_error is None:
-            return redirect("accounts:register_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, user = _attempt(
-            form,
-            lambda: services.user_register(phone=phone, code=form.cleaned_data["code"]),
-        )
-        if ok:
-            services.session_start(request=request, user=user, channel=LoginEvent.Channel.WEB)
-            messages.success(
-                request,
-                _("Your account is ready and you are signed in. Next, bind your identity."),
-            )
-            return redirect("accounts:identity")
+        return redirect("accounts:identity")
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm your mobile number"),
         purpose=Purpose.REGISTER,
-        resend_error=resend_error,
+        resend_error=step.resend_error,
         back_url=reverse("accounts:register"),
     )
 
@@ -289,17 +342,16 @@ def register_confirm_view(request: HttpRequest) -> HttpResponse:
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     """Forgotten password, step 1: the number."""
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: services.password_reset_start(
-                phone=form.cleaned_data["phone"], client_address=client_address(request)
-            ),
-        )
-        if ok:
-            request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
-            _remember_sent(request, Purpose.RESET_PASSWORD, sent)
-            return redirect("accounts:password_reset_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.RESET_PASSWORD,
+        send=lambda data: password_reset_start(
+            phone=data["phone"], client_address=client_address(request)
+        ),
+    ):
+        request.session[RESET_PHONE] = phone_clean(form.cleaned_data["phone"])
+        return redirect("accounts:password_reset_confirm")
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
@@ -308,42 +360,32 @@ def password_reset_confirm_view(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(RESET_PHONE)
     if not phone:
         return redirect("accounts:password_reset")
-    form = PasswordResetConfirmForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = PasswordResetConfirmForm()
-        resend_error = _resend(
+    step = _code_step(
+        request,
+        purpose=Purpose.RESET_PASSWORD,
+        resend=lambda: password_reset_start(phone=phone, client_address=client_address(request)),
+        confirm=lambda data: password_reset(
+            phone=phone, code=data["code"], password=data["password"]
+        ),
+        here="accounts:password_reset_confirm",
+        form_class=PasswordResetConfirmForm,
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(RESET_PHONE, None)
+        messages.success(
             request,
-            lambda: services.password_reset_start(
-                phone=phone, client_address=client_address(request)
-            ),
-            Purpose.RESET_PASSWORD,
-        )
-        if resend_error is None:
-            return redirect("accounts:password_reset_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, _user = _attempt(
-            form,
-            lambda: services.password_reset(
-                phone=phone,
-                code=form.cleaned_data["code"],
-                password=form.cleaned_data["password"],
+            _(
+                "Your password has been changed and you were signed out everywhere. Sign "
+                "in with your new password."
             ),
         )
-        if ok:
-            request.session.pop(RESET_PHONE, None)
-            messages.success(
-                request,
-                _(
-                    "Your password has been changed and you were signed out everywhere. Sign "
-                    "in with your new password."
-                ),
-            )
-            return redirect("accounts:login")
+        return redirect("accounts:login")
     return render(
         request,
         "accounts/password_reset_confirm.html",
-        {"form": form, "destination": mask_phone(phone), "resend_error": resend_error},
+        {"form": step.form, "destination": mask_phone(phone), "resend_error": step.resend_error},
     )
 
 
@@ -382,7 +424,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
 def language_view(request: HttpRequest) -> HttpResponse:
     """The language of the account's messages (a choice on the account page)."""
     try:
-        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
     except Problem as exc:
         messages.error(request, exc.detail)
     else:
@@ -399,10 +441,10 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
     if (
         user.is_authenticated
         and not user.is_staff
-        and language in services.LANGUAGES
+        and language in LANGUAGES
         and response.status_code in (302, 204)
     ):
-        services.user_language_set(user=user, language=language)
+        user_language_set(user=user, language=language)
     return response
 
 
@@ -413,18 +455,15 @@ def identity_view(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your account is already bound to your identity."))
         return redirect("accounts:account")
     form = IdentityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, sent = _attempt(
-            form,
-            lambda: services.identity_bind_start(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                id_number=form.cleaned_data["id_number"],
-            ),
-        )
-        if ok:
-            _remember_sent(request, Purpose.BIND_IDENTITY, sent)
-            return redirect("accounts:identity_confirm")
+    if _code_requested(
+        request,
+        form,
+        purpose=Purpose.BIND_IDENTITY,
+        send=lambda data: identity_bind_start(
+            user=request.user, name=data["name"], id_number=data["id_number"]
+        ),
+    ):
+        return redirect("accounts:identity_confirm")
     return render(request, "accounts/identity.html", {"form": form})
 
 
@@ -435,31 +474,22 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     if not request.session.get(SENT_TO % Purpose.BIND_IDENTITY):
         return redirect("accounts:identity")
-    form = CodeForm(request.POST or None)
-    resend_error = None
-    if request.method == "POST" and "resend" in request.POST:
-        form = CodeForm()
-        resend_error = _resend(
-            request,
-            lambda: services.code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
-            Purpose.BIND_IDENTITY,
-        )
-        if resend_error is None:
-            return redirect("accounts:identity_confirm")
-    elif request.method == "POST" and form.is_valid():
-        ok, _user = _attempt(
-            form,
-            lambda: services.identity_bind_confirm(
-                user=request.user, code=form.cleaned_data["code"]
-            ),
-        )
-        if ok:
-            request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
-            messages.success(request, _("Your account is now bound to your identity."))
-            return redirect("accounts:account")
+    step = _code_step(
+        request,
+        purpose=Purpose.BIND_IDENTITY,
+        resend=lambda: code_resend(purpose=Purpose.BIND_IDENTITY, user=request.user),
+        confirm=lambda data: identity_bind_confirm(user=request.user, code=data["code"]),
+        here="accounts:identity_confirm",
+    )
+    if step.done:
+        return step.done
+    if step.confirmed:
+        request.session.pop(SENT_TO % Purpose.BIND_IDENTITY, None)
+        messages.success(request, _("Your account is now bound to your identity."))
+        return redirect("accounts:account")
     return _code_page(
         request,
-        form,
+        step.form,
         title=_("Confirm your identity"),
         lead=_(
             "We sent the code to the mobile number that the population registry holds for you, "
@@ -467,7 +497,7 @@ def identity_confirm_view(request: HttpRequest) -> HttpResponse:
         ),
         purpose=Purpose.BIND_IDENTITY,
         back_url=reverse("accounts:identity"),
-        resend_error=resend_error,
+        resend_error=step.resend_error,
     )
 
 
@@ -480,7 +510,7 @@ def devices_view(request: HttpRequest) -> HttpResponse:
         {
             "tokens": selectors.tokens_active(user=request.user),
             "known": selectors.devices_known(user=request.user),
-            "this_device": services.device_hash_of(device_cookie_id(request)),
+            "this_device": device_hash_of(device_cookie_id(request)),
         },
     )
 
@@ -489,7 +519,7 @@ def devices_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def device_forget_view(request: HttpRequest, device_id: int) -> HttpResponse:
     try:
-        services.device_forget(user=request.user, device_id=device_id)
+        device_forget(user=request.user, device_id=device_id)
     except Problem as problem:
         raise Http404(problem.detail) from problem
     messages.success(
@@ -502,7 +532,7 @@ def device_forget_view(request: HttpRequest, device_id: int) -> HttpResponse:
 @require_POST
 def device_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.token_revoke(user=request.user, token_id=token_id)
+        token = token_revoke(user=request.user, token_id=token_id)
     except Problem as problem:
         raise Http404(problem.detail) from problem
     messages.success(request, _("“%(device)s” is signed out.") % {"device": token.name})
@@ -515,52 +545,45 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
     @login_required
     def start_view(request: HttpRequest) -> HttpResponse:
         form = start_form(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            ok, sent = _attempt(form, lambda: start(user=request.user, **form.cleaned_data))
-            if ok:
-                _remember_sent(request, purpose, sent)
-                return redirect(f"accounts:change_{kind}_confirm")
+        if _code_requested(
+            request, form, purpose=purpose, send=lambda data: start(user=request.user, **data)
+        ):
+            return redirect(f"accounts:change_{kind}_confirm")
         return render(request, "accounts/change.html", {"form": form, "kind": kind})
 
     @login_required
     def confirm_view(request: HttpRequest) -> HttpResponse:
         if not request.session.get(SENT_TO % purpose):
             return redirect(f"accounts:change_{kind}")
-        form = CodeForm(request.POST or None)
-        resend_error = None
-        if request.method == "POST" and "resend" in request.POST:
-            form = CodeForm()
-            resend_error = _resend(
+        step = _code_step(
+            request,
+            purpose=purpose,
+            resend=lambda: code_resend(purpose=purpose, user=request.user),
+            confirm=lambda data: confirm(user=request.user, code=data["code"]),
+            here=f"accounts:change_{kind}_confirm",
+        )
+        if step.done:
+            return step.done
+        if step.confirmed:
+            request.session.pop(SENT_TO % purpose, None)
+            # The session hash follows the number: other sessions end, this one stays.
+            update_session_auth_hash(request, step.result)
+            messages.success(
                 request,
-                lambda: services.code_resend(purpose=purpose, user=request.user),
-                purpose,
+                _("Your mobile number has been changed.")
+                if kind == "phone"
+                else _("Your email address has been changed."),
             )
-            if resend_error is None:
-                return redirect(f"accounts:change_{kind}_confirm")
-        elif request.method == "POST" and form.is_valid():
-            ok, _user = _attempt(
-                form, lambda: confirm(user=request.user, code=form.cleaned_data["code"])
-            )
-            if ok:
-                request.session.pop(SENT_TO % purpose, None)
-                # The session hash follows the number: other sessions end, this one stays.
-                update_session_auth_hash(request, _user)
-                messages.success(
-                    request,
-                    _("Your mobile number has been changed.")
-                    if kind == "phone"
-                    else _("Your email address has been changed."),
-                )
-                return redirect("accounts:account")
+            return redirect("accounts:account")
         return _code_page(
             request,
-            form,
+            step.form,
             title=_("Confirm your new mobile number")
             if kind == "phone"
             else _("Confirm your new email address"),
             purpose=purpose,
             back_url=reverse(f"accounts:change_{kind}"),
-            resend_error=resend_error,
+            resend_error=step.resend_error,
         )
 
     return start_view, confirm_view
@@ -569,15 +592,15 @@ def _change_views(*, purpose: str, start_form, start, confirm, kind: str):
 change_phone_view, change_phone_confirm_view = _change_views(
     purpose=Purpose.CHANGE_PHONE,
     start_form=PhoneChangeForm,
-    start=services.phone_change_start,
-    confirm=services.phone_change_confirm,
+    start=phone_change_start,
+    confirm=phone_change_confirm,
     kind="phone",
 )
 change_email_view, change_email_confirm_view = _change_views(
     purpose=Purpose.CHANGE_EMAIL,
     start_form=EmailChangeForm,
-    start=services.email_change_start,
-    confirm=services.email_change_confirm,
+    start=email_change_start,
+    confirm=email_change_confirm,
     kind="email",
 )
 
@@ -590,7 +613,7 @@ def step_up_page(view: Callable) -> Callable:
 
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not services.step_up_fresh(request):
+        if not step_up_fresh(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:step_up')}?{query}")
         return view(request, *args, **kwargs)
@@ -610,9 +633,7 @@ def step_up_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "send" in request.POST:
         resend_error = _resend(
             request,
-            lambda: services.step_up_start(
-                user=request.user, client_address=client_address(request)
-            ),
+            lambda: step_up_start(user=request.user, client_address=client_address(request)),
             Purpose.STEP_UP,
         )
         sent = resend_error is None or sent
@@ -620,7 +641,7 @@ def step_up_view(request: HttpRequest) -> HttpResponse:
     elif form.is_bound and form.is_valid():
         ok, _none = _attempt(
             form,
-            lambda: services.step_up_confirm(
+            lambda: step_up_confirm(
                 request=request, user=request.user, code=form.cleaned_data["code"]
             ),
         )
@@ -647,7 +668,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, user = _attempt(
             form,
-            lambda: services.password_change(
+            lambda: password_change(
                 user=request.user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],

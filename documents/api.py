@@ -11,7 +11,7 @@ from ninja import Header, Path, Router, Schema
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
-from accounts.services import step_up_required
+from accounts.services.step_up import step_up_required
 from core.api import Out, ProblemOut
 from core.bounds import MAX_ID
 from core.i18n import localized

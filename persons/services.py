@@ -8,10 +8,10 @@ import datetime as dt
 import logging
 from enum import StrEnum
 
-import phonenumbers
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.phones import InvalidPhone, phone_clean
 from core.errors import InvalidInput
 from core.masking import mask_id_number
 from guide.calendar import SHANGHAI
@@ -48,29 +48,21 @@ def id_number_field(value: str, *, field: str = "id_number") -> str:
 
 
 def phone_e164(value: str, *, field: str = "phone_on_file") -> str:
-    """A mainland mobile number in E.164 (+86...), or InvalidInput naming `field`."""
+    """A mainland mobile number in E.164 (+86...), or InvalidInput naming `field`.
+
+    The one parser of mobile numbers is accounts.phones.phone_clean; the registry keeps its own
+    message and error code.
+    """
     try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or number.country_code != 86
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number)
-        not in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        )
-    ):
+        return phone_clean(value)
+    except InvalidPhone:
         raise InvalidInput(
             field=field,
             code=PersonError.INVALID_PHONE,
             message=_(
                 "Enter a mainland mobile number, for example 13800138000 or +86 138 0013 8000."
             ),
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        ) from None
 
 
 def _date(value, *, field: str) -> dt.date | None:

@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.services import session_lifetime_start
+from accounts.services.sign_in import session_lifetime_start
 from core.errors import InvalidInput, NotFound, Problem
 from core.logging import redact
 from core.ratelimit import rate_limit_hit

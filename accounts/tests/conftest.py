@@ -21,9 +21,9 @@ def _devices_known(request, monkeypatch):
     """Every device is known to every account here (these tests are about other things), unless
     the test is marked `new_device` (accounts/tests/test_new_device.py)."""
     if request.node.get_closest_marker("new_device") is None:
-        from accounts import services
+        from accounts.services import devices
 
-        monkeypatch.setattr(services, "device_known", lambda **kwargs: True)
+        monkeypatch.setattr(devices, "device_known", lambda **kwargs: True)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiToken, LoginEvent
-from accounts.services import token_issue
+from accounts.services.tokens import token_issue
 from staff.models import Role, StaffRole
 
 from .factories import PASSWORD, UserFactory

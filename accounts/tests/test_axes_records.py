@@ -7,7 +7,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.test import Client
 from django.utils import timezone
 
-from accounts import services
+from accounts.services.sign_in import sign_in_records_purge
 
 from .factories import PASSWORD
 
@@ -57,7 +57,7 @@ def test_old_sign_in_records_are_purged(citizen, settings):
         model.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - dt.timedelta(days=100))
         model.objects.create(username="acct-new", ip_address="192.0.2.1", user_agent="x", **extra)
     # when the purge runs
-    deleted = services.sign_in_records_purge()
+    deleted = sign_in_records_purge()
     # then only the old ones are gone
     assert deleted == 3
     for model in (AccessAttempt, AccessFailureLog, AccessLog):

@@ -51,7 +51,7 @@ def test_load_demo_accounts_refuses_production(settings):
 
 
 def test_last_code_prints_the_latest_code(committed, outbox):
-    from accounts.services import registration_code_request
+    from accounts.services.registration import registration_code_request
 
     with committed():
         registration_code_request(phone="13912345678")

@@ -8,11 +8,15 @@ from django.core.signing import get_cookie_signer
 from django.test import Client
 from django.utils import timezone
 
-from accounts import services
 from accounts.device_cookie import COOKIE, SALT
 from accounts.models import KnownDevice
+from accounts.services.contact import phone_change_confirm, phone_change_start
+from accounts.services.devices import device_forget, device_hash_of
+from accounts.services.passwords import password_change, password_reset, password_reset_start
+from accounts.services.tokens import token_issue
 from accounts.user_agents import user_agent_label, user_agent_summary
 from core.bounds import MAX_ID
+from core.errors import Problem
 
 from .factories import PASSWORD, UserFactory
 
@@ -34,7 +38,7 @@ def remembered(user, device_id: str, *, kind="web", name=CHROME_WINDOWS, days_ag
     as its summary, as sign-in does)."""
     return KnownDevice.objects.create(
         user=user,
-        device_hash=services.device_hash_of(device_id),
+        device_hash=device_hash_of(device_id),
         kind=kind,
         name=user_agent_summary(name) if kind == "web" else name,
         last_seen_at=timezone.now() - dt.timedelta(days=days_ago),
@@ -196,7 +200,7 @@ def test_forgetting_a_device_needs_a_citizen_and_the_csrf_token(citizen):
 
 def test_an_app_with_its_token_lists_and_forgets_devices(citizen):
     device = remembered(citizen, "app-1", kind="app", name="tablet")
-    issued = services.token_issue(
+    issued = token_issue(
         request=_request(), phone=citizen.phone, password=PASSWORD, device="tablet"
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {issued.key}"}
@@ -270,8 +274,8 @@ def devices(citizen):
 
 def test_a_password_reset_forgets_every_device(citizen, devices, committed, outbox):
     with committed():
-        services.password_reset_start(phone=citizen.phone)
-    services.password_reset(
+        password_reset_start(phone=citizen.phone)
+    password_reset(
         phone=citizen.phone, code=outbox.latest_code(citizen.phone), password=NEW_PASSWORD
     )
     assert not KnownDevice.objects.filter(user=citizen).exists()
@@ -279,22 +283,22 @@ def test_a_password_reset_forgets_every_device(citizen, devices, committed, outb
 
 
 def test_a_password_change_forgets_every_device(citizen, devices):
-    services.password_change(user=citizen, current_password=PASSWORD, new_password=NEW_PASSWORD)
+    password_change(user=citizen, current_password=PASSWORD, new_password=NEW_PASSWORD)
     assert not KnownDevice.objects.filter(user=citizen).exists()
     assert KnownDevice.objects.filter(pk=devices.pk).exists()
 
 
 def test_a_wrong_current_password_forgets_nothing(citizen, devices):
-    with pytest.raises(services.Problem):
-        services.password_change(user=citizen, current_password="nope", new_password=NEW_PASSWORD)
+    with pytest.raises(Problem):
+        password_change(user=citizen, current_password="nope", new_password=NEW_PASSWORD)
     assert KnownDevice.objects.filter(user=citizen).count() == 2
 
 
 def test_a_phone_change_forgets_every_device(citizen, devices, committed, outbox):
     with committed():
-        services.phone_change_start(user=citizen, password=PASSWORD, phone="13911112222")
+        phone_change_start(user=citizen, password=PASSWORD, phone="13911112222")
     with committed():
-        services.phone_change_confirm(user=citizen, code=outbox.latest_code("+8613911112222"))
+        phone_change_confirm(user=citizen, code=outbox.latest_code("+8613911112222"))
     assert not KnownDevice.objects.filter(user=citizen).exists()
     assert KnownDevice.objects.filter(pk=devices.pk).exists()
 
@@ -307,7 +311,7 @@ def test_after_a_password_change_the_remembered_browser_is_asked_a_code(citizen,
     login = {"phone": citizen.phone, "password": PASSWORD}
     assert client.post("/accounts/login/", login)["Location"] != "/accounts/login/confirm/"
     # when the password is changed
-    services.password_change(user=citizen, current_password=PASSWORD, new_password=NEW_PASSWORD)
+    password_change(user=citizen, current_password=PASSWORD, new_password=NEW_PASSWORD)
     # then the same browser is asked a code on its next sign-in
     client.post("/accounts/logout/")
     with committed():
@@ -324,7 +328,7 @@ def test_a_forgotten_app_is_asked_a_code_for_its_next_token(citizen, committed):
         "/api/v1/auth/token", body | {"device_id": "install-1"}, content_type=JSON
     )
     assert token.status_code == 201
-    services.device_forget(user=citizen, device_id=device.pk)
+    device_forget(user=citizen, device_id=device.pk)
     with committed():
         again = Client().post(
             "/api/v1/auth/token", body | {"device_id": "install-1"}, content_type=JSON

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import translation
 
-from accounts import services
 from accounts.models import User
+from accounts.services.language import user_language_set
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_transition
 from appointments.tests.factories import AppointmentFactory, SlotFactory
@@ -204,7 +204,7 @@ def test_the_service_refuses_an_unknown_language():
     from core.errors import Problem
 
     with pytest.raises(Problem):
-        services.user_language_set(user=UserFactory(), language="de")
+        user_language_set(user=UserFactory(), language="de")
 
 
 def test_a_staff_switch_of_the_site_language_leaves_no_citizen_setting(client):

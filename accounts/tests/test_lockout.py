@@ -6,9 +6,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts import lockout, services
+from accounts import lockout
 from accounts.errors import Throttled
 from accounts.models import LoginEvent, VerificationCode
+from accounts.services.passwords import password_reset_start
+from accounts.services.registration import registration_code_request
 from core.ratelimit import RateLimited
 
 from .factories import PASSWORD
@@ -78,14 +80,14 @@ def test_reset_codes_asked_from_elsewhere_do_not_use_up_the_owners(citizen):
     # given ten reset codes asked for the owner's number from the attacker's address today
     now = timezone.now()
     for i in range(10):
-        services.password_reset_start(phone=citizen.phone, client_address=ATTACKER)
+        password_reset_start(phone=citizen.phone, client_address=ATTACKER)
         VerificationCode.objects.filter(pk=VerificationCode.objects.latest("id").pk).update(
             created_at=now - dt.timedelta(hours=20 - i)
         )
     with pytest.raises(Throttled):
-        services.password_reset_start(phone=citizen.phone, client_address=ATTACKER)
+        password_reset_start(phone=citizen.phone, client_address=ATTACKER)
     # when the owner asks from their own address / then a code is sent
-    sent = services.password_reset_start(phone=citizen.phone, client_address=OWNER)
+    sent = password_reset_start(phone=citizen.phone, client_address=OWNER)
     assert sent.destination.endswith(citizen.phone[-4:])
 
 
@@ -93,11 +95,11 @@ def test_codes_are_limited_per_address_across_numbers(settings):
     # given a limit of three codes an hour per address
     settings.CODE_RATE_PER_ADDRESS = "3/3600"
     for i in range(3):
-        services.registration_code_request(phone=f"+861391234567{i}", client_address=ATTACKER)
+        registration_code_request(phone=f"+861391234567{i}", client_address=ATTACKER)
     # when the same address asks for a fourth number / then refused
     with pytest.raises(RateLimited) as caught:
-        services.registration_code_request(phone="+8613912345679", client_address=ATTACKER)
+        registration_code_request(phone="+8613912345679", client_address=ATTACKER)
     assert caught.value.status == 429
     assert caught.value.code == "code_rate_limited"
     # and another address is not affected
-    services.registration_code_request(phone="+8613912345679", client_address=OWNER)
+    registration_code_request(phone="+8613912345679", client_address=OWNER)

@@ -61,7 +61,7 @@ def test_session_ends_at_its_absolute_lifetime_even_when_active(signed_in):
 
 
 def test_bearer_tokens_do_not_idle_out(citizen, rf):
-    from accounts.services import token_issue
+    from accounts.services.tokens import token_issue
 
     issued = token_issue(request=rf.post("/"), phone=citizen.phone, password=PASSWORD, device="d")
     client = Client()

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import ApiToken, LoginEvent, User
-from accounts.services import token_issue
+from accounts.services.tokens import token_issue
 from core.masking import mask_id_number
 from persons.tests.factories import GuardianshipFactory, PersonFactory
 

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.phones import mask_phone
-from accounts.services import account_create, identity_bind
+from accounts.services.binding import identity_bind
+from accounts.services.registration import account_create
 from core.masking import mask_id_number
 from persons.models import Person
 from persons.selectors import minors_of

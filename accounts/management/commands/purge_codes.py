@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from accounts.services import codes_purge, sign_in_records_purge
+from accounts.services.codes import codes_purge
+from accounts.services.sign_in import sign_in_records_purge
 
 
 class Command(BaseCommand):

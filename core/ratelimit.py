@@ -48,13 +48,38 @@ def rate_limit_hit(
     window = int(now // rate.seconds)
     used = _count(f"rl:{scope}:{key}:{window}", rate.seconds + 1)
     if used > rate.count:
-        retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
-        raise RateLimited(
-            code=code,
-            detail=_("Too many attempts. Wait %(seconds)d seconds and try again.")
-            % {"seconds": retry_after},
-            retry_after=retry_after,
-        )
+        raise _refusal(rate=rate, window=window, now=now, code=code)
+
+
+def rate_limit_check(
+    *, scope: str, key: str, rate: Rate | str, code: str = ErrorCode.RATE_LIMITED
+) -> None:
+    """Raise RateLimited if `key`'s window in `scope` is already full, counting nothing: for
+    limits that count only failures (a right password must not use up the tries)."""
+    rate = Rate.parse(rate) if isinstance(rate, str) else rate
+    if rate.count == 0:
+        return
+    now = time.time()
+    window = int(now // rate.seconds)
+    if _used(f"rl:{scope}:{key}:{window}") >= rate.count:
+        raise _refusal(rate=rate, window=window, now=now, code=code)
+
+
+
+def _refusal(*, rate: Rate, window: int, now: float, code: str) -> RateLimited:
+    """The 429 of a full window, with the seconds until it ends."""
+    retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
+    return RateLimited(
+        code=code,
+        detail=_("Too many attempts. Wait %(seconds)d seconds and try again.")
+        % {"seconds": retry_after},
+        retry_after=retry_after,
+    )
+
+def _used(cache_key: str) -> int:
+    """How many `_count` has counted in `cache_key` (0 if none); on Redis too, the cache API
+    reads the script's counter (a test pins it)."""
+    return int(cache.get(cache_key) or 0)
 
 
 # On Redis, counting is one atomic script: INCR, and the window's expiry on its first count.

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from core.errors import ErrorCode, InvalidInput, Problem
-from core.ratelimit import Rate, RateLimited, rate_limit_hit
+from core.ratelimit import Rate, RateLimited, rate_limit_check, rate_limit_hit
 from persons.models import Person
 
 from ..errors import AccountsError, Throttled
@@ -134,11 +134,15 @@ def phone_on_file(person: Person) -> str | None:
         return None
 
 
-def attempt_count(*, scope: str, key: str, rate: Rate, detail: Callable[[], str]) -> None:
+def attempt_count(
+    *, scope: str, key: str, rate: Rate, detail: Callable[[], str], count: bool = True
+) -> None:
     """Count one attempt of `key` (core.ratelimit); past `rate`, refuse with `detail` (429
-    too_many_tries, Retry-After when the window ends)."""
+    too_many_tries, Retry-After when the window ends). With count=False only refuse when the
+    window is already full, counting nothing (for limits that count failures only)."""
+    check = rate_limit_hit if count else rate_limit_check
     try:
-        rate_limit_hit(scope=scope, key=key, rate=rate, code=AccountsError.TOO_MANY_TRIES)
+        check(scope=scope, key=key, rate=rate, code=AccountsError.TOO_MANY_TRIES)
     except RateLimited as exc:
         raise Throttled(
             code=AccountsError.TOO_MANY_TRIES, detail=detail(), retry_after=exc.retry_after

@@ -103,18 +103,20 @@ def password_change(
 
 
 def reauthenticate(*, user: User, password: str, field: str = "password") -> None:
-    """Ask for the password again before a sensitive change; pause after repeated tries.
+    """Ask for the password again before a sensitive change; pause after repeated wrong tries.
 
-    Every try counts, the right ones too (core.ratelimit counts without looking back): a right
-    password after REAUTH_LIMIT wrong ones is refused as well, so guessing stops there.
+    Only wrong passwords count: after REAUTH_LIMIT of them in the window every try is refused,
+    a right one too, so guessing stops there; right ones never use up the tries.
     """
-    attempt_count(
-        scope="accounts-reauth",
-        key=str(user.pk),
-        rate=Rate(REAUTH_LIMIT, REAUTH_PAUSE_SECONDS),
-        detail=lambda: _("Too many wrong passwords. Try again in 15 minutes."),
-    )
+    limit = {
+        "scope": "accounts-reauth",
+        "key": str(user.pk),
+        "rate": Rate(REAUTH_LIMIT, REAUTH_PAUSE_SECONDS),
+        "detail": lambda: _("Too many wrong passwords. Try again in 15 minutes."),
+    }
+    attempt_count(**limit, count=False)
     if not user.check_password(password or ""):
+        attempt_count(**limit)
         raise InvalidInput(
             field=field,
             message=_("Your password is not right."),

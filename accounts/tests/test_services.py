@@ -28,6 +28,7 @@ from accounts.services.passwords import (
     REAUTH_PAUSE_SECONDS,
     password_reset,
     password_reset_start,
+    reauthenticate,
 )
 from accounts.services.registration import (
     registration_code_request,
@@ -526,6 +527,16 @@ def test_the_pause_after_wrong_passwords_lasts_until_its_window_ends(citizen):
     # then the answer says when to try again: within the pause, counted by core.ratelimit
     assert 1 <= problem.retry_after <= REAUTH_PAUSE_SECONDS
     assert problem.detail == "Too many wrong passwords. Try again in 15 minutes."
+
+
+def test_right_passwords_do_not_use_up_the_tries(citizen):
+    # given a citizen who re-enters the right password more often than the limit allows wrong ones
+    for _attempt in range(REAUTH_LIMIT + 2):
+        reauthenticate(user=citizen, password=PASSWORD)
+    # when they then mistype it once
+    refused(lambda: reauthenticate(user=citizen, password="nope"), 422, "wrong_password")
+    # then the right one still works: only wrong passwords count towards the pause
+    reauthenticate(user=citizen, password=PASSWORD)
 
 
 def test_a_new_number_taken_before_its_code_is_confirmed_is_409(committed, outbox, citizen):

@@ -2,7 +2,7 @@ from unittest import mock
 
 import pytest
 
-from core.ratelimit import Rate, RateLimited, rate_limit_hit
+from core.ratelimit import Rate, RateLimited, rate_limit_check, rate_limit_hit
 
 
 def test_the_window_allows_its_count_then_answers_429_with_retry_after():
@@ -23,6 +23,24 @@ def test_a_new_window_starts_again():
         rate_limit_hit(scope="t", key="a", rate="1/60")
     with mock.patch("core.ratelimit.time.time", return_value=1_000_061.0):
         rate_limit_hit(scope="t", key="a", rate="1/60")
+
+
+def check_counts_nothing_and_refuses_a_full_window():
+    with mock.patch("core.ratelimit.time.time", return_value=1_000_000.0):
+        # given a window with room: checking it any number of times uses none of it
+        for _ in range(10):
+            rate_limit_check(scope="t", key="c", rate="2/60")
+        rate_limit_hit(scope="t", key="c", rate="2/60")
+        rate_limit_check(scope="t", key="c", rate="2/60")
+        # when the window is used up, the check refuses as the count does
+        rate_limit_hit(scope="t", key="c", rate="2/60")
+        with pytest.raises(RateLimited) as caught:
+            rate_limit_check(scope="t", key="c", rate="2/60")
+    assert 1 <= caught.value.retry_after <= 60
+
+
+def test_a_check_counts_nothing_and_refuses_a_full_window():
+    check_counts_nothing_and_refuses_a_full_window()
 
 
 def test_a_count_of_zero_means_no_limit():
@@ -114,3 +132,7 @@ def test_on_redis_concurrent_first_requests_are_each_counted(redis_cache):
             thread.join()
     # then exactly 5 got through
     assert len(refused) == 3
+
+
+def test_on_redis_a_check_reads_the_scripts_counter(redis_cache):
+    check_counts_nothing_and_refuses_a_full_window()

@@ -65,7 +65,6 @@ def rate_limit_check(
         raise _refusal(rate=rate, window=window, now=now, code=code)
 
 
-
 def _refusal(*, rate: Rate, window: int, now: float, code: str) -> RateLimited:
     """The 429 of a full window, with the seconds until it ends."""
     retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
@@ -75,6 +74,7 @@ def _refusal(*, rate: Rate, window: int, now: float, code: str) -> RateLimited:
         % {"seconds": retry_after},
         retry_after=retry_after,
     )
+
 
 def _used(cache_key: str) -> int:
     """How many `_count` has counted in `cache_key` (0 if none); on Redis too, the cache API

@@ -20,6 +20,9 @@ from .errors import ErrorCode, Problem
 class Rate:
     count: int
     seconds: int
+    # Windows start at multiples of `seconds` after the epoch, moved by `offset` seconds: a
+    # day counted from midnight in Shanghai is Rate(n, 86400, offset=SHANGHAI_DAY_OFFSET).
+    offset: int = 0
 
     @classmethod
     def parse(cls, text: str) -> "Rate":
@@ -29,6 +32,10 @@ class Rate:
         if rate.count < 0 or rate.seconds <= 0:
             raise ValueError(f"bad rate {text!r}")
         return rate
+
+
+# Asia/Shanghai is UTC+8 all year (no daylight saving time).
+SHANGHAI_DAY_OFFSET = 8 * 3600
 
 
 class RateLimited(Problem):
@@ -45,7 +52,7 @@ def rate_limit_hit(
     if rate.count == 0:
         return
     now = time.time()
-    window = int(now // rate.seconds)
+    window = int((now + rate.offset) // rate.seconds)
     used = _count(f"rl:{scope}:{key}:{window}", rate.seconds + 1)
     if used > rate.count:
         raise _refusal(rate=rate, window=window, now=now, code=code)
@@ -60,14 +67,14 @@ def rate_limit_check(
     if rate.count == 0:
         return
     now = time.time()
-    window = int(now // rate.seconds)
+    window = int((now + rate.offset) // rate.seconds)
     if _used(f"rl:{scope}:{key}:{window}") >= rate.count:
         raise _refusal(rate=rate, window=window, now=now, code=code)
 
 
 def _refusal(*, rate: Rate, window: int, now: float, code: str) -> RateLimited:
     """The 429 of a full window, with the seconds until it ends."""
-    retry_after = max(1, math.ceil((window + 1) * rate.seconds - now))
+    retry_after = max(1, math.ceil((window + 1) * rate.seconds - rate.offset - now))
     return RateLimited(
         code=code,
         detail=_("Too many attempts. Wait %(seconds)d seconds and try again.")

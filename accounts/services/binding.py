@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, Problem
-from core.ratelimit import Rate
+from core.ratelimit import SHANGHAI_DAY_OFFSET, Rate
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
 
@@ -64,11 +64,11 @@ def _account_already_bound() -> Problem:
 
 
 def _count_identity_lookup(user: User) -> None:
-    # core.ratelimit's day: a window of 24 hours from midnight UTC (08:00 in Beijing).
+    # A day as the message says it: from midnight to midnight in Beijing.
     attempt_count(
         scope="accounts-identity",
         key=str(user.pk),
-        rate=Rate(IDENTITY_DAILY_LIMIT, 24 * 3600),
+        rate=Rate(IDENTITY_DAILY_LIMIT, 24 * 3600, offset=SHANGHAI_DAY_OFFSET),
         detail=lambda: _("Too many attempts to bind an identity today. Try again tomorrow."),
     )
 

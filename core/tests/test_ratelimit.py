@@ -2,7 +2,7 @@ from unittest import mock
 
 import pytest
 
-from core.ratelimit import Rate, RateLimited, rate_limit_check, rate_limit_hit
+from core.ratelimit import SHANGHAI_DAY_OFFSET, Rate, RateLimited, rate_limit_check, rate_limit_hit
 
 
 def test_the_window_allows_its_count_then_answers_429_with_retry_after():
@@ -136,3 +136,18 @@ def test_on_redis_concurrent_first_requests_are_each_counted(redis_cache):
 
 def test_on_redis_a_check_reads_the_scripts_counter(redis_cache):
     check_counts_nothing_and_refuses_a_full_window()
+
+
+def test_a_day_in_shanghai_runs_from_midnight_to_midnight_there():
+    day = Rate(1, 24 * 3600, offset=SHANGHAI_DAY_OFFSET)
+    # given the day's one attempt used at 23:00 in Shanghai (15:00 UTC)
+    late_evening = 1_798_642_800.0  # 2026-12-30 15:00:00 UTC
+    with mock.patch("core.ratelimit.time.time", return_value=late_evening):
+        rate_limit_hit(scope="t", key="d", rate=day)
+        # when another comes the same evening, it waits until midnight in Shanghai: one hour
+        with pytest.raises(RateLimited) as caught:
+            rate_limit_hit(scope="t", key="d", rate=day)
+    assert caught.value.retry_after == 3600
+    # then at 00:30 in Shanghai (16:30 UTC, the same UTC day) a new day has begun
+    with mock.patch("core.ratelimit.time.time", return_value=late_evening + 5400):
+        rate_limit_hit(scope="t", key="d", rate=day)

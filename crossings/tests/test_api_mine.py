@@ -138,3 +138,22 @@ def test_pages_read_month_by_month_also_when_a_document_filter_skips_rows(citize
     assert seen == [c.pk for c in on_card]
     assert len(everything) == 60 + len(on_card)
     assert everything == sorted(everything, reverse=True)
+
+
+def test_crossings_at_the_same_moment_are_paged_each_once(citizen, citizen_client):
+    # given five crossings at the very same moment and one just before (a keyset on time alone
+    # would skip or repeat some)
+    moment = timezone.now() - dt.timedelta(days=40)
+    card = HkMacaoPassFactory(person=citizen.person)
+    same = [CrossingFactory(document=card, occurred_at=moment) for _ in range(5)]
+    before = CrossingFactory(document=card, occurred_at=moment - dt.timedelta(seconds=1))
+
+    # when I page through them two at a time
+    seen, url = [], f"{URL}?limit=2"
+    while url:
+        body = citizen_client.get(url).json()
+        seen += [c["id"] for c in body["crossings"]]
+        url = body["next"]
+
+    # then each comes once: the same moment by id, newest id first, then the earlier one
+    assert seen == [c.pk for c in sorted(same, key=lambda c: -c.pk)] + [before.pk]

@@ -5,7 +5,8 @@ python bench/crossings_ingest.py BASE_URL DIR [--senders 4] [--batches 40] [--si
     DIR holds ports.json and documents.tsv (bench/crossings_data.py generate). Each sender is
     a process with one keep-alive connection, a port of its own, and its batches built before
     the clock starts (signing is done per request, as a port does). Prints and writes
-    DIR/ingest.json: events/s accepted, batch latencies, and the replay's accepted count.
+    DIR/ingest.json: events/s accepted, batch latencies, the replay's accepted count, and the
+    senders' own CPU (driver_cores: how much of the machine the load generator took).
 """
 
 import datetime as dt
@@ -72,7 +73,7 @@ def _send(args) -> dict:
     while time.time() < start_at:
         time.sleep(0.01)
     out = {"accepted": 0, "duplicates": 0, "rejected": 0, "errors": 0, "latencies": []}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for body in bodies:
         t0 = time.perf_counter()
         conn.request("POST", PATH, body=body, headers=_headers(key_id, secret, body))
@@ -86,6 +87,7 @@ def _send(args) -> dict:
         for name in ("accepted", "duplicates", "rejected"):
             out[name] += len(answer[name])
     out["seconds"] = time.perf_counter() - started
+    out["cpu_seconds"] = time.process_time() - cpu  # this sender's own CPU (signing, JSON)
     conn.close()
     return out
 
@@ -108,6 +110,9 @@ def _phase(pool, base, plan, label):
         "accepted_per_s": round(total["accepted"] / elapsed, 1),
         "batch_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "batch_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+        # The load generator's share of the 2 cores: it must not be what limits the rate.
+        "driver_cpu_seconds": round(sum(r["cpu_seconds"] for r in results), 2),
+        "driver_cores": round(sum(r["cpu_seconds"] for r in results) / elapsed, 2),
     }
     print(json.dumps(summary))
     return summary

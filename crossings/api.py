@@ -221,25 +221,31 @@ def my_crossings(request: HttpRequest, query: Query[CrossingsQuery]):
         params = request.GET.copy()
         params["before"] = page.next_cursor
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
-    return {
-        "person_id": page.person.pk,
-        "relation": "self" if page.is_self else "minor",
-        "start": page.start,
-        "end": page.end,
-        "earliest": page.earliest,
-        "crossings": [crossing_data(c) for c in page.crossings],
-        "next_before": page.next_cursor,
-        "next": next_url,
-        "endorsements": [
-            {
-                "number": e.number,
-                "destination": e.destination,
-                "type_name": e.type_name,
-                "valid_until": e.valid_until,
-                "trips_total": e.trips_total,
-                "trips_used": e.trips_used,
-                "trips_left": e.trips_left,
-            }
-            for e in page.endorsements
-        ],
-    }
+    # Built in MyCrossingsOut's shape, field order and types, and rendered without ninja's
+    # validation pass (profiled: a sixth of the view's CPU); a test compares the body with
+    # the validated rendering in both languages.
+    return prevalidated_response(
+        request,
+        {
+            "person_id": page.person.pk,
+            "relation": "self" if page.is_self else "minor",
+            "start": page.start,
+            "end": page.end,
+            "earliest": page.earliest,
+            "crossings": [crossing_data(c) for c in page.crossings],
+            "next_before": page.next_cursor,
+            "next": next_url,
+            "endorsements": [
+                {
+                    "number": e.number,
+                    "destination": e.destination,
+                    "type_name": e.type_name,
+                    "valid_until": e.valid_until,
+                    "trips_total": e.trips_total,
+                    "trips_used": e.trips_used,
+                    "trips_left": e.trips_left,
+                }
+                for e in page.endorsements
+            ],
+        },
+    )

@@ -104,15 +104,32 @@ class Crossing(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     # No index per foreign key: (person, occurred_at) and the idempotency key (port, ...) lead
-    # with them, and a 6.5-billion-row table cannot afford indexes nothing reads.
+    # with them, and a 6.5-billion-row table cannot afford indexes nothing reads. No foreign-key
+    # constraint in the database either (db_constraint=False): its per-row checks were 15 of the
+    # 24 ms PostgreSQL spent inserting a batch of 500 (docs/benchmarks.md "Crossings"), and a
+    # table distributed by person (docs/scaling.md) cannot reference the registry's tables. The
+    # batch insert takes person and document from its own lookup in the same transaction;
+    # PROTECT still keeps the ORM from deleting a person, document or port with crossings.
     person = models.ForeignKey(
-        "persons.Person", on_delete=models.PROTECT, related_name="crossings", db_index=False
+        "persons.Person",
+        on_delete=models.PROTECT,
+        related_name="crossings",
+        db_index=False,
+        db_constraint=False,
     )
     document = models.ForeignKey(
-        "documents.Document", on_delete=models.PROTECT, related_name="crossings", db_index=False
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="crossings",
+        db_index=False,
+        db_constraint=False,
     )
     port = models.ForeignKey(
-        Port, on_delete=models.PROTECT, related_name="crossings", db_index=False
+        Port,
+        on_delete=models.PROTECT,
+        related_name="crossings",
+        db_index=False,
+        db_constraint=False,
     )
     direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
     occurred_at = models.DateTimeField(_("when"))
@@ -130,6 +147,7 @@ class Crossing(models.Model):
         blank=True,
         related_name="crossings",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -163,8 +181,13 @@ class CrossingMonth(models.Model):
     page of their records must read, so that it opens those partitions only, not all 124.
     Kept by the batch insert (crossings.services); months past retention leave with them."""
 
+    # No constraint in the database, as Crossing.person (its per-row check in every batch).
     person = models.ForeignKey(
-        "persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+        "persons.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.DateField()
     count = models.PositiveIntegerField(default=0)

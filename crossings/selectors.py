@@ -4,8 +4,10 @@ PostgreSQL it touches only the monthly partitions of the period asked for (docs/
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +15,13 @@ from django.utils.translation import gettext as _
 from core.bounds import MAX_ID
 from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
+from core.rawsql import Part, RawSelect
 from documents.models import Document
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from .errors import PeriodInvalid
-from .models import Crossing, CrossingMonth
+from .models import Crossing, CrossingMonth, Port
 from .partitions import month_start, retention_start
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -117,25 +120,86 @@ def _person_for(user, person_id: int | None) -> tuple[Person, bool]:
 
 def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
     """The person's active endorsements with their trips (the hook for the endorsements app)."""
-    from endorsements.models import Endorsement, EndorsementStatus
+    from endorsements.models import Destination, EndorsementStatus, EndorsementType
 
-    endorsements = (
-        Endorsement.objects.filter(person_id=person_id, status=EndorsementStatus.ACTIVE)
-        .order_by("destination", "valid_until", "id")
-        .only("number", "destination", "type_code", "valid_until", "trips_total", "trips_used")
-    )
+    destinations, types = dict(Destination.choices), dict(EndorsementType.choices)
     return [
         EndorsementTrips(
-            number=e.number,
-            destination=e.destination,
-            destination_name=str(e.get_destination_display()),
-            type_name=str(e.get_type_code_display()),
-            valid_until=e.valid_until,
-            trips_total=e.trips_total,
-            trips_used=e.trips_used,
+            number=number,
+            destination=destination,
+            destination_name=str(destinations.get(destination, destination)),
+            type_name=str(types.get(type_code, type_code)),
+            valid_until=valid_until,
+            trips_total=trips_total,
+            trips_used=trips_used,
         )
-        for e in endorsements
+        for number, destination, type_code, valid_until, trips_total, trips_used in (
+            _endorsements_select().values([person_id, EndorsementStatus.ACTIVE])
+        )
     ]
+
+
+# The reads of "My entry/exit records" are fixed SQL (core.rawsql: prepared on PostgreSQL, no
+# ORM compilation per request); profiled in docs/benchmarks.md "Crossings (issue 12)".
+_DOCUMENTS = RawSelect(
+    [Part(Document, "d")],
+    "FROM documents_document d WHERE d.person_id = %s ORDER BY d.type, d.issued_on DESC, d.id",
+)
+_MONTHS = RawSelect(
+    [Part(CrossingMonth, "m", only=("month", "count"))],
+    "FROM crossings_crossingmonth m WHERE m.person_id = %s AND m.month >= %s AND m.month <= %s"
+    " ORDER BY m.month DESC",
+)
+
+
+@cache
+def _endorsements_select() -> RawSelect:
+    from endorsements.models import Endorsement
+
+    return RawSelect(
+        [
+            Part(
+                Endorsement,
+                "e",
+                only=(
+                    "number",
+                    "destination",
+                    "type_code",
+                    "valid_until",
+                    "trips_total",
+                    "trips_used",
+                ),
+            )
+        ],
+        "FROM endorsements_endorsement e WHERE e.person_id = %s AND e.status = %s"
+        " ORDER BY e.destination, e.valid_until, e.id",
+    )
+
+
+# One branch per month read: each bounds occurred_at to one month, so that PostgreSQL plans
+# each against one partition (one OR of all the months made it weigh every month against every
+# partition: 2.3 ms of planning for 10 months). Only the month of the cursor (the first branch,
+# the newest) needs the keyset condition: the others end before the cursor's moment.
+_BRANCH = (
+    "SELECT * FROM crossings_crossing WHERE person_id = %s AND occurred_at >= %s"
+    " AND occurred_at < %s"
+)
+_KEYSET = " AND (occurred_at < %s OR (occurred_at = %s AND id < %s))"
+_ON_DOCUMENT = " AND document_id = %s"
+
+
+@cache
+def _page_select(months: int, keyset: bool, by_document: bool) -> RawSelect:
+    """The page's rows of `months` months (one branch each, the first with the keyset
+    condition if `keyset`), with their ports."""
+    tail = _ON_DOCUMENT if by_document else ""
+    first = _BRANCH + (_KEYSET if keyset else "") + tail
+    union = " UNION ALL ".join([first] + [_BRANCH + tail] * (months - 1))
+    return RawSelect(
+        [Part(Crossing, "c"), Part(Port, "p")],
+        f"FROM ({union}) c JOIN crossings_port p ON p.id = c.port_id"
+        " ORDER BY c.occurred_at DESC, c.id DESC LIMIT %s",
+    )
 
 
 def _page_rows(
@@ -152,36 +216,35 @@ def _page_rows(
     only the months that hold crossings of theirs (CrossingMonth), newest months first, as many
     as the rows wanted need: each month is one partition on PostgreSQL, so a commuter's page
     opens one or two partitions and an occasional traveller's their few months, not all 124."""
-    months = list(
-        CrossingMonth.objects.filter(
-            person_id=person_id,
-            month__gte=month_start(start_at).date(),
-            month__lte=month_start(upper - dt.timedelta(microseconds=1)).date(),
-        )
-        .order_by("-month")
-        .values_list("month", "count")
+    ops = connection.ops
+    months = _MONTHS.values(
+        [
+            person_id,
+            ops.adapt_datefield_value(month_start(start_at).date()),
+            ops.adapt_datefield_value(month_start(upper - dt.timedelta(microseconds=1)).date()),
+        ]
     )
+    at = ops.adapt_datetimefield_value
     rows: list[Crossing] = []
     index = 0
     while len(rows) < wanted and index < len(months):
-        need, chosen, counted = wanted - len(rows), [], 0
+        need, params, counted, branches, keyset = wanted - len(rows), [], 0, 0, False
         while index < len(months) and counted < need:
-            chosen.append(months[index][0])
-            counted += months[index][1]
-            index += 1
-        in_months = Q()
-        for month in chosen:
+            month, count = months[index]
+            index, branches = index + 1, branches + 1
+            counted += count
             first = dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
-            in_months |= Q(
-                occurred_at__gte=max(first, start_at),
-                occurred_at__lt=min(first + relativedelta(months=1), upper),
-            )
-        crossings = Crossing.objects.filter(in_months, person_id=person_id).exclude(
-            occurred_at=moment, id__gte=last_id
-        )
-        if document_id is not None:
-            crossings = crossings.filter(document_id=document_id)
-        rows += crossings.select_related("port").order_by("-occurred_at", "-id")[:need]
+            low, high = max(first, start_at), min(first + relativedelta(months=1), upper)
+            params += [person_id, at(low), at(high)]
+            if branches == 1 and high > moment:  # the cursor's month (months newest first)
+                keyset = True
+                params += [at(moment), at(moment), last_id]
+            if document_id is not None:
+                params.append(document_id)
+        select = _page_select(branches, keyset, document_id is not None)
+        for crossing, port in select.rows([*params, need]):
+            crossing.port = port
+            rows.append(crossing)
     return rows
 
 
@@ -208,7 +271,7 @@ def crossings_page_for(
         )
     if start > end:
         raise PeriodInvalid(_("The start of the period is after its end."), field="end")
-    documents = list(Document.objects.filter(person=person).order_by("type", "-issued_on"))
+    documents = [document for (document,) in _DOCUMENTS.rows([person.pk])]
     if document_id is not None and document_id not in {d.pk for d in documents}:
         raise NotFound(detail=_("No such document among this person's."))
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)

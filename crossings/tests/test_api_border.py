@@ -253,3 +253,21 @@ def test_the_months_index_counts_each_new_crossing_once(post_batch):
         CrossingMonth.objects.filter(person=card.person).values_list("count", flat=True)
     )
     assert counts == [1, 2]
+
+
+def test_times_with_an_offset_and_microseconds_are_kept_exactly(post_batch):
+    # given an event at a Beijing time with microseconds, written with its +08:00 offset
+    passport = PassportFactory()
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    when = (timezone.now() - dt.timedelta(days=3)).astimezone(beijing).replace(microsecond=654321)
+    events = [event(passport, event_id="t1", destination="JPN", when=when)]
+
+    # when the port sends it, then sends the same time written in UTC
+    first = post_batch({"port": "SZ-LUOHU", "events": events}).json()
+    events[0]["occurred_at"] = when.astimezone(dt.UTC).isoformat()
+    again = post_batch({"port": "SZ-LUOHU", "events": events}).json()
+
+    # then it is recorded at that very instant, and the resend is the same event
+    assert [a["event_id"] for a in first["accepted"]] == ["t1"]
+    assert Crossing.objects.get(event_id="t1").occurred_at == when
+    assert again["accepted"] == [] and [d["event_id"] for d in again["duplicates"]] == ["t1"]

@@ -1,7 +1,9 @@
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 from documents.tests.factories import (
     CitizenFactory,
@@ -138,3 +140,51 @@ def test_pages_read_month_by_month_also_when_a_document_filter_skips_rows(citize
     assert seen == [c.pk for c in on_card]
     assert len(everything) == 60 + len(on_card)
     assert everything == sorted(everything, reverse=True)
+
+
+def test_crossings_at_the_same_moment_are_paged_each_once(citizen, citizen_client):
+    # given five crossings at the very same moment and one just before (a keyset on time alone
+    # would skip or repeat some)
+    moment = timezone.now() - dt.timedelta(days=40)
+    card = HkMacaoPassFactory(person=citizen.person)
+    same = [CrossingFactory(document=card, occurred_at=moment) for _ in range(5)]
+    before = CrossingFactory(document=card, occurred_at=moment - dt.timedelta(seconds=1))
+
+    # when I page through them two at a time
+    seen, url = [], f"{URL}?limit=2"
+    while url:
+        body = citizen_client.get(url).json()
+        seen += [c["id"] for c in body["crossings"]]
+        url = body["next"]
+
+    # then each comes once: the same moment by id, newest id first, then the earlier one
+    assert seen == [c.pk for c in sorted(same, key=lambda c: -c.pk)] + [before.pk]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_answer_is_exactly_what_validation_against_its_schema_gives(
+    citizen, citizen_client, language
+):
+    # given crossings with microseconds on two documents, an endorsement with trips, a next page
+    from crossings.api import CrossingOut, MyCrossingsOut
+
+    now = timezone.now().replace(microsecond=123456)
+    card = HkMacaoPassFactory(person=citizen.person)
+    passport = PassportFactory(person=citizen.person)
+    for days in range(3):
+        CrossingFactory(document=card, occurred_at=now - dt.timedelta(days=days + 1))
+        CrossingFactory(document=passport, occurred_at=now - dt.timedelta(days=days + 40))
+    EndorsementFactory(document=card, applied_by=citizen, trips_total=2, trips_used=1)
+
+    # when I read a page of my records
+    response = citizen_client.get(f"{URL}?limit=4", headers={"accept-language": language})
+
+    # then the body is the validated rendering, field for field and in the schema's order
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    validated = MyCrossingsOut.model_validate(body).model_dump()
+    assert body == json.loads(json.dumps(validated, cls=NinjaJSONEncoder))  # as ninja renders
+    assert list(body) == list(MyCrossingsOut.model_fields)
+    assert list(body["crossings"][0]) == list(CrossingOut.model_fields)
+    assert len(body["crossings"]) == 4 and body["next"] and body["endorsements"]

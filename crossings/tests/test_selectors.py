@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
+from crossings.models import Crossing
 from crossings.selectors import person_crossings
 from documents.tests.factories import HkMacaoPassFactory, PassportFactory
 
@@ -58,3 +60,15 @@ def test_person_crossings_on_one_document(django_assert_num_queries):
 def test_person_crossings_refuses_naive_bounds():
     with pytest.raises(ValueError):
         person_crossings(1, start=dt.datetime(2020, 1, 1), end=timezone.now())
+
+
+def test_a_person_document_or_port_with_crossings_cannot_be_deleted():
+    # given a crossing (the table has no foreign-key constraints in the database: PROTECT is
+    # what keeps its rows pointing somewhere)
+    crossing = CrossingFactory()
+
+    # when its person, document or port is deleted through the ORM, then it is refused
+    for target in (crossing.person, crossing.document, crossing.port):
+        with pytest.raises(ProtectedError):
+            target.delete()
+    assert Crossing.objects.filter(pk=crossing.pk).exists()

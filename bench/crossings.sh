@@ -29,57 +29,27 @@ DATABASE_URL_BENCH="${BENCH_X_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/e
 REDIS_URL_BENCH="${BENCH_X_REDIS_URL:-redis://127.0.0.1:6379/12}"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
 
-say() { printf '\n== %s\n' "$*"; }
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-
-export EXITENTRY_ENV=production
-# A development CA signs certificates here (production refuses it otherwise).
-export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
-export DEBUG=false
-SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_find_ceiling
+bench_ensure_wrk
+bench_production_env
 PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
-export SECRET_KEY PORT_CREDENTIAL_KEY
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="$DATABASE_URL_BENCH"
-export REDIS_URL="$REDIS_URL_BENCH"
-export CELERY_BROKER_URL="$REDIS_URL_BENCH"
-export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
-unset SECURE_SSL_REDIRECT BIND PORT
+export PORT_CREDENTIAL_KEY
 
-RUN_DIR="$PWD/bench/results/crossings-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$RUN_DIR"
-SERVER_PID=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_run_dir crossings-
+RUN_DIR="$PWD/$RUN_DIR"  # absolute: the ceiling's script writes its JSON from elsewhere
 
 say "fresh database: demo halls, $PERSONS persons, $CROSSINGS crossings"
-"$PY" bench/helpers.py recreate-db "$DATABASE_URL"
-"$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
-"$PY" manage.py migrate --noinput >/dev/null
-"$PY" manage.py load_demo >/dev/null
+bench_fresh_db
 "$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS"
 "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
-"$PY" manage.py shell -v 0 -c "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
+bench_vacuum
 
-say "ceiling (../shared/ceiling/run.sh)"
-CEILING_JSON="$RUN_DIR/ceiling.json" bash /work/shared/ceiling/run.sh 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling.txt"
+say "ceiling ($CEILING_SCRIPT)"
+CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling.txt"
 
-PORT="$("$PY" bench/helpers.py free-port)"
-BASE="http://127.0.0.1:$PORT"
-say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers)"
-BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-"$PY" bench/helpers.py wait-ready "$BASE/readyz" 90 || { tail -n 30 "$RUN_DIR/server.log"; exit 1; }
+bench_start_server "" 90
 
 wrk_run() { # duration [rate]
   BENCH_RATE="${2:-}" BENCH_RATE_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \

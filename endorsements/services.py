@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
+from applications.numbers import Kind as NumberKind
+from applications.numbers import application_number_new, application_number_take
 from core.dates import today_shanghai
 from core.errors import IdempotencyKeyReused, OutsideTransaction
 from core.i18n import localized
-from documents.models import Document
-from documents.selectors import document_get_for
 from documents.services import idempotency_key_clean
 from guide.calendar import SHANGHAI
 from guide.models import Hall
@@ -119,18 +119,14 @@ class Choice:
 class Applied:
     endorsements: list[Endorsement]
     created: bool  # False: a retry (same Idempotency-Key) found the first application
+    # The timeline of each endorsement made (by pk), as written: the answer needs no read back.
+    events: dict[int, list[EndorsementEvent]] = field(default_factory=dict)
 
 
 def endorsement_number_new(*, destination: str, type_code: str, now: dt.datetime) -> str:
     """Destination letter, type, date (Beijing time) and eight random digits: 16 characters."""
     day = now.astimezone(SHANGHAI)
     return f"{destination[0]}{type_code}{day:%y%m%d}{secrets.randbelow(10**8):08d}"
-
-
-def endorsement_application_number_new(now: dt.datetime) -> str:
-    """The number the citizen holds for the progress lookup, in the applications' format: date of
-    applying (Beijing time) and eight random digits, 14 digits."""
-    return f"{now.astimezone(SHANGHAI):%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
 def validity_end(start: dt.date, months: int) -> dt.date:
@@ -146,14 +142,15 @@ def _region_eligible(region_code: str, eligible: list[str]) -> bool:
 
 def endorsement_checks(
     *,
-    person: Person,
-    document: Document,
+    found: selectors.PassForApplying,
     policy: EndorsementPolicy,
     answers: dict,
     valid_from: dt.date,
     today: dt.date,
 ) -> list[str]:
-    """The automatic checks that fail (codes in endorsements.checks), in a fixed order."""
+    """The automatic checks that fail (codes in endorsements.checks), in a fixed order, on what
+    selectors.pass_for_applying read (no query)."""
+    document, person = found.view.document, found.view.document.person
     failed = []
     if document.expires_on < validity_end(valid_from, policy.validity_months):
         failed.append(checks.PASS_EXPIRES_TOO_SOON)
@@ -166,18 +163,24 @@ def endorsement_checks(
         failed.append(checks.AGE_NOT_ELIGIBLE)
     if policy.relationships and answers.get("relationship") not in policy.relationships:
         failed.append(checks.RELATIONSHIP_NOT_ELIGIBLE)
-    overlapping = Endorsement.objects.filter(
-        document=document,
-        destination=policy.destination,
-        type_code=policy.type_code,
-        status=EndorsementStatus.ACTIVE,
-        valid_until__gte=valid_from,
-    ).filter(Q(trips_total__isnull=True) | Q(trips_used__lt=F("trips_total")))
-    if overlapping.exists():
+    if any(
+        e.status == EndorsementStatus.ACTIVE
+        and e.valid_until >= valid_from
+        and (e.trips_total is None or e.trips_used < e.trips_total)
+        for e in _same_type(found, policy)
+    ):
         failed.append(checks.OVERLAPPING)
-    if selectors.restriction_active(person_id=person.pk, today=today) is not None:
+    if found.restricted:
         failed.append(checks.RESTRICTED)
     return failed
+
+
+def _same_type(found: selectors.PassForApplying, policy: EndorsementPolicy) -> list[Endorsement]:
+    return [
+        e
+        for e in found.open_endorsements
+        if (e.destination, e.type_code) == (policy.destination, policy.type_code)
+    ]
 
 
 def _answers_clean(policy: EndorsementPolicy, answers: dict, index: int) -> dict:
@@ -217,6 +220,12 @@ def _replay(earlier: list[Endorsement], fingerprint: str) -> Applied:
     return Applied(endorsements=earlier, created=False)
 
 
+# How often applying is tried when the database refuses a write (IntegrityError): an
+# application number drawn that another application holds (applications.numbers), or a
+# concurrent request for the same type or under the same Idempotency-Key (found on the retry).
+APPLY_ATTEMPTS = 3
+
+
 def endorsement_apply(
     *,
     user,
@@ -238,7 +247,33 @@ def endorsement_apply(
         earlier = _earlier(user, key)
         if earlier:
             return _replay(earlier, fingerprint)
-    view = document_get_for(user=user, document_id=document_id)  # someone else's: 404
+    for _attempt in range(APPLY_ATTEMPTS):
+        try:
+            return _apply(
+                user=user,
+                document_id=document_id,
+                choices=choices,
+                channel=channel,
+                hall_code=hall_code,
+                key=key,
+                fingerprint=fingerprint,
+                now=now,
+            )
+        except IntegrityError:
+            # Read again on the next attempt: a concurrent application for the same type is
+            # then seen (AlreadyApplied), an application number taken is drawn again.
+            if key:
+                earlier = _earlier(user, key)
+                if earlier:
+                    return _replay(earlier, fingerprint)
+    raise AlreadyApplied()
+
+
+def _apply(*, user, document_id, choices, channel, hall_code, key, fingerprint, now) -> Applied:
+    today = today_shanghai(now)
+    # someone else's pass: 404
+    found = selectors.pass_for_applying(user=user, document_id=document_id, today=today)
+    view = found.view
     document, person = view.document, view.document.person
     if document.type not in selectors.CARD_PASSES:
         raise NotACardPass()
@@ -253,7 +288,6 @@ def endorsement_apply(
             raise HallRequired()
     elif channel != Channel.KIOSK:
         raise HallRequired(_("Choose a hall or a self-service kiosk."), field="channel")
-    today = today_shanghai(now)
     planned = []
     seen = set()
     for index, choice in enumerate(choices):
@@ -272,59 +306,47 @@ def endorsement_apply(
         seen.add((policy.destination, policy.type_code))
         answers = _answers_clean(policy, choice.answers, index)
         failed = endorsement_checks(
-            person=person,
-            document=document,
-            policy=policy,
-            answers=answers,
-            valid_from=today,
-            today=today,
+            found=found, policy=policy, answers=answers, valid_from=today, today=today
         )
         planned.append((policy, answers, failed))
-    made = []
-    try:
-        with transaction.atomic():
-            for index, (policy, answers, failed) in enumerate(planned):
-                made.append(
-                    _apply_one(
-                        user=user,
-                        person=person,
-                        document=document,
-                        policy=policy,
-                        answers=answers,
-                        fingerprint=fingerprint,
-                        failed=failed,
-                        channel=channel,
-                        hall=hall,
-                        key=f"{key}#{index}" if key else "",
-                        today=today,
-                        now=now,
-                    )
-                )
-    except IntegrityError:
-        if key:
-            earlier = _earlier(user, key)
-            if earlier:
-                return _replay(earlier, fingerprint)
-        raise AlreadyApplied() from None
+    # One not yet ended per pass and type (the database's partial unique index stands behind
+    # this for concurrent requests: endorsement_apply tries again and lands here).
+    if any(e.status in PENDING for policy, _a, _f in planned for e in _same_type(found, policy)):
+        raise AlreadyApplied()
+    made, events = [], {}
+    with transaction.atomic():
+        for index, (policy, answers, failed) in enumerate(planned):
+            endorsement, timeline = _apply_one(
+                user=user,
+                person=person,
+                document=document,
+                policy=policy,
+                answers=answers,
+                fingerprint=fingerprint,
+                failed=failed,
+                channel=channel,
+                hall=hall,
+                key=f"{key}#{index}" if key else "",
+                today=today,
+                now=now,
+            )
+            made.append(endorsement)
+            events[endorsement.pk] = timeline
     logger.info("endorsements %s applied for", ", ".join(e.number for e in made))
-    return Applied(endorsements=made, created=True)
+    return Applied(endorsements=made, created=True, events=events)
 
 
 def _apply_one(
     *, user, person, document, policy, answers, fingerprint, failed, channel, hall, key, today, now
-) -> Endorsement:
-    if Endorsement.objects.filter(
-        document=document,
-        destination=policy.destination,
-        type_code=policy.type_code,
-        status__in=[s.value for s in PENDING],
-    ).exists():
-        raise AlreadyApplied()
-    endorsement = Endorsement.objects.create(
+) -> tuple[Endorsement, list[EndorsementEvent]]:
+    endorsement = Endorsement(
         number=endorsement_number_new(
             destination=policy.destination, type_code=policy.type_code, now=now
         ),
-        application_number=endorsement_application_number_new(now),
+        # one series with the document applications' numbers, unique across both
+        application_number=application_number_take(
+            application_number_new(now), kind=NumberKind.ENDORSEMENT, now=now
+        ),
         document=document,
         person=person,
         policy=policy,
@@ -338,25 +360,35 @@ def _apply_one(
         answers=answers,
         channel=channel,
         hall=hall,
+        status=EndorsementStatus.APPLIED,
         failed_checks=failed,
         applied_by=user,
         applied_at=now,
         idempotency_key=key,
         request_hash=fingerprint,
     )
-    EndorsementEvent.objects.create(
-        endorsement=endorsement,
+
+    applied = EndorsementEvent(
         action="apply",
         status=EndorsementStatus.APPLIED,
         actor=user,
         at=now,
         data={"on_behalf": person.pk != user.person_id},
     )
+
+    def created(endorsement: Endorsement) -> list[EndorsementEvent]:
+        applied.endorsement = endorsement
+        return [applied]
+
+    # Applied, then at once approved or sent to an officer: inserted with the status the
+    # decision leads to, after the two events of its timeline (core.workflow, a new record).
     if failed:
-        ENDORSEMENTS.apply(endorsement, "refer", data={"failed_checks": failed}, at=now)
+        decided = ENDORSEMENTS.apply(
+            endorsement, "refer", before=created, data={"failed_checks": failed}, at=now
+        )
     else:
-        ENDORSEMENTS.apply(endorsement, "auto_approve", at=now)
-    return endorsement
+        decided = ENDORSEMENTS.apply(endorsement, "auto_approve", before=created, at=now)
+    return endorsement, [applied, decided]
 
 
 @transaction.atomic

@@ -102,6 +102,36 @@ def consume_trip(
     return endorsement
 
 
+# Endorsements expired per run at most (the next run takes the rest).
+EXPIRE_BATCH = 5000
+
+
+def endorsements_expire(*, now: dt.datetime | None = None) -> int:
+    """Move every active endorsement whose last valid day (Beijing time) has passed to expired,
+    through the workflow (an `expire` event each, by the system); return how many. Run by the
+    periodic work (endorsements.tasks.expire; `manage.py endorsements_tick` when embedded).
+    Each in its own short transaction, locked and checked again: a trip counted meanwhile (the
+    last one: used up) or a second run at the same time is left alone."""
+    now = now or timezone.now()
+    today = today_shanghai(now)
+    due = Endorsement.objects.filter(status=EndorsementStatus.ACTIVE, valid_until__lt=today)
+    count = 0
+    for pk in list(due.order_by("valid_until", "id").values_list("pk", flat=True)[:EXPIRE_BATCH]):
+        with transaction.atomic():
+            locked = (
+                Endorsement.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(pk=pk, status=EndorsementStatus.ACTIVE, valid_until__lt=today)
+                .first()
+            )
+            if locked is None:
+                continue
+            ENDORSEMENTS.apply(locked, "expire", at=now)
+            count += 1
+    if count:
+        logger.info("%d endorsements expired", count)
+    return count
+
+
 # --- applying ---------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ the database (triggers, migration 0004).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import ApplicationKind
@@ -59,6 +60,30 @@ class RejectionReason(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible for this document")
     RESTRICTED = "restricted", _("Exit not permitted by law")
     OTHER = "other", _("Other")
+
+
+class ApplicationNumber(models.Model):
+    """Every application number handed out: to a document application (Application.number) or
+    to an endorsement application (endorsements.Endorsement.application_number). Both share one
+    format (date of applying, Beijing time, and eight random digits) and one progress lookup;
+    the primary key keeps one number to one application of either kind. Each service records
+    its number here in the transaction that gives it (applications.numbers), so a number drawn
+    twice breaks the transaction instead of being handed out twice."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Document application")
+        ENDORSEMENT = "endorsement", _("Endorsement application")
+
+    number = models.CharField(_("application number"), max_length=16, primary_key=True)
+    kind = models.CharField(_("application"), max_length=16, choices=Kind.choices)
+    allocated_at = models.DateTimeField(_("allocated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application number")
+        verbose_name_plural = _("application numbers")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class Application(models.Model):

@@ -9,7 +9,6 @@ region scope) comes first, so an application elsewhere is a 404, as if it did no
 import datetime as dt
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,11 +22,10 @@ from core.errors import InvalidReasonCode, OutsideTransaction, ReasonTextRequire
 from core.masking import mask_document_number, mask_id_number
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
-from guide.calendar import SHANGHAI
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from staff.models import AccessAction, AccessLog
 
-from . import deadlines, selectors
+from . import deadlines, numbers, selectors
 from .errors import (
     AddressRequired,
     AlreadyAccepted,
@@ -55,11 +53,6 @@ logger = logging.getLogger(__name__)
 A = ApplicationStatus
 REASON_MIN, REASON_MAX = 10, 500
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
-
-
-def application_number_new(now: dt.datetime) -> str:
-    """Date of acceptance (Beijing time) and eight random digits: 14 digits, read in groups."""
-    return f"{now.astimezone(SHANGHAI):%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
 def application_act(
@@ -203,7 +196,8 @@ def _accept(*, appointment: Appointment, officer, fee: Decimal, now: dt.datetime
     today = today_shanghai(now)
     with transaction.atomic():  # a savepoint: a broken constraint leaves the caller usable
         application = Application.objects.create(
-            number=application_number_new(now),
+            # unique across document and endorsement applications (applications.numbers)
+            number=numbers.application_number_allocate(kind=numbers.Kind.DOCUMENT, now=now),
             person=locked.person,
             document_type=locked.document_type,
             kind=locked.kind,

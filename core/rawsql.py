@@ -201,22 +201,24 @@ class RawGuardedInsert:
     statement, the guard and every INSERT in data-modifying CTEs; elsewhere the same in a
     transaction, one statement after the other. Each row may take the new key of an earlier
     one (`links`: {(row index, foreign key field name): index of the row it points to}).
+    Without a guard (`guard_sql` None) the rows are always written, still in one statement.
 
     `save(guard_params, objs)` returns False, writing nothing, when the guard changed no row;
     else sets each instance's primary key and state as save() does. A broken constraint
     raises IntegrityError with nothing written, the guard's change included. As with
-    RawInsert, models with save signals are refused.
+    RawInsert, models with save signals are refused. The order in which PostgreSQL runs the
+    CTEs is not defined: rows told apart by their serial key only must not rely on it.
     """
 
     def __init__(
         self,
-        guard_sql: str,
+        guard_sql: str | None,
         models_: Sequence[type[models.Model]],
         *,
         links: dict[tuple[int, str], int] | None = None,
         using: str = "default",
     ) -> None:
-        self.guard = RawStatement(guard_sql, using=using)
+        self.guard = None if guard_sql is None else RawStatement(guard_sql, using=using)
         self.inserts = [RawInsert(model, using=using) for model in models_]
         self.models = list(models_)
         self.links = dict(links or {})
@@ -235,7 +237,7 @@ class RawGuardedInsert:
 
     def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
-        parts = [f"g AS ({self.guard.sql} RETURNING 1)"]
+        parts = [] if self.guard is None else [f"g AS ({self.guard.sql} RETURNING 1)"]
         plan = []  # per row: its fields, and for each field None (a parameter) or the alias
         for index, model in enumerate(self.models):
             fields = self._fields(index)
@@ -250,10 +252,12 @@ class RawGuardedInsert:
                     select.append(f"i{target}.{quote(self.models[target]._meta.pk.column)}")
             linked = sorted({t for t in sources if t is not None})
             from_ = ", ".join(f"i{t}" for t in linked) if linked else "g"
+            if from_ == "g" and self.guard is None:
+                from_ = ""  # one row of the parameters
             columns = ", ".join(quote(f.column) for f in fields)
             parts.append(
                 f"i{index} AS (INSERT INTO {quote(model._meta.db_table)} ({columns})"  # noqa: S608
-                f" SELECT {', '.join(select)} FROM {from_}"
+                f" SELECT {', '.join(select)}{f' FROM {from_}' if from_ else ''}"
                 f" RETURNING {quote(model._meta.pk.column)})"
             )
             plan.append((fields, sources))
@@ -303,7 +307,7 @@ class RawGuardedInsert:
 
     def _one_by_one(self, guard_params: Iterable, objs: Sequence[models.Model]) -> bool:
         with transaction.atomic(using=self.using):
-            if not self.guard.execute(guard_params):
+            if self.guard is not None and not self.guard.execute(guard_params):
                 return False
             for index, (insert, obj) in enumerate(zip(self.inserts, objs, strict=True)):
                 for (linked, name), target in self.links.items():

@@ -192,7 +192,11 @@ def _reasons(endorsement: Endorsement) -> list[dict]:
     return []
 
 
-def endorsement_out(endorsement: Endorsement, *, timeline: bool = False) -> dict:
+def endorsement_out(
+    endorsement: Endorsement, *, timeline: bool = False, events: list | None = None
+) -> dict:
+    """The endorsement as the API shows it; with its timeline when asked (`events`: the events
+    already in hand, oldest first, else they are read)."""
     view = selectors.endorsement_view(endorsement)
     e = endorsement
     out = {
@@ -227,7 +231,9 @@ def endorsement_out(endorsement: Endorsement, *, timeline: bool = False) -> dict
     if timeline:
         out["timeline"] = [
             {"action": ev.action, "status": ev.status, "at": ev.at, "note": ev.note}
-            for ev in selectors.endorsement_events(endorsement=e)
+            for ev in (
+                events if events is not None else selectors.endorsement_events(endorsement=e)
+            )
         ]
     return out
 
@@ -274,7 +280,10 @@ def apply(
         {
             "created": applied.created,
             "total_fee": f"{sum(e.fee for e in applied.endorsements):.2f}",
-            "endorsements": [endorsement_out(e, timeline=True) for e in applied.endorsements],
+            "endorsements": [
+                endorsement_out(e, timeline=True, events=applied.events.get(e.pk))
+                for e in applied.endorsements
+            ],
         },
     )
 

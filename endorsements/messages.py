@@ -3,7 +3,8 @@ step's transaction; the outbox delivers them after commit)."""
 
 from django.utils.translation import gettext as _
 
-from notifications.services import in_language, notification_queue
+from notifications.models import Notification
+from notifications.services import in_language, notification_new, notification_record
 
 from .models import Endorsement
 
@@ -32,14 +33,20 @@ def _text(endorsement: Endorsement, kind: str, note: str) -> str:
     }
 
 
-def endorsement_message_queue(endorsement: Endorsement, *, kind: str, note: str = "") -> None:
-    """Queue the message of one step for the account that applied (inside the transaction)."""
+def endorsement_message_new(endorsement: Endorsement, *, kind: str, note: str = "") -> Notification:
+    """The message of one step for the account that applied, in its language, not yet saved
+    (notifications.services.notification_new)."""
     user = endorsement.applied_by
     with in_language(getattr(user, "language", None)):
-        notification_queue(
+        return notification_new(
             user=user,
             kind=kind,
             subject=str(_SUBJECTS[kind]()),
             text=_text(endorsement, kind, note),
             reference=f"endorsement:{endorsement.number}",
         )
+
+
+def endorsement_message_queue(endorsement: Endorsement, *, kind: str, note: str = "") -> None:
+    """Queue the message of one step for the account that applied (inside the transaction)."""
+    notification_record(endorsement_message_new(endorsement, kind=kind, note=note))

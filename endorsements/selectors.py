@@ -19,9 +19,12 @@ from django.utils.translation import override
 
 from core.bounds import MAX_ID
 from core.dates import today_shanghai
+from core.errors import NotFound
 from core.i18n import is_chinese, localized
 from core.rawsql import Part, RawSelect
+from documents.errors import DocumentError
 from documents.models import Document, DocumentType
+from documents.selectors import DocumentView, document_view
 from guide.models import Hall
 from persons.models import Person
 from persons.selectors import minor_born_after, persons_acting_for
@@ -348,6 +351,67 @@ def restriction_active(*, person_id: int, today: dt.date | None = None) -> ExitR
         )
         .order_by("ends_on")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PassForApplying:
+    """What applying for endorsements on one card pass reads before it writes."""
+
+    view: DocumentView  # the pass (its holder on view.document.person), as document_get_for
+    open_endorsements: list[Endorsement]  # on this pass: pending or active (LIVE)
+    restricted: bool  # the holder has an exit restriction in force
+
+
+# Applying reads the pass with its holder, the pass's live endorsements and the holder's exit
+# restrictions in force, in one fixed query (the hot path of online applications,
+# docs/benchmarks.md): a row per live endorsement and restriction (usually one row, with NULLs).
+# The pass only if the user acts for its holder: the user's own, or a registered minor's
+# (document_get_for's rule, as _ACTING_FOR_ENDORSEMENTS below; test_services compares both).
+_PASS_FOR_APPLYING = RawSelect(
+    [Part(Document, "d"), Part(Person, "p"), Part(Endorsement, "e"), Part(ExitRestriction, "r")],
+    "FROM documents_document d"
+    " JOIN persons_person p ON p.id = d.person_id"
+    " LEFT JOIN endorsements_endorsement e ON e.document_id = d.id"
+    " AND e.status IN (%s, %s, %s, %s, %s)"  # LIVE
+    " LEFT JOIN endorsements_exitrestriction r ON r.person_id = p.id"
+    " AND r.lifted_at IS NULL AND r.ends_on >= %s"
+    " WHERE d.id = %s AND p.id IN (SELECT %s UNION ALL"
+    " SELECT g.child_id FROM persons_guardianship g WHERE g.guardian_id = %s)"
+    " AND (p.id = %s OR p.birth_date > %s)",
+)
+
+
+def pass_for_applying(*, user, document_id: int, today: dt.date) -> PassForApplying:
+    """The card pass (any document) `document_id` of a person the user acts for, with what the
+    automatic checks need; 404 as if it did not exist for anyone else's (document_get_for)."""
+    me = getattr(user, "person", None) if user.is_authenticated else None
+    rows = []
+    if me is not None and 0 < document_id <= MAX_ID:
+        rows = _PASS_FOR_APPLYING.rows(
+            [
+                *(s.value for s in LIVE),
+                today,
+                document_id,
+                me.pk,
+                me.pk,
+                me.pk,
+                minor_born_after(today),
+            ]
+        )
+    if not rows:
+        raise NotFound(
+            code=DocumentError.DOCUMENT_NOT_FOUND, detail=_("There is no such document.")
+        )
+    document, person = rows[0][0], rows[0][1]
+    document.person = person
+    endorsements = {e.pk: e for _d, _p, e, _r in rows if e is not None}
+    for endorsement in endorsements.values():
+        endorsement.document, endorsement.person = document, person
+    return PassForApplying(
+        view=document_view(document, today=today, full_number=True),
+        open_endorsements=list(endorsements.values()),
+        restricted=any(r is not None for _d, _p, _e, r in rows),
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import secrets
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import require_bound
+from applications.models import ApplicationNumber
+from applications.numbers import application_number_new
 from core.dates import today_shanghai
 from core.errors import (
     IdempotencyKeyReused,
@@ -27,11 +30,14 @@ from core.errors import (
     ReasonTextRequired,
 )
 from core.i18n import localized
-from documents.models import Document
-from documents.selectors import document_get_for
+from core.rawsql import RawGuardedInsert
+from core.workflow import Step
 from documents.services import idempotency_key_clean
 from guide.calendar import SHANGHAI
 from guide.models import Hall
+from notifications.models import Notification
+from notifications.relay import relay_kick
+from notifications.services import notification_fan_out
 from persons.models import Person
 from persons.selectors import age_on
 from staff.models import AccessAction, AccessLog
@@ -51,6 +57,7 @@ from .errors import (
     PaymentInvalid,
     RestrictionInvalid,
 )
+from .messages import endorsement_message_new
 from .models import (
     PENDING,
     Answer,
@@ -105,6 +112,36 @@ def consume_trip(
     return endorsement
 
 
+# Endorsements expired per run at most (the next run takes the rest).
+EXPIRE_BATCH = 5000
+
+
+def endorsements_expire(*, now: dt.datetime | None = None) -> int:
+    """Move every active endorsement whose last valid day (Beijing time) has passed to expired,
+    through the workflow (an `expire` event each, by the system); return how many. Run by the
+    periodic work (endorsements.tasks.expire; `manage.py endorsements_tick` when embedded).
+    Each in its own short transaction, locked and checked again: a trip counted meanwhile (the
+    last one: used up) or a second run at the same time is left alone."""
+    now = now or timezone.now()
+    today = today_shanghai(now)
+    due = Endorsement.objects.filter(status=EndorsementStatus.ACTIVE, valid_until__lt=today)
+    count = 0
+    for pk in list(due.order_by("valid_until", "id").values_list("pk", flat=True)[:EXPIRE_BATCH]):
+        with transaction.atomic():
+            locked = (
+                Endorsement.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(pk=pk, status=EndorsementStatus.ACTIVE, valid_until__lt=today)
+                .first()
+            )
+            if locked is None:
+                continue
+            ENDORSEMENTS.apply(locked, "expire", at=now)
+            count += 1
+    if count:
+        logger.info("%d endorsements expired", count)
+    return count
+
+
 # --- applying ---------------------------------------------------------------------------------
 
 
@@ -122,18 +159,14 @@ class Choice:
 class Applied:
     endorsements: list[Endorsement]
     created: bool  # False: a retry (same Idempotency-Key) found the first application
+    # The timeline of each endorsement made (by pk), as written: the answer needs no read back.
+    events: dict[int, list[EndorsementEvent]] = field(default_factory=dict)
 
 
 def endorsement_number_new(*, destination: str, type_code: str, now: dt.datetime) -> str:
     """Destination letter, type, date (Beijing time) and eight random digits: 16 characters."""
     day = now.astimezone(SHANGHAI)
     return f"{destination[0]}{type_code}{day:%y%m%d}{secrets.randbelow(10**8):08d}"
-
-
-def endorsement_application_number_new(now: dt.datetime) -> str:
-    """The number the citizen holds for the progress lookup, in the applications' format: date of
-    applying (Beijing time) and eight random digits, 14 digits."""
-    return f"{now.astimezone(SHANGHAI):%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
 def validity_end(start: dt.date, months: int) -> dt.date:
@@ -149,14 +182,15 @@ def _region_eligible(region_code: str, eligible: list[str]) -> bool:
 
 def endorsement_checks(
     *,
-    person: Person,
-    document: Document,
+    found: selectors.PassForApplying,
     policy: EndorsementPolicy,
     answers: dict,
     valid_from: dt.date,
     today: dt.date,
 ) -> list[str]:
-    """The automatic checks that fail (codes in endorsements.checks), in a fixed order."""
+    """The automatic checks that fail (codes in endorsements.checks), in a fixed order, on what
+    selectors.pass_for_applying read (no query)."""
+    document, person = found.view.document, found.view.document.person
     failed = []
     if document.expires_on < validity_end(valid_from, policy.validity_months):
         failed.append(checks.PASS_EXPIRES_TOO_SOON)
@@ -169,18 +203,24 @@ def endorsement_checks(
         failed.append(checks.AGE_NOT_ELIGIBLE)
     if policy.relationships and answers.get("relationship") not in policy.relationships:
         failed.append(checks.RELATIONSHIP_NOT_ELIGIBLE)
-    overlapping = Endorsement.objects.filter(
-        document=document,
-        destination=policy.destination,
-        type_code=policy.type_code,
-        status=EndorsementStatus.ACTIVE,
-        valid_until__gte=valid_from,
-    ).filter(Q(trips_total__isnull=True) | Q(trips_used__lt=F("trips_total")))
-    if overlapping.exists():
+    if any(
+        e.status == EndorsementStatus.ACTIVE
+        and e.valid_until >= valid_from
+        and (e.trips_total is None or e.trips_used < e.trips_total)
+        for e in _same_type(found, policy)
+    ):
         failed.append(checks.OVERLAPPING)
-    if selectors.restriction_active(person_id=person.pk, today=today) is not None:
+    if found.restricted:
         failed.append(checks.RESTRICTED)
     return failed
+
+
+def _same_type(found: selectors.PassForApplying, policy: EndorsementPolicy) -> list[Endorsement]:
+    return [
+        e
+        for e in found.open_endorsements
+        if (e.destination, e.type_code) == (policy.destination, policy.type_code)
+    ]
 
 
 def _answers_clean(policy: EndorsementPolicy, answers: dict, index: int) -> dict:
@@ -220,6 +260,12 @@ def _replay(earlier: list[Endorsement], fingerprint: str) -> Applied:
     return Applied(endorsements=earlier, created=False)
 
 
+# How often applying is tried when the database refuses a write (IntegrityError): an
+# application number drawn that another application holds (applications.numbers), or a
+# concurrent request for the same type or under the same Idempotency-Key (found on the retry).
+APPLY_ATTEMPTS = 3
+
+
 def endorsement_apply(
     *,
     user,
@@ -241,7 +287,33 @@ def endorsement_apply(
         earlier = _earlier(user, key)
         if earlier:
             return _replay(earlier, fingerprint)
-    view = document_get_for(user=user, document_id=document_id)  # someone else's: 404
+    for _attempt in range(APPLY_ATTEMPTS):
+        try:
+            return _apply(
+                user=user,
+                document_id=document_id,
+                choices=choices,
+                channel=channel,
+                hall_code=hall_code,
+                key=key,
+                fingerprint=fingerprint,
+                now=now,
+            )
+        except IntegrityError:
+            # Read again on the next attempt: a concurrent application for the same type is
+            # then seen (AlreadyApplied), an application number taken is drawn again.
+            if key:
+                earlier = _earlier(user, key)
+                if earlier:
+                    return _replay(earlier, fingerprint)
+    raise AlreadyApplied()
+
+
+def _apply(*, user, document_id, choices, channel, hall_code, key, fingerprint, now) -> Applied:
+    today = today_shanghai(now)
+    # someone else's pass: 404
+    found = selectors.pass_for_applying(user=user, document_id=document_id, today=today)
+    view = found.view
     document, person = view.document, view.document.person
     if document.type not in selectors.CARD_PASSES:
         raise NotACardPass()
@@ -256,7 +328,6 @@ def endorsement_apply(
             raise HallRequired()
     elif channel != Channel.KIOSK:
         raise HallRequired(_("Choose a hall or a self-service kiosk."), field="channel")
-    today = today_shanghai(now)
     planned = []
     seen = set()
     for index, choice in enumerate(choices):
@@ -275,59 +346,66 @@ def endorsement_apply(
         seen.add((policy.destination, policy.type_code))
         answers = _answers_clean(policy, choice.answers, index)
         failed = endorsement_checks(
-            person=person,
-            document=document,
-            policy=policy,
-            answers=answers,
-            valid_from=today,
-            today=today,
+            found=found, policy=policy, answers=answers, valid_from=today, today=today
         )
         planned.append((policy, answers, failed))
-    made = []
-    try:
-        with transaction.atomic():
-            for index, (policy, answers, failed) in enumerate(planned):
-                made.append(
-                    _apply_one(
-                        user=user,
-                        person=person,
-                        document=document,
-                        policy=policy,
-                        answers=answers,
-                        fingerprint=fingerprint,
-                        failed=failed,
-                        channel=channel,
-                        hall=hall,
-                        key=f"{key}#{index}" if key else "",
-                        today=today,
-                        now=now,
-                    )
-                )
-    except IntegrityError:
-        if key:
-            earlier = _earlier(user, key)
-            if earlier:
-                return _replay(earlier, fingerprint)
-        raise AlreadyApplied() from None
+    # One not yet ended per pass and type (the database's partial unique index stands behind
+    # this for concurrent requests: endorsement_apply tries again and lands here).
+    if any(e.status in PENDING for policy, _a, _f in planned for e in _same_type(found, policy)):
+        raise AlreadyApplied()
+    made, events = [], {}
+    # One endorsement is one statement, atomic by itself; several share a transaction.
+    with transaction.atomic() if len(planned) > 1 else nullcontext():
+        for index, (policy, answers, failed) in enumerate(planned):
+            endorsement, timeline = _apply_one(
+                user=user,
+                person=person,
+                document=document,
+                policy=policy,
+                answers=answers,
+                fingerprint=fingerprint,
+                failed=failed,
+                channel=channel,
+                hall=hall,
+                key=f"{key}#{index}" if key else "",
+                today=today,
+                now=now,
+            )
+            made.append(endorsement)
+            events[endorsement.pk] = timeline
     logger.info("endorsements %s applied for", ", ".join(e.number for e in made))
-    return Applied(endorsements=made, created=True)
+    return Applied(endorsements=made, created=True, events=events)
+
+
+# An application: its number (one series with the document applications'), the endorsement,
+# its two events and the message (a row per channel the applicant chose; none when referred),
+# written in one statement (core.rawsql; on PostgreSQL one round trip instead of seven, BEGIN
+# to COMMIT). The number's primary key, the one-pending-per-type and the idempotency indexes
+# refuse a duplicate: nothing is written and endorsement_apply tries again.
+_APPLY_ROWS = {
+    rows: RawGuardedInsert(
+        None,
+        [ApplicationNumber, Endorsement, EndorsementEvent, EndorsementEvent]
+        + [Notification] * rows,
+        links={(2, "endorsement"): 1, (3, "endorsement"): 1},
+    )
+    for rows in (0, 1, 2)
+}
 
 
 def _apply_one(
     *, user, person, document, policy, answers, fingerprint, failed, channel, hall, key, today, now
-) -> Endorsement:
-    if Endorsement.objects.filter(
-        document=document,
-        destination=policy.destination,
-        type_code=policy.type_code,
-        status__in=[s.value for s in PENDING],
-    ).exists():
-        raise AlreadyApplied()
-    endorsement = Endorsement.objects.create(
+) -> tuple[Endorsement, list[EndorsementEvent]]:
+    number = ApplicationNumber(
+        number=application_number_new(now),
+        kind=ApplicationNumber.Kind.ENDORSEMENT,
+        allocated_at=now,
+    )
+    endorsement = Endorsement(
         number=endorsement_number_new(
             destination=policy.destination, type_code=policy.type_code, now=now
         ),
-        application_number=endorsement_application_number_new(now),
+        application_number=number.number,
         document=document,
         person=person,
         policy=policy,
@@ -341,13 +419,14 @@ def _apply_one(
         answers=answers,
         channel=channel,
         hall=hall,
+        status=EndorsementStatus.APPLIED,
         failed_checks=failed,
         applied_by=user,
         applied_at=now,
         idempotency_key=key,
         request_hash=fingerprint,
     )
-    EndorsementEvent.objects.create(
+    applied = EndorsementEvent(
         endorsement=endorsement,
         action="apply",
         status=EndorsementStatus.APPLIED,
@@ -355,11 +434,36 @@ def _apply_one(
         at=now,
         data={"on_behalf": person.pk != user.person_id},
     )
+
+    def write(endorsement: Endorsement, events: list, step: Step) -> None:
+        kind = step.action.message
+        messages = []
+        if kind:
+            message = endorsement_message_new(endorsement, kind=kind, note=step.reason or step.note)
+            messages = notification_fan_out(message)
+        _APPLY_ROWS[len(messages)].save([], [number, endorsement, *events, *messages])
+        if messages:
+            transaction.on_commit(relay_kick, robust=True)  # at once when no transaction is open
+
+    # Applied, then at once approved or sent to an officer: written with the status the decision
+    # leads to, after the two events of its timeline (core.workflow, a new record). The decision
+    # comes a microsecond after the application: the timeline's order does not rest on the
+    # events' keys (PostgreSQL inserts the statement's rows in no set order).
+    decided_at = now + dt.timedelta(microseconds=1)
     if failed:
-        ENDORSEMENTS.apply(endorsement, "refer", data={"failed_checks": failed}, at=now)
+        decided = ENDORSEMENTS.apply(
+            endorsement,
+            "refer",
+            data={"failed_checks": failed},
+            at=decided_at,
+            before=lambda _e: [applied],
+            write=write,
+        )
     else:
-        ENDORSEMENTS.apply(endorsement, "auto_approve", at=now)
-    return endorsement
+        decided = ENDORSEMENTS.apply(
+            endorsement, "auto_approve", at=decided_at, before=lambda _e: [applied], write=write
+        )
+    return endorsement, [applied, decided]
 
 
 @transaction.atomic

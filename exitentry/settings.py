@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULE = {
     "appointments-check-seat-alerts": {"task": "appointments.check_seat_alerts", "schedule": 60.0},
     "accounts-purge": {"task": "accounts.purge", "schedule": 24 * 3600.0},
     "crossings-partitions": {"task": "crossings.maintain_partitions", "schedule": 24 * 3600.0},
+    "endorsements-expire": {"task": "endorsements.expire", "schedule": 3600.0},
 }
 
 # Border crossings (docs/scaling.md, docs/api.md "Port API"): kept 10 years, in monthly

@@ -230,6 +230,36 @@ def test_guarded_insert_writes_every_row_linked_when_the_guard_changes_one():
     assert Notification.objects.get(pk=notification.pk).status == Notification.Status.QUEUED
 
 
+def test_an_insert_without_a_guard_writes_every_row_linked_in_one_statement():
+    from django.db import IntegrityError
+
+    from accounts.tests.factories import UserFactory
+    from appointments.models import Appointment, AppointmentEvent
+    from appointments.tests.factories import SlotFactory
+    from notifications.models import Notification
+
+    models_ = [Appointment, AppointmentEvent, Notification]
+    unguarded = RawGuardedInsert(None, models_, links={(1, "appointment"): 0})
+    slot, user = SlotFactory(capacity=1, booked=1), UserFactory()
+    # when rows are written without a guard (here, even with no seat left: nothing is checked)
+    rows = _rows(slot, user, idempotency_key="k0")
+    with CaptureQueriesContext(connection) as queries:
+        assert unguarded.save([], rows) is True
+    # then every row is saved, linked, and the slot is untouched; one statement on PostgreSQL
+    appointment, event, notification = rows
+    assert AppointmentEvent.objects.get(pk=event.pk).appointment_id == appointment.pk
+    assert Notification.objects.filter(pk=notification.pk).exists()
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    if connection.vendor == "postgresql":
+        assert len(queries.captured_queries) == 1
+    # and a broken constraint writes none of them
+    with pytest.raises(IntegrityError):
+        unguarded.save([], _rows(slot, user, number="GUARDED00009", idempotency_key="k0"))
+    assert Appointment.objects.filter(slot=slot).count() == 1
+    assert AppointmentEvent.objects.count() == 1
+
+
 def test_guarded_insert_writes_nothing_when_the_guard_changes_nothing():
     from accounts.tests.factories import UserFactory
     from appointments.models import Appointment, AppointmentEvent

@@ -9,9 +9,10 @@ from appointments.models import AppointmentEvent, AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
 from appointments.workflow import APPOINTMENTS
 from core.errors import ActionNotAllowed, OutsideTransaction, ReasonRequired
-from documents.models import DocumentStatus
+from documents.models import Document, DocumentEvent, DocumentStatus
 from documents.tests.factories import CitizenFactory, PassportFactory
 from documents.workflow import DOCUMENTS
+from persons.tests.factories import PersonFactory
 from staff.tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,50 @@ def test_the_status_is_read_under_lock_not_from_the_stale_object():
     with pytest.raises(ActionNotAllowed), transaction.atomic():
         DOCUMENTS.apply(stale, "report_lost", actor=CitizenFactory())
     assert stale.status == DocumentStatus.INVALIDATED  # refreshed by apply
+
+
+def _recorded(document):
+    return [
+        DocumentEvent(
+            document=document,
+            kind="recorded",
+            to_status=DocumentStatus.VALID,
+            on_behalf_of_id=document.person_id,
+        )
+    ]
+
+
+def test_a_new_record_is_inserted_with_the_status_its_action_leads_to():
+    # given a document not yet saved (it starts valid)
+    document = PassportFactory.build(person=PersonFactory())
+    # when an action is applied to it with the event that comes before it
+    with transaction.atomic():
+        event = DOCUMENTS.apply(document, "invalidate", note="replaced", before=_recorded)
+    # then it is inserted once, with the status the action leads to, and both events follow
+    # each other in the timeline
+    stored = Document.objects.get()
+    assert (stored.pk, stored.status) == (document.pk, DocumentStatus.INVALIDATED)
+    timeline = list(DocumentEvent.objects.filter(document=stored).order_by("id"))
+    assert [(e.kind, e.from_status, e.to_status) for e in timeline] == [
+        ("recorded", "", "valid"),
+        ("invalidated", "valid", "invalidated"),
+    ]
+    assert event.pk == timeline[-1].pk
+
+
+def test_a_refused_action_on_a_new_record_inserts_nothing():
+    document = PassportFactory.build(person=PersonFactory())
+    with pytest.raises(ActionNotAllowed), transaction.atomic():
+        DOCUMENTS.apply(document, "report_lost", actor=StaffUserFactory(), before=_recorded)
+    assert not Document.objects.exists() and not DocumentEvent.objects.exists()
+
+
+def test_events_before_are_for_a_new_record_only():
+    document = PassportFactory()
+    with pytest.raises(ValueError), transaction.atomic():
+        DOCUMENTS.apply(document, "invalidate", before=_recorded)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.VALID
 
 
 @pytest.mark.django_db(transaction=True)

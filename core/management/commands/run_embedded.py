@@ -97,6 +97,7 @@ class Command(BaseCommand):
             f"{_quote(manage)} load_demo_appointments; "
             f"{_quote(manage)} notifications_tick; "
             f"{_quote(manage)} crossings_tick; "
+            f"{_quote(manage)} endorsements_tick; "
             f"exec {_quote(manage)} appointments_tick --every {TICK_SECONDS}"
         )
         return subprocess.Popen(["nice", "-n", "10", "sh", "-c", script])  # noqa: S603, S607

@@ -150,6 +150,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not PROD
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to and workers read (docs/configuration.md): beat's periodic tasks and the
+# relay's kick after a commit. It was documented but never read, so every kick failed and
+# messages waited for the periodic relay.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="exitentry")
 # Periodic work (celery beat, production). In the embedded mode, `manage.py appointments_tick`.
 CELERY_BEAT_SCHEDULE = {
     "appointments-release-slots": {"task": "appointments.release_slots", "schedule": 3600.0},

@@ -50,3 +50,21 @@ def test_nothing_is_queued_when_relaying_on_commit_is_off(broker, settings):
     settings.NOTIFICATIONS_RELAY_ON_COMMIT = False
     relay.relay_kick()
     assert queued(broker) == []
+
+
+def test_with_the_projects_own_queue_setting_a_kick_is_queued(settings, monkeypatch, caplog):
+    # given production's way of running (a worker, not eager) and the queue the settings name
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(relay, "_next_run_at", float("-inf"))
+    queue_name = settings.CELERY_TASK_DEFAULT_QUEUE
+    with Connection("memory://") as conn:
+        queue = conn.SimpleQueue(queue_name)
+        queue.clear()
+        # when a commit kicks the relay
+        with caplog.at_level("WARNING", logger="notifications.relay"):
+            relay.relay_kick()
+        # then a run is queued there, and nothing was logged as "could not queue"
+        assert [h["task"] for h in queued(queue)] == ["notifications.relay"]
+        queue.close()
+    assert "could not queue" not in caplog.text

@@ -32,21 +32,11 @@ import django  # noqa: E402
 django.setup()
 
 from certificates import qr, records, render, signing  # noqa: E402
+from certificates.tests import samples  # noqa: E402
 
 
 def certificate(i: int) -> bytes:
-    rows = [
-        records.CrossingRecord(
-            occurred_at=f"2025-{r % 12 + 1:02d}-{r % 28 + 1:02d} 10:{r % 60:02d}",
-            direction_zh="出境" if r % 2 else "入境",
-            direction_en="Exit" if r % 2 else "Entry",
-            port_zh="罗湖口岸",
-            port_en="Luohu",
-            document="C******78",
-            destination="香港 Hong Kong",
-        )
-        for r in range(40)
-    ]
+    rows = [samples.crossing(r) for r in range(40)]
     issued_at = dt.datetime.now(dt.UTC)
     digest = records.content_digest(header={"i": i}, records=rows)
     payload = qr.certificate_payload(
@@ -58,20 +48,7 @@ def certificate(i: int) -> bytes:
         issued_at=issued_at,
         content_sha256=digest,
     )
-    content = render.CertificateContent(
-        kind="crossings",
-        code_display="ABCD-EFGH-JKAB-CDEF",
-        holder_zh="王建国",
-        holder_pinyin="Wang Jianguo",
-        id_number_masked="1101**********002X",
-        birth_date="1980-01-01",
-        period="2016-01-01 – 2025-12-31",
-        purpose="签证申请 Visa application",
-        issued_at=issued_at.strftime("%Y-%m-%d %H:%M"),
-        records=rows,
-        qr_text=payload,
-        verify_url="https://example.gov.cn/verify/",
-    )
+    content = samples.content(rows, qr_text=payload, issued_at=issued_at.strftime("%Y-%m-%d %H:%M"))
     return signing.pdf_sign(render.certificate_pdf(content), reason="bench", location="北京")
 
 

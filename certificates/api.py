@@ -274,6 +274,23 @@ def certificate_verify_qr(request: HttpRequest, payload: QrIn):
     return verdict_out(verification.verify_qr(payload.payload))
 
 
+@router.post(
+    "/verify/qr/image",
+    auth=None,
+    response={200: VerdictOut, **PUBLIC},
+    url_name="certificate_verify_qr_image",
+    summary="Verify a certificate from a photo of its QR code",
+)
+def certificate_verify_qr_image(request: HttpRequest, image: File[UploadedFile]):
+    """multipart/form-data with `image`: a photo or screenshot of the certificate's QR code
+    (JPEG, PNG, WebP, GIF or BMP; at most 10 MB and 50 million pixels). The server finds the QR
+    code and verifies it as `POST verify/qr` does; a QR code that is not a certificate's is
+    `authentic: false`, reason `malformed`. 413 `image_too_large`, 415 `upload_not_image`, 422
+    `qr_not_found`; 429 over the limit."""
+    verification.verify_rate_hit(client_address(request))
+    return verdict_out(verification.verify_qr_image(image))
+
+
 @router.get(
     "/verify/{code}",
     auth=None,

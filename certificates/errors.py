@@ -93,3 +93,33 @@ class CodeInvalid(FieldProblem):
             "A verification code is 16 letters and digits (A to Z, 2 to 7), as printed on the "
             "certificate."
         )
+
+
+class ImageTooLarge(TypedProblem):
+    code_value, status_value = "image_too_large", 413
+
+    def message(self) -> str:
+        return _(
+            "The picture is too large: at most 10 MB and 50 million pixels. Take the photo "
+            "again at a lower resolution."
+        )
+
+
+class UploadNotImage(TypedProblem):
+    code_value, status_value = "upload_not_image", 415
+
+    def message(self) -> str:
+        return _(
+            "The file is not a picture that can be read (JPEG, PNG, WebP, GIF or BMP). Take a "
+            "photo of the certificate's QR code."
+        )
+
+
+class QrNotFound(_FieldProblem):
+    code_value, field = "qr_not_found", "image"
+
+    def message(self) -> str:
+        return _(
+            "No QR code was found in the picture. Take it again with the whole QR code in the "
+            "frame, sharp and well lit."
+        )

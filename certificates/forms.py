@@ -53,6 +53,18 @@ class VerifyQrForm(forms.Form):
     )
 
 
+class VerifyQrImageForm(forms.Form):
+    image = forms.FileField(
+        label=_("A photo of the QR code"),
+        help_text=_(
+            "On a phone this opens the camera: photograph the QR code on the certificate, "
+            "printed or on a screen. A picture file or a screenshot does too (at most 10 MB)."
+        ),
+        # capture: a phone opens its rear camera at once; accept: pictures only in the chooser.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
 class RevokeForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40)
     reason = forms.CharField(

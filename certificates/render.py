@@ -37,8 +37,8 @@ STATUS = {
 
 
 class QrCode(Flowable):
-    """A QR code drawn as vector squares, one run of dark modules at a time (no image to encode
-    and decode: an order of magnitude faster than a PNG, and sharp when printed)."""
+    """A QR code drawn as vector squares, one rectangle per run of dark modules (no image to
+    encode and decode: an order of magnitude faster than a PNG, and sharp when printed)."""
 
     def __init__(self, data: str, size: float) -> None:
         super().__init__()
@@ -49,23 +49,125 @@ class QrCode(Flowable):
         self.width = self.height = size
 
     def draw(self) -> None:
-        rows = list(self.qr.matrix_iter(scale=1, border=4))
-        module = self.size / len(rows)
+        # segno's matrix has no quiet zone: the 4 modules of it are the margin around it.
+        matrix = self.qr.matrix
+        count = len(matrix)
+        module = self.size / (count + 8)
         canvas = self.canv
+        canvas.saveState()
         canvas.setFillColor(colors.black)
+        # In module units from the matrix's top left corner (rows downwards): the path's
+        # numbers are small integers, quick to write.
+        canvas.translate(4 * module, self.size - 4 * module)
+        canvas.scale(module, -module)
         path = canvas.beginPath()
-        for y, row in enumerate(rows):
+        for y, row in enumerate(matrix):
             x = 0
-            while x < len(row):
+            while x < count:
                 if row[x]:
                     start = x
-                    while x < len(row) and row[x]:
+                    while x < count and row[x]:
                         x += 1
-                    top = self.size - (y + 1) * module
-                    path.rect(start * module, top, (x - start) * module, module)
+                    path.rect(start, y, x - start, 1)
                 else:
                     x += 1
         canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class RecordsTable(Flowable):
+    """The records as a table that continues on the next page with its header repeated.
+
+    A platypus Table lays out and draws every cell on its own (style, padding, font, a text
+    object per line): for a few hundred plain text cells that is most of the page's time. Here
+    the rows are plain text (lines split at newlines, never wrapped), their heights known from
+    the line count, and the whole body is one text object and one path of rules.
+    """
+
+    PADDING_X = 1.5
+    PADDING_Y = 3
+
+    def __init__(
+        self,
+        header: list,
+        rows: list[list[str]],
+        widths: list[float],
+        *,
+        font: str,
+        size: float,
+        leading: float,
+        rule_color,
+    ) -> None:
+        super().__init__()
+        self.header = header  # Paragraphs, which may wrap
+        self.rows = rows
+        self.widths = widths
+        self.font, self.size, self.leading = font, size, leading
+        self.rule_color = rule_color
+        self.row_heights = [
+            max(cell.count("\n") + 1 for cell in row) * leading + 2 * self.PADDING_Y for row in rows
+        ]
+        self.width = sum(widths)
+        # The header is laid out once, at the columns' widths, for every page's part.
+        self.header_heights = [
+            p.wrap(w - 2 * self.PADDING_X, 10_000)[1] for p, w in zip(header, widths, strict=True)
+        ]
+        self.header_height = max(self.header_heights) + 2 * self.PADDING_Y
+        self.height = self.header_height + sum(self.row_heights)
+        # As wide as the page's other tables, placed as they are (centred on the frame).
+        self.hAlign = "CENTER"
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        room = available_height - self.header_height
+        fits = 0
+        for height in self.row_heights:
+            if room < height:
+                break
+            room -= height
+            fits += 1
+        if fits == len(self.rows):
+            return [self]
+        if fits == 0:  # not even one row: the whole table goes to the next page
+            return []
+        return [self._part(self.rows[:fits]), self._part(self.rows[fits:])]
+
+    def _part(self, rows: list[list[str]]) -> "RecordsTable":
+        return RecordsTable(
+            self.header,
+            rows,
+            self.widths,
+            font=self.font,
+            size=self.size,
+            leading=self.leading,
+            rule_color=self.rule_color,
+        )
+
+    def draw(self) -> None:
+        canvas = self.canv
+        lefts = [sum(self.widths[:i]) + self.PADDING_X for i in range(len(self.widths))]
+        top = self.height
+        for paragraph, height, left in zip(self.header, self.header_heights, lefts, strict=True):
+            paragraph.drawOn(canvas, left, top - self.PADDING_Y - height)
+        y = top - self.header_height
+        rules = []
+        text = canvas.beginText()
+        text.setFont(self.font, self.size, self.leading)
+        for row, height in zip(self.rows, self.row_heights, strict=True):
+            baseline = y - self.PADDING_Y - self.size
+            for cell, left in zip(row, lefts, strict=True):
+                text.setTextOrigin(left, baseline)
+                text.textLines(cell, trim=0)
+            y -= height
+            rules.append((0, y, self.width, y))
+        canvas.drawText(text)
+        canvas.setLineWidth(0.8)
+        canvas.line(0, top - self.header_height, self.width, top - self.header_height)
+        canvas.setStrokeColor(self.rule_color)
+        canvas.setLineWidth(0.3)
+        canvas.lines(rules)
 
 
 @dataclass(frozen=True)
@@ -176,7 +278,7 @@ def certificate_pdf(content: CertificateContent) -> bytes:
     return buffer.getvalue()
 
 
-def _records_table(records: list, cell, label, p) -> Table | Paragraph:
+def _records_table(records: list, cell, label, p) -> RecordsTable | Paragraph:
     if not records:
         return p("该期间无出入境记录。 No entry or exit was recorded in this period.")
     grid = colors.HexColor("#b1b4b6")
@@ -213,23 +315,12 @@ def _records_table(records: list, cell, label, p) -> Table | Paragraph:
             for r in records
         ]
         widths = [28, 26, 26, 64, 30]
-    # Plain strings, not Paragraphs: a table of a few hundred records lays out ten times faster.
-    table = Table(
-        [[p(h, label) for h in header], *body],
-        colWidths=[w * mm for w in widths],
-        repeatRows=1,
+    return RecordsTable(
+        [p(h, label) for h in header],
+        body,
+        [w * mm for w in widths],
+        font=cell.fontName,
+        size=cell.fontSize,
+        leading=cell.leading,
+        rule_color=grid,
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 1), (-1, -1), cell.fontName),
-                ("FONTSIZE", (0, 1), (-1, -1), cell.fontSize),
-                ("LEADING", (0, 1), (-1, -1), cell.leading),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.3, grid),
-                ("LEFTPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
-    )
-    return table

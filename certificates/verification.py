@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.masking import mask_name
 from core.ratelimit import rate_limit_hit
 
-from . import qr, selectors, signing
+from . import qr, scan, selectors, signing
 from .errors import UploadNotPdf, UploadTooLarge
 from .models import Certificate
 
@@ -168,6 +168,13 @@ def verify_qr(payload: str) -> Verdict:
     ):
         return _verdict("qr_mismatch", statement=statement)
     return _verdict("", certificate, statement=statement)
+
+
+def verify_qr_image(upload) -> Verdict:
+    """Find the QR code in a photo or screenshot of the certificate, then check it as
+    verify_qr does. Refuses a file too large (413), not a picture (415), without a QR code
+    (422)."""
+    return verify_qr(scan.qr_image_text(upload))
 
 
 def _pem(der: bytes, label: str = "CERTIFICATE") -> str:

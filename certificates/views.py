@@ -1,5 +1,5 @@
 """Certificate pages: a citizen's certificates and the request form, the download, the public
-verification page (code, PDF or QR text) and the development CA's CRL."""
+verification page (code, PDF, a photo of the QR code or its text) and the development CA's CRL."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from persons.selectors import persons_acting_for
 from . import selectors, services, signing, verification
 from .api import pdf_response, verify_url
 from .errors import NothingToVerify
-from .forms import CertificateRequestForm, VerifyForm, VerifyQrForm
+from .forms import CertificateRequestForm, VerifyForm, VerifyQrForm, VerifyQrImageForm
 
 
 def _place(form, problem: Problem, *, field: str | None = None) -> None:
@@ -85,34 +85,44 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """Verify a certificate by its code and/or its PDF, or by the QR code's text. No sign-in."""
+    """Verify a certificate by its code and/or its PDF, by a photo of its QR code or by the QR
+    code's text. No sign-in."""
     form = VerifyForm(initial={"code": request.GET.get("code", "")[:40]})
+    image_form = VerifyQrImageForm()
     qr_form = VerifyQrForm()
     context: dict = {}
     status = 200
     if request.method == "POST":
-        by_qr = "payload" in request.POST
-        if by_qr:
-            qr_form = VerifyQrForm(request.POST)
+        # The photo's form says so in a hidden field: a press of its button without a photo
+        # is still that form's (and says that the photo is missing).
+        if request.POST.get("via") == "image":
+            current, field = VerifyQrImageForm(request.POST, request.FILES), "image"
+            image_form = current
+        elif "payload" in request.POST:
+            current, field = VerifyQrForm(request.POST), "payload"
+            qr_form = current
         else:
-            form = VerifyForm(request.POST, request.FILES)
-        current = qr_form if by_qr else form
+            current, field = VerifyForm(request.POST, request.FILES), "file"
+            form = current
         if current.is_valid():
             try:
                 verification.verify_rate_hit(client_address(request))
-                if by_qr:
-                    verdict = verification.verify_qr(current.cleaned_data["payload"])
-                else:
-                    verdict = _verify_form(current)
+                context["verdict"] = _verdict_of(current)
             except Problem as problem:
-                _place(current, problem, field="file" if not by_qr else "payload")
+                _place(current, problem, field=field)
                 status = problem.status
-            else:
-                context["verdict"] = verdict
         else:
             status = 422
-    context.update(form=form, qr_form=qr_form)
+    context.update(form=form, image_form=image_form, qr_form=qr_form)
     return render(request, "certificates/verify.html", context, status=status)
+
+
+def _verdict_of(form) -> verification.Verdict:
+    if isinstance(form, VerifyQrImageForm):
+        return verification.verify_qr_image(form.cleaned_data["image"])
+    if isinstance(form, VerifyQrForm):
+        return verification.verify_qr(form.cleaned_data["payload"])
+    return _verify_form(form)
 
 
 def _verify_form(form: VerifyForm) -> verification.Verdict:

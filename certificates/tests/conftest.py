@@ -1,10 +1,12 @@
 """Certificates' fixtures: one development PKI for the whole test session (made once: key
-generation is the slow part), a citizen with a passport, a supervisor."""
+generation is the slow part), a citizen with a passport and a certificate of theirs, a
+supervisor."""
 
 import pytest
 from django.core.cache import cache
 
-from certificates import qr, signing
+from certificates import qr, services, signing
+from certificates.models import Certificate, CertificateKind
 from documents.tests.factories import CitizenFactory, PassportFactory
 from staff.models import Role
 from staff.tests.factories import StaffRoleFactory
@@ -34,6 +36,17 @@ def citizen(db):
     user = CitizenFactory(person__name_zh="王建国", person__name_pinyin="Wang Jianguo")
     PassportFactory(person=user.person, number="E12345678")
     return user
+
+
+@pytest.fixture
+def issued(citizen) -> Certificate:
+    """A passport issuance record of the citizen, signed and stored."""
+    return services.certificate_request(
+        user=citizen,
+        person_id=citizen.person.pk,
+        kind=CertificateKind.PASSPORT_ISSUANCE,
+        verify_url="https://example.test/verify/",
+    )
 
 
 @pytest.fixture

@@ -33,16 +33,6 @@ def problem(response, status, code=None):
     return body
 
 
-@pytest.fixture
-def issued(citizen) -> Certificate:
-    return services.certificate_request(
-        user=citizen,
-        person_id=citizen.person.pk,
-        kind=CertificateKind.PASSPORT_ISSUANCE,
-        verify_url="https://example.test/verify/",
-    )
-
-
 def upload(client, data: bytes, **fields):
     file = SimpleUploadedFile("certificate.pdf", data, content_type="application/pdf")
     return client.post(VERIFY, {"file": file, **fields})

@@ -3,22 +3,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from certificates import services
-from certificates.models import Certificate, CertificateKind
+from certificates.models import Certificate
 from staff.models import AccessLog, Role
 from staff.tests.factories import StaffRoleFactory, TOTPDeviceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def issued(citizen) -> Certificate:
-    return services.certificate_request(
-        user=citizen,
-        person_id=citizen.person.pk,
-        kind=CertificateKind.PASSPORT_ISSUANCE,
-        verify_url="https://example.test/verify/",
-    )
 
 
 def verified_client(user) -> Client:

@@ -1,10 +1,12 @@
 """Certificates in Chromium: a citizen asks for an entry/exit record certificate and downloads
 the signed PDF; the verification page, without signing in, accepts that file and refuses a copy
 with one byte changed and a copy with an edit appended after the signature (made with pyHanko's
-IncrementalPdfFileWriter, as a PDF editor would). Every page passes the axe-core check."""
+IncrementalPdfFileWriter, as a PDF editor would), and a photo of its QR code (the printed page
+as a scanner sees it) through the camera field. Every page passes the axe-core check."""
 
 import datetime as dt
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,9 +69,21 @@ def verify_file(page: Page, site: str, content: bytes) -> None:
     submit(page, form_button(page))
 
 
+def first_page_png(pdf: bytes, directory: Path) -> bytes:
+    """The first page as a 150 dpi picture, as a scanner or a phone held over it sees it."""
+    (directory / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "certificate.pdf", "page"],
+        cwd=directory,
+        check=True,
+        timeout=60,
+    )
+    return next(directory.glob("page*.png")).read_bytes()
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_citizen_downloads_a_certificate_that_verifies_and_copies_that_do_not(
-    page: Page, site: str, language: str
+    page: Page, site: str, language: str, tmp_path: Path
 ):
     # Given a citizen with a passport and two crossings in the last year
     citizen = CitizenFactory(person__name_zh="王建国", person__name_pinyin="Wang Jianguo")
@@ -124,6 +138,25 @@ def test_citizen_downloads_a_certificate_that_verifies_and_copies_that_do_not(
     expect(verdict).to_have_attribute("data-authentic", "false")
     expect(verdict).to_have_attribute("data-reason", "appended_edit")
     expect(page.locator("#verify-by-file")).to_be_visible()
+
+    # When anyone photographs the QR code printed on it, with the page's camera field
+    open_page(page, site + "/verify/")
+    camera = page.locator("#id_image")
+    expect(camera).to_have_attribute("capture", "environment")
+    camera.set_input_files(
+        files=[
+            {
+                "name": "photo.png",
+                "mimeType": "image/png",
+                "buffer": first_page_png(content, tmp_path),
+            }
+        ]
+    )
+    submit(page, page.locator("main form:has(#id_image) button[type=submit]"))
+
+    # Then the server read the code and it is authentic
+    expect(verdict).to_have_attribute("data-authentic", "true")
+    expect(page.locator("#verdict-certificate")).to_contain_text(certificate.code_display)
 
 
 def test_verification_page_explains_a_file_that_is_not_a_pdf(page: Page, site: str):

@@ -115,7 +115,7 @@ class UploadNotImage(TypedProblem):
         )
 
 
-class QrNotFound(_FieldProblem):
+class QrNotFound(FieldProblem):
     code_value, field = "qr_not_found", "image"
 
     def message(self) -> str:

@@ -23,63 +23,22 @@ PERSONS="${BENCH_ENDORSEMENTS_PERSONS:-100000}"
 DATABASE_URL_BENCH="${BENCH_ENDORSEMENTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_bench_endorsements}"
 REDIS_URL_BENCH="${BENCH_ENDORSEMENTS_REDIS_URL:-redis://127.0.0.1:6379/11}"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
-CEILING_SCRIPT="${CEILING_SCRIPT:-}"
-if [ -z "$CEILING_SCRIPT" ]; then
-  for candidate in ../shared/ceiling/run.sh ../../shared/ceiling/run.sh /work/shared/ceiling/run.sh; do
-    if [ -f "$candidate" ]; then CEILING_SCRIPT="$candidate"; break; fi
-  done
-fi
-[ -n "$CEILING_SCRIPT" ] || { echo "the ceiling's run.sh is not found: set CEILING_SCRIPT" >&2; exit 1; }
-say() { printf '\n== %s\n' "$*"; }
 
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_find_ceiling
+bench_ensure_wrk
 bash scripts/ensure_fonts.sh
-
-export EXITENTRY_ENV=production
-# A development CA signs certificates here (production refuses it otherwise).
-export CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION=true
-export DEBUG=false
-SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="$DATABASE_URL_BENCH"
-export REDIS_URL="$REDIS_URL_BENCH"
-export CELERY_BROKER_URL="$REDIS_URL_BENCH"
-export LOG_LEVEL="${BENCH_LOG_LEVEL:-WARNING}"
-unset SECURE_SSL_REDIRECT BIND
-
-RUN_DIR="bench/results/endorsements-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$RUN_DIR"
-SERVER_PID=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  "$PY" bench/helpers.py drop-db "$DATABASE_URL" || true
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_production_env
+bench_run_dir endorsements-
 
 say "fresh database $(basename "$DATABASE_URL") (the migrations seed the policy)"
-"$PY" bench/helpers.py recreate-db "$DATABASE_URL"
-"$PY" manage.py shell -v 0 -c "from django.core.cache import cache; cache.clear()"
-"$PY" manage.py migrate --noinput >/dev/null
-"$PY" manage.py load_demo >/dev/null
+bench_fresh_db
 say "$PERSONS persons with a card pass, an account and a token"
 "$PY" bench/endorsements_data.py setup "$RUN_DIR" --persons "$PERSONS"
 "$PY" bench/endorsements_data.py touch
 
-BASE="http://127.0.0.1:$PORT"
-say "starting scripts/serve_prod.sh on $BASE ($WEB_CONCURRENCY workers)"
-BIND="127.0.0.1:$PORT" bash scripts/serve_prod.sh >"$RUN_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-"$PY" bench/helpers.py wait-ready "$BASE/readyz" 120 || { tail -n 30 "$RUN_DIR/server.log" >&2; exit 1; }
+bench_start_server "$PORT" 120
 
 wrk_run() { # duration
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \

@@ -300,27 +300,26 @@ def _week(hall_code: str, service_code: str, form: WeekForm) -> Week:
     days = WEEK_DAYS
     if form.is_valid() and form.cleaned_data.get("week"):
         start = form.cleaned_data["week"]
-    try:
-        found = selectors.availability(
+
+    def read(first: dt.date):
+        return selectors.availability(
             hall_code=hall_code,
             service_code=service_code,
-            date_from=start,
-            date_to=start + dt.timedelta(days=days - 1),
+            date_from=first,
+            date_to=first + dt.timedelta(days=days - 1),
             make_slots=slots_generate,
         )
+
+    try:
+        found = read(start)
     except Problem as problem:
         if problem.status == 404:
             raise
+        # the week asked for cannot be shown: say why, and show this week instead
         form.add_error("week" if start != today else None, problem.detail)
         start = today
         try:
-            found = selectors.availability(
-                hall_code=hall_code,
-                service_code=service_code,
-                date_from=start,
-                date_to=start + dt.timedelta(days=days - 1),
-                make_slots=slots_generate,
-            )
+            found = read(start)
         except Problem as again:
             if again.status == 404:
                 raise

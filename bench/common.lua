@@ -150,4 +150,30 @@ function done(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout))
 end
 
+-- A signed-in scenario: GET `path` with `Authorization: Bearer <key>`, a random one of the keys
+-- in the file given after `--` (one a line; `default_file` without it) for each request, one
+-- request in four asking for English.
+function M.bearer_scenario(path, default_file)
+  local keys = {}
+  M.on_init = function(args)
+    local file = assert(io.open(args[1] or default_file, "r"))
+    for line in file:lines() do
+      if line ~= "" then
+        keys[#keys + 1] = "Bearer " .. line
+      end
+    end
+    file:close()
+    assert(#keys > 0, "no tokens")
+  end
+  M.next_path = function()
+    wrk.headers["Authorization"] = keys[math.random(#keys)]
+    if math.random(4) == 1 then
+      wrk.headers["Accept-Language"] = "en"
+    else
+      wrk.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
+    end
+    return path
+  end
+end
+
 return M

@@ -41,12 +41,10 @@ def _django() -> None:
 
 def setup(out: Path, *, accounts: int) -> None:
     _django()
-    from django.contrib.auth.hashers import make_password
+    from accounts_data import bound_accounts_with_tokens  # bench/accounts_data.py
     from django.db.models import Count
     from django.utils import timezone
 
-    from accounts.auth import token_hash, token_new_key
-    from accounts.models import ApiToken, User
     from documents.models import Document
     from documents.selectors import today_shanghai
     from persons.models import Guardianship, Person
@@ -60,35 +58,9 @@ def setup(out: Path, *, accounts: int) -> None:
     )
     if len(persons) < accounts:
         raise SystemExit(f"only {len(persons)} registry persons without an account")
-    unusable = make_password(None)
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"+86171{i:08d}",
-                phone=f"+86171{i:08d}",
-                password=unusable,
-                person=person,
-                bound_at=now,
-            )
-            for i, person in enumerate(persons)
-        ],
-        batch_size=2000,
+    keys = bound_accounts_with_tokens(
+        persons, phone_prefix="171", token_name="documents bench", now=now, batch_size=2000
     )
-    keys, tokens = [], []
-    for user in users:
-        prefix, secret, key = token_new_key()
-        keys.append(key)
-        tokens.append(
-            ApiToken(
-                user=user,
-                name="documents bench",
-                prefix=prefix,
-                key_hash=token_hash(secret),
-                expires_at=now + dt.timedelta(days=1),
-                last_used_at=now,
-            )
-        )
-    ApiToken.objects.bulk_create(tokens, batch_size=2000)
 
     # What the answers hold: the person's documents and those of their minors.
     today = today_shanghai()

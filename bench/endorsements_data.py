@@ -57,12 +57,10 @@ def _regions() -> tuple[list, list]:
 
 def setup(out: Path, *, persons: int) -> None:
     _django()
-    from django.contrib.auth.hashers import make_password
+    from accounts_data import bound_accounts_with_tokens  # bench/accounts_data.py
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.auth import token_hash, token_new_key
-    from accounts.models import ApiToken, User
     from documents.models import Document, DocumentType
     from guide.calendar import SHANGHAI
     from persons.idnumbers import id_number_make
@@ -110,35 +108,9 @@ def setup(out: Path, *, persons: int) -> None:
             ],
             batch_size=5000,
         )
-        unusable = make_password(None)
-        users = User.objects.bulk_create(
-            [
-                User(
-                    username=f"+86173{i:08d}",
-                    phone=f"+86173{i:08d}",
-                    password=unusable,
-                    person=p,
-                    bound_at=now,
-                )
-                for i, p in enumerate(people)
-            ],
-            batch_size=5000,
+        keys = bound_accounts_with_tokens(
+            people, phone_prefix="173", token_name=TOKEN_NAME, now=now, batch_size=5000
         )
-        keys, tokens = [], []
-        for user in users:
-            prefix, secret, key = token_new_key()
-            keys.append(key)
-            tokens.append(
-                ApiToken(
-                    user=user,
-                    name=TOKEN_NAME,
-                    prefix=prefix,
-                    key_hash=token_hash(secret),
-                    expires_at=now + dt.timedelta(days=1),
-                    last_used_at=now,
-                )
-            )
-        ApiToken.objects.bulk_create(tokens, batch_size=5000)
     lines = [
         f"{key} {doc.pk} {rnd.choice(('HKG', 'MAC'))} {'G' if g else 'L'}"
         for key, doc, g in zip(keys, documents, eligible, strict=True)

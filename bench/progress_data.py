@@ -58,13 +58,11 @@ def _name(rnd: random.Random) -> str:
 
 def setup(out: Path, *, applications: int, accounts: int) -> None:
     _django()
+    from accounts_data import bound_accounts_with_tokens  # bench/accounts_data.py
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.auth import token_hash, token_new_key
-    from accounts.models import ApiToken, User
     from applications.models import (
         FINAL,
         IN_PROGRESS,
@@ -142,35 +140,9 @@ def setup(out: Path, *, applications: int, accounts: int) -> None:
         )
 
     # -- accounts and tokens -------------------------------------------------------------------
-    unusable = make_password(None)
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"+86172{i:08d}",
-                phone=f"+86172{i:08d}",
-                password=unusable,
-                person=person,
-                bound_at=now,
-            )
-            for i, person in enumerate(adults[:accounts])
-        ],
-        batch_size=2000,
+    keys = bound_accounts_with_tokens(
+        adults[:accounts], phone_prefix="172", token_name=TOKEN_NAME, now=now, batch_size=2000
     )
-    keys, tokens = [], []
-    for user in users:
-        prefix, secret, key = token_new_key()
-        keys.append(key)
-        tokens.append(
-            ApiToken(
-                user=user,
-                name=TOKEN_NAME,
-                prefix=prefix,
-                key_hash=token_hash(secret),
-                expires_at=now + dt.timedelta(days=1),
-                last_used_at=now,
-            )
-        )
-    ApiToken.objects.bulk_create(tokens, batch_size=2000)
 
     # -- applications and their timelines ------------------------------------------------------
     A = ApplicationStatus

@@ -5,11 +5,11 @@ import datetime as dt
 
 
 def bound_accounts_with_tokens(
-    persons, *, phone_prefix: str, token_name: str, now, batch_size: int
+    persons, *, phone_prefix: str, token_name: str, now, batch_size: int, first: int = 0
 ) -> list[str]:
-    """One account bound to each person (phone `+86<phone_prefix><8 digits>`, no usable
-    password) with a bearer token made as POST auth/token makes it, valid a day and used
-    `now`. Returns the keys, one per person: what a client sends as `Bearer <key>`."""
+    """One account bound to each person (phone `+86<phone_prefix><8 digits>`, numbered from
+    `first`, no usable password) with a bearer token made as POST auth/token makes it, valid a
+    day and used `now`. Returns the keys, one per person: what a client sends as `Bearer <key>`."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.auth import token_hash, token_new_key
@@ -25,7 +25,7 @@ def bound_accounts_with_tokens(
                 person=person,
                 bound_at=now,
             )
-            for i, person in enumerate(persons)
+            for i, person in enumerate(persons, start=first)
         ],
         batch_size=batch_size,
     )

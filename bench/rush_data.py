@@ -31,14 +31,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth.hashers import make_password  # noqa: E402
+from accounts_data import bound_accounts_with_tokens  # noqa: E402  (bench/accounts_data.py)
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, F, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.auth import token_hash, token_new_key  # noqa: E402
-from accounts.models import ApiToken, User  # noqa: E402
 from appointments.models import ACTIVE_STATUSES, Appointment, AppointmentEvent, Slot  # noqa: E402
 from appointments.slots import slots_generate  # noqa: E402
 from guide.calendar import SHANGHAI  # noqa: E402
@@ -110,36 +108,9 @@ def _citizens(count: int, *, first: int, now) -> list[str]:
         ],
         batch_size=1000,
     )
-    unusable = make_password(None)
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"+86170{i:08d}",
-                phone=f"+86170{i:08d}",
-                password=unusable,
-                person=person,
-                bound_at=now,
-            )
-            for i, person in zip(numbers, persons, strict=True)
-        ],
-        batch_size=1000,
+    return bound_accounts_with_tokens(
+        persons, phone_prefix="170", token_name="rush bench", now=now, batch_size=1000, first=first
     )
-    keys, tokens = [], []
-    for user in users:
-        prefix, secret, key = token_new_key()
-        keys.append(key)
-        tokens.append(
-            ApiToken(
-                user=user,
-                name="rush bench",
-                prefix=prefix,
-                key_hash=token_hash(secret),
-                expires_at=now + dt.timedelta(days=1),
-                last_used_at=now,
-            )
-        )
-    ApiToken.objects.bulk_create(tokens, batch_size=1000)
-    return keys
 
 
 def setup(out: Path, *, citizens: int, slots: int, seats: int, availability_halls: int) -> None:

@@ -67,16 +67,18 @@ MIDDLEWARE = [
     # CSP everywhere, no-store on the API and signed-in pages (static files above keep caching).
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RequestLogMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The website's session machinery: an app's or a port's API request passes through it
+    # untouched (accounts/middleware.py).
+    "accounts.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.WebCsrfViewMiddleware",
+    "accounts.middleware.WebAuthenticationMiddleware",
+    "accounts.middleware.WebOTPMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.middleware.WebHistoryRequestMiddleware",
     "core.middleware.ProblemJsonMiddleware",
     # Last, as django-axes asks: turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",

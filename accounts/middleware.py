@@ -17,7 +17,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django_otp.middleware import OTPMiddleware
 from simple_history.middleware import HistoryRequestMiddleware
 
@@ -51,18 +50,6 @@ class WebSessionMiddleware(SessionMiddleware):
         if app_client(request):
             return self.get_response(request)
         return super().__call__(request)
-
-
-class WebCsrfViewMiddleware(CsrfViewMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if app_client(request):
-            return self.get_response(request)
-        return super().__call__(request)
-
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if app_client(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class WebAuthenticationMiddleware(AuthenticationMiddleware):

@@ -20,6 +20,10 @@ what this relies on (the converters, from_db, preparation by psycopg).
 Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md).
 """
 
+import datetime as dt
+import decimal
+import json
+import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -188,12 +192,27 @@ class RawInsert:
         return obj
 
 
-def _cast_type(field: models.Field, connection) -> str:
-    """The type a parameter is cast to in INSERT ... SELECT: the column's, but text for
-    varchar(n), so that a value too long is refused by the column as in INSERT ... VALUES
-    (a cast to varchar(n) would cut it short without a word)."""
-    db_type = field.cast_db_type(connection) or ""
-    return "text" if db_type.startswith("varchar") else db_type
+def _json_value(field: models.Field, obj: models.Model, connection, is_json: bool):
+    """A field's value as save() would write it, for the row's JSON object."""
+    value = field.pre_save(obj, True)
+    if is_json:  # the document itself, through the field's encoder, not psycopg's wrapper
+        if value is None:
+            return None
+        return json.loads(json.dumps(value, cls=field.encoder))  # type: ignore[attr-defined]
+    return field.get_db_prep_save(value, connection)
+
+
+def _json_default(value):
+    """What json.dumps cannot write itself, in the text each PostgreSQL type reads exactly."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()  # microseconds and offset kept
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.timedelta):
+        return f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"
+    if isinstance(value, bytes | memoryview):
+        return "\\x" + bytes(value).hex()
+    raise TypeError(f"{type(value).__name__} has no JSON form for RawGuardedInsert")
 
 
 class RawGuardedInsert:
@@ -238,29 +257,40 @@ class RawGuardedInsert:
     def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
         parts = [] if self.guard is None else [f"g AS ({self.guard.sql} RETURNING 1)"]
-        plan = []  # per row: its fields, and for each field None (a parameter) or the alias
+        plan = []  # per row: its fields, and for each field None (a value) or the row it takes
         for index, model in enumerate(self.models):
             fields = self._fields(index)
             sources, select = [], []
             for field in fields:
                 target = self.links.get((index, field.name))
+                sources.append(target)
                 if target is None:
-                    sources.append(None)
-                    select.append(f"CAST(%s AS {_cast_type(field, connection)})")
+                    select.append(f"r.{quote(field.column)}")
                 else:
-                    sources.append(target)
                     select.append(f"i{target}.{quote(self.models[target]._meta.pk.column)}")
-            linked = sorted({t for t in sources if t is not None})
-            from_ = ", ".join(f"i{t}" for t in linked) if linked else "g"
-            if from_ == "g" and self.guard is None:
-                from_ = ""  # one row of the parameters
+            # The row's values are one JSON object, read into the table's own row type: the
+            # statement keeps a few short parameters whatever the number of columns (psycopg
+            # caches the conversion of such a statement; with one parameter a column it parsed
+            # it again each time), and each value is read by its column's type input, which
+            # refuses a string too long for a varchar(n) rather than cutting it.
+            table = quote(model._meta.db_table)
+            linked = [f"i{t}" for t in sorted({t for t in sources if t is not None})]
+            if not linked and self.guard is not None:
+                linked = ["g"]
+            from_ = ", ".join([f"json_populate_record(NULL::{table}, %s::json) r", *linked])
             columns = ", ".join(quote(f.column) for f in fields)
             parts.append(
-                f"i{index} AS (INSERT INTO {quote(model._meta.db_table)} ({columns})"  # noqa: S608
-                f" SELECT {', '.join(select)}{f' FROM {from_}' if from_ else ''}"
+                f"i{index} AS (INSERT INTO {table} ({columns})"  # noqa: S608
+                f" SELECT {', '.join(select)} FROM {from_}"
                 f" RETURNING {quote(model._meta.pk.column)})"
             )
-            plan.append((fields, sources))
+            plan.append(
+                [
+                    (f.column, f, isinstance(f, models.JSONField))
+                    for f, t in zip(fields, sources, strict=True)
+                    if t is None
+                ]
+            )
         aliases = [f"i{i}" for i in range(len(self.models))]
         sql = (
             f"WITH {', '.join(parts)} SELECT {', '.join(f'{a}.*' for a in aliases)}"  # noqa: S608
@@ -280,12 +310,16 @@ class RawGuardedInsert:
             return self._one_by_one(guard_params, objs)
         sql, plan = self._prepared.get(connection) or self._prepare(connection)
         params = list(guard_params)
-        for obj, (fields, sources) in zip(objs, plan, strict=True):
-            params += [
-                f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for f, source in zip(fields, sources, strict=True)
-                if source is None
-            ]
+        for obj, columns in zip(objs, plan, strict=True):
+            params.append(
+                json.dumps(
+                    {
+                        column: _json_value(field, obj, connection, is_json)
+                        for column, field, is_json in columns
+                    },
+                    default=_json_default,
+                )
+            )
         # One statement is atomic by itself; inside a caller's transaction it gets a savepoint,
         # so that a broken constraint leaves that transaction usable (to look up the winner).
         savepoint = connection.in_atomic_block

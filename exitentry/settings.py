@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.WebSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "accounts.middleware.WebCsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.WebAuthenticationMiddleware",
     "accounts.middleware.WebOTPMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",

@@ -152,7 +152,6 @@ def test_which_requests_are_an_apps(rf, path, headers, cookies, expected):
 def test_the_website_middleware_pass_an_apps_request_on_untouched(rf):
     from accounts.middleware import (
         WebAuthenticationMiddleware,
-        WebCsrfViewMiddleware,
         WebMessageMiddleware,
         WebSessionMiddleware,
     )
@@ -167,9 +166,7 @@ def test_the_website_middleware_pass_an_apps_request_on_untouched(rf):
         )
         return HttpResponse("ok")
 
-    chain = WebSessionMiddleware(
-        WebCsrfViewMiddleware(WebAuthenticationMiddleware(WebMessageMiddleware(view)))
-    )
+    chain = WebSessionMiddleware(WebAuthenticationMiddleware(WebMessageMiddleware(view)))
     response = chain(rf.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer a.b"))
     assert response.status_code == 200
     assert seen == {"session": False, "messages": False, "user": False}

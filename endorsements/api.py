@@ -8,7 +8,7 @@ from ninja import Header, Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
-from core.api import ProblemOut
+from core.api import Out, ProblemOut
 from core.bounds import MAX_ID
 from core.dates import today_shanghai
 from core.errors import NotFound
@@ -127,24 +127,24 @@ class ApplyIn(Schema):
     hall: str = Field("", max_length=20, description="The hall's code (channel hall).")
 
 
-class CheckOut(Schema):
+class CheckOut(Out):
     code: str
     message: str
 
 
-class EndorsementStepOut(Schema):
+class EndorsementStepOut(Out):
     action: str
     status: EndorsementStatus
     at: dt.datetime
     note: str
 
 
-class EndorsementHallOut(Schema):
+class EndorsementHallOut(Out):
     code: str
     name: str
 
 
-class EndorsementDetailOut(Schema):
+class EndorsementDetailOut(Out):
     id: int
     number: str
     document_id: int
@@ -178,7 +178,7 @@ class EndorsementDetailOut(Schema):
     timeline: list[EndorsementStepOut] = Field(default_factory=list)
 
 
-class AppliedOut(Schema):
+class AppliedOut(Out):
     created: bool = Field(description="false: a retry with the same Idempotency-Key.")
     total_fee: str
     endorsements: list[EndorsementDetailOut]

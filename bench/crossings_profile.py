@@ -102,6 +102,9 @@ def main(argv: list[str]) -> int:
     def ms(values):
         return round(1000 * sum(values) / len(values), 1)
 
+    def median_ms(values):
+        return round(1000 * sorted(values)[len(values) // 2], 1)
+
     print(
         json.dumps(
             {
@@ -111,6 +114,12 @@ def main(argv: list[str]) -> int:
                 "python_cpu_ms_per_batch": ms(python),
                 "postgres_cpu_ms_per_batch": ms(postgres),
                 "wall_ms_per_batch": ms(wall),
+                # Medians: the machine is shared, a mean takes in others' bursts.
+                "median_ms": {
+                    "python": median_ms(python),
+                    "postgres": median_ms(postgres),
+                    "wall": median_ms(wall),
+                },
                 "statements_per_batch": {
                     sql: {"n": round(len(times) / batches, 2), "ms": ms(times)}
                     for sql, times in sorted(statements.items(), key=lambda item: -sum(item[1]))

@@ -2,7 +2,6 @@
 records (docs/api.md "Port API" and "My entry/exit records")."""
 
 import datetime as dt
-import json
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
@@ -95,13 +94,7 @@ def border_crossings(request: HttpRequest):
             code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             detail=_("Send the batch as application/json."),
         )
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(
-            status=400, code=ErrorCode.INVALID_JSON, detail=_("The body is not valid JSON.")
-        ) from None
-    result = services.crossings_record_batch(port=credential.port, payload=payload)
+    result = services.crossings_record_batch(port=credential.port, body=body)
     return prevalidated_response(
         request,
         {

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 from django.db import connection, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from core.errors import ErrorCode, Problem
 from documents.models import Document, DocumentType
 
 from . import signing, trips
@@ -37,6 +39,13 @@ class EventIn(BaseModel):
     destination: str = Field(pattern=r"^[A-Z]{3}$")
     vehicle: str = Field(default="", max_length=16)
     port: str | None = Field(default=None, max_length=16)
+
+
+class BatchIn(BaseModel):
+    """A batch as a port should send it: read in one pass when every event is valid."""
+
+    port: str | None = None
+    events: list[EventIn]
 
 
 @dataclass
@@ -66,35 +75,56 @@ def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
-    """Record a port's batch: each event checked on its own, new ones inserted once (by port,
-    event id and time), their trips used, all in one transaction. Resent events are listed
-    as duplicates and change nothing."""
+def _batch_checked(port: Port, count: int) -> None:
+    if count > MAX_EVENTS:
+        raise BatchTooLarge(MAX_EVENTS)
+    if not count:
+        raise BatchInvalid(_("The batch holds no events."))
+
+
+def _read_batch(port: Port, body: bytes) -> tuple[list[tuple[int, EventIn]], list[dict]]:
+    """The events of the body that are valid as written, with their index, and the rejections
+    of the others; a problem when the batch as a whole is not one.
+
+    A batch whose events are all valid is validated by pydantic straight from the bytes, in one
+    pass (profiled: json.loads and 500 model_validate calls cost several times more); any error
+    sends it to the event-by-event reading, which says what is wrong with each."""
+    try:
+        batch = BatchIn.model_validate_json(body)
+    except ValidationError:
+        return _read_batch_event_by_event(port, body)
+    if batch.port != port.code:
+        raise PortNotYours()
+    _batch_checked(port, len(batch.events))
+    return list(enumerate(batch.events)), []
+
+
+def _read_batch_event_by_event(
+    port: Port, body: bytes
+) -> tuple[list[tuple[int, EventIn]], list[dict]]:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(
+            status=400, code=ErrorCode.INVALID_JSON, detail=_("The body is not valid JSON.")
+        ) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         raise BatchInvalid(_('Send a JSON object with "port" and a list "events".'))
     if payload.get("port") != port.code:
         raise PortNotYours()
     raw_events = payload["events"]
-    if len(raw_events) > MAX_EVENTS:
-        raise BatchTooLarge(MAX_EVENTS)
-    if not raw_events:
-        raise BatchInvalid(_("The batch holds no events."))
-
-    result = BatchResult()
-    now = timezone.now()
-    oldest = retention_start(now)
-    valid: list[tuple[int, EventIn]] = []
-    seen: dict[str, EventIn] = {}
+    _batch_checked(port, len(raw_events))
+    events, rejected = [], []
     for index, raw in enumerate(raw_events):
         if not isinstance(raw, dict):
-            result.rejected.append(
+            rejected.append(
                 _rejection(index, raw, CrossingError.EVENT_INVALID, _("An event is an object."))
             )
             continue
         try:
-            event = EventIn.model_validate(raw)
+            events.append((index, EventIn.model_validate(raw)))
         except ValidationError as exc:
-            result.rejected.append(
+            rejected.append(
                 _rejection(
                     index,
                     raw,
@@ -103,12 +133,36 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
                     _field_errors(exc),
                 )
             )
-            continue
+    return events, rejected
+
+
+class Outcome(StrEnum):
+    """What became of a valid event in the database (one letter: it comes back from SQL)."""
+
+    NEW = "n"  # recorded, nothing to flag, no trip to use
+    NO_ENDORSEMENT = "f"  # recorded and flagged: an exit on a card with no active endorsement
+    USES_TRIP = "t"  # recorded; an exit on a card with an active endorsement: a trip to use
+    DUPLICATE = "d"  # recorded before: nothing changed
+    DOCUMENT_UNKNOWN = "u"
+    DOCUMENT_NOT_PERSONS = "p"
+
+
+def crossings_record_batch(*, port: Port, body: bytes) -> BatchResult:
+    """Record a port's batch (the request's body): each event checked on its own, new ones
+    inserted once (by port, event id and time), their persons' months counted and their trips
+    used, all in one transaction. Resent events are listed as duplicates and change nothing."""
+    events, rejected = _read_batch(port, body)
+    result = BatchResult(rejected=rejected)
+    now = timezone.now()
+    oldest = retention_start(now)
+    valid: list[tuple[int, EventIn]] = []
+    seen: dict[str, EventIn] = {}
+    for index, event in events:
         if event.port is not None and event.port != port.code:
             result.rejected.append(
                 _rejection(
                     index,
-                    raw,
+                    {"event_id": event.event_id},
                     CrossingError.EVENT_OTHER_PORT,
                     _("A port reports only its own crossings."),
                 )
@@ -116,14 +170,17 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
         elif event.occurred_at > now + CLOCK_SKEW:
             result.rejected.append(
                 _rejection(
-                    index, raw, CrossingError.EVENT_IN_FUTURE, _("The event's time is ahead.")
+                    index,
+                    {"event_id": event.event_id},
+                    CrossingError.EVENT_IN_FUTURE,
+                    _("The event's time is ahead."),
                 )
             )
         elif event.occurred_at < oldest:
             result.rejected.append(
                 _rejection(
                     index,
-                    raw,
+                    {"event_id": event.event_id},
                     CrossingError.EVENT_TOO_OLD,
                     _("The event is older than the retention period."),
                 )
@@ -135,7 +192,7 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
                 result.rejected.append(
                     _rejection(
                         index,
-                        raw,
+                        {"event_id": event.event_id},
                         CrossingError.EVENT_INVALID,
                         _("This event id is used twice in the batch with other data."),
                     )
@@ -144,11 +201,24 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
             seen[event.event_id] = event
             valid.append((index, event))
 
-    documents = _documents_of(event for _index, event in valid)
-    rows: list[tuple[int, EventIn, dict]] = []
+    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    with transaction.atomic():
+        if valid:
+            record = _record_pg if connection.vendor == "postgresql" else _record
+            outcomes = record(port, valid, received_at=now)
+        flags = _use_trips(
+            port,
+            [
+                (event.event_id, outcomes[index][1], event.destination, event.occurred_at)
+                for index, event in valid
+                if outcomes.get(index, (Outcome.NEW,))[0] == Outcome.USES_TRIP
+            ],
+        )
     for index, event in valid:
-        document = documents.get((event.document_type, event.document_number))
-        if document is None:
+        outcome = outcomes.get(index, (Outcome.NEW, None))[0]
+        if outcome == Outcome.DUPLICATE:
+            result.duplicates.append({"index": index, "event_id": event.event_id})
+        elif outcome == Outcome.DOCUMENT_UNKNOWN:
             result.rejected.append(
                 _rejection(
                     index,
@@ -157,7 +227,7 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
                     _("No such document."),
                 )
             )
-        elif document["person__id_number"] != event.id_number:
+        elif outcome == Outcome.DOCUMENT_NOT_PERSONS:
             result.rejected.append(
                 _rejection(
                     index,
@@ -167,173 +237,203 @@ def crossings_record_batch(*, port: Port, payload: Any) -> BatchResult:
                 )
             )
         else:
-            rows.append((index, event, document))
-
-    with transaction.atomic():
-        # Exits needing a trip of a document with no active endorsement at all are flagged as
-        # they are inserted: no trip to look for, one statement for the whole batch.
-        needing = _needing_trips(rows)
-        possible = trips.with_active_endorsement({(d["id"], e.destination) for e, d in needing})
-        hopeless = {
-            event.event_id
-            for event, document in needing
-            if (document["id"], event.destination) not in possible
-        }
-        new_ids = _insert(port, rows, received_at=now, flagged=hopeless)
-        crossing_months_add(
-            [(d["person_id"], e.occurred_at) for _i, e, d in rows if e.event_id in new_ids]
-        )
-        flags = dict.fromkeys(hopeless & new_ids, Flag.NO_ENDORSEMENT)
-        flags |= _use_trips(port, [(e, d) for e, d in needing if e.event_id in new_ids - hopeless])
-    for index, event, _document in rows:
-        if event.event_id in new_ids:
+            flag = Flag.NO_ENDORSEMENT if outcome == Outcome.NO_ENDORSEMENT else ""
             result.accepted.append(
                 {
                     "index": index,
                     "event_id": event.event_id,
-                    "flag": flags.get(event.event_id, ""),
+                    "flag": flags.get(event.event_id, flag),
                 }
             )
-        else:
-            result.duplicates.append({"index": index, "event_id": event.event_id})
     result.rejected.sort(key=lambda item: item["index"])
     result.duplicates.sort(key=lambda item: item["index"])
     return result
 
 
-# On PostgreSQL a batch's rows go to the database as one JSON parameter, read back by
-# json_to_recordset: psycopg dumps a Python list as an array element by element in Python
-# (profiled: ~35 ms of CPU a batch of 500 for the ten arrays of the insert), and json.dumps of
-# the same rows costs ~1 ms. Fixed SQL: prepared once per connection.
-_PG_DOCUMENTS = (
-    "SELECT d.id, d.type, d.number, d.person_id, p.id_number FROM documents_document d "
-    "JOIN persons_person p ON p.id = d.person_id "
-    "WHERE (d.type, d.number) IN "
-    "(SELECT t.type, t.number FROM json_to_recordset(%s::json) AS t(type text, number text))"
+def _event_uses_trip(event: EventIn) -> bool:
+    return trips.uses_trip(
+        direction=event.direction,
+        destination=event.destination,
+        document_type=event.document_type,
+    )
+
+
+# PostgreSQL: the whole batch in one statement. The valid events go as one JSON parameter read
+# by json_to_recordset (psycopg dumps a list parameter element by element in Python: profiled,
+# ~35 ms of CPU a batch of 500 for the ten arrays of an insert; json.dumps of the same rows ~1
+# ms); the documents and their persons are looked up by (type, number), the new crossings
+# inserted (ON CONFLICT DO NOTHING RETURNING: exactly the ones this call added, also when two
+# retries of a port race: the second waits for the first's rows, then skips them), their
+# persons' months counted in (person, month) order (concurrent batches lock those rows in the
+# same order), and an exit on a card pass with no active endorsement is flagged as it is
+# inserted. It answers only for the events that are not plainly new. Fixed SQL, prepared once
+# per connection (the endorsements' part depends only on which apps are installed).
+_PG_RECORD = (
+    "WITH found AS MATERIALIZED ("
+    " SELECT t.i, t.ev, t.occ, t.dir, t.dest, t.veh, t.trip, d.id AS doc, d.person_id AS person,"
+    " p.id_number = t.idn AS theirs, t.trip AND {active} AS hopeful"
+    " FROM json_to_recordset(%s::json) AS t(i integer, ev text, occ timestamptz, dir text,"
+    " typ text, num text, idn text, dest text, veh text, trip boolean)"
+    " LEFT JOIN documents_document d ON d.type = t.typ AND d.number = t.num"
+    " LEFT JOIN persons_person p ON p.id = d.person_id"
+    "), ins AS ("
+    " INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, occurred_at,"
+    " destination, vehicle, event_id, received_at, flag)"
+    " SELECT f.person, f.doc, %s, f.dir, f.occ, f.dest, f.veh, f.ev, %s,"
+    " CASE WHEN f.trip AND NOT f.hopeful THEN 'no_endorsement' ELSE '' END"
+    " FROM found f WHERE f.theirs"
+    " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
+    " RETURNING event_id, person_id, occurred_at"
+    "), months AS ("
+    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
+    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
+    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (person_id, month) DO UPDATE"
+    " SET count = crossings_crossingmonth.count + EXCLUDED.count"
+    ")"
+    " SELECT f.i, CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p'"
+    " WHEN ins.event_id IS NULL THEN 'd' WHEN f.hopeful THEN 't' ELSE 'f' END, f.doc"
+    " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"
+    " WHERE f.doc IS NULL OR NOT f.theirs OR ins.event_id IS NULL OR f.trip"
+)
+_PG_UPDATE_TRIPS = (
+    "UPDATE crossings_crossing c SET endorsement_id = t.e, flag = t.f FROM json_to_recordset("
+    "%s::json) AS t(ev text, occ timestamptz, e bigint, f text) "
+    "WHERE c.port_id = %s AND c.event_id = t.ev AND c.occurred_at = t.occ"
 )
 
 
-def _documents_of(events) -> dict[tuple[str, str], dict]:
-    wanted = {(event.document_type, event.document_number) for event in events}
-    if not wanted:
-        return {}
-    if connection.vendor == "postgresql":
-        # One JSON parameter instead of an IN list of 500 (psycopg binds each of those).
-        with connection.cursor() as cursor:
-            rows = json.dumps([{"type": k, "number": n} for k, n in wanted])
-            cursor.execute(_PG_DOCUMENTS, [rows])
-            columns = ("id", "type", "number", "person_id", "person__id_number")
-            return {(row[1], row[2]): dict(zip(columns, row, strict=True)) for row in cursor}
-    # By type and number: the unique index (type, number) answers each in one descent.
+def _record_pg(
+    port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
+) -> dict[int, tuple[Outcome, int | None]]:
+    """{index: (outcome, document id)} of the events that are not plainly new (_PG_RECORD)."""
+    rows = json.dumps(
+        [
+            {
+                "i": index,
+                "ev": event.event_id,
+                "occ": event.occurred_at.isoformat(),
+                "dir": event.direction,
+                "typ": event.document_type,
+                "num": event.document_number,
+                "idn": event.id_number,
+                "dest": event.destination,
+                "veh": event.vehicle,
+                "trip": _event_uses_trip(event),
+            }
+            for index, event in valid
+        ]
+    )
+    sql = _PG_RECORD.format(active=trips.active_endorsement_sql("d.id", "t.dest"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rows, port.pk, received_at])
+        return {index: (Outcome(outcome), doc) for index, outcome, doc in cursor.fetchall()}
+
+
+def _record(
+    port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
+) -> dict[int, tuple[Outcome, int | None]]:
+    """_record_pg on other databases (SQLite: the embedded mode and the tests), a few
+    statements a batch: the documents, the endorsements, the insert, the months."""
+    wanted = {(event.document_type, event.document_number) for _index, event in valid}
     condition = Q()
     for kind in {kind for kind, _number in wanted}:
         condition |= Q(type=kind, number__in=[n for k, n in wanted if k == kind])
-    found = Document.objects.filter(condition).values(
-        "id", "type", "number", "person_id", "person__id_number"
-    )
-    return {(d["type"], d["number"]): d for d in found}
-
-
-_COLUMNS = (
-    "person_id, document_id, port_id, direction, occurred_at, destination, vehicle, "
-    "event_id, received_at, flag"
-)
-# Fixed SQL (no input in it): the rows go as one JSON parameter (see _PG_DOCUMENTS).
-_PG_INSERT = (
-    f"INSERT INTO crossings_crossing ({_COLUMNS}) "  # noqa: S608
-    "SELECT t.p, t.d, %s, t.dir, t.occ, t.dest, t.veh, t.ev, %s, t.fl FROM json_to_recordset("
-    "%s::json) AS t(p bigint, d bigint, dir text, occ timestamptz, dest text, veh text, ev text,"
-    " fl text) ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id"
-)
-
-
-def _insert(port: Port, rows, *, received_at: dt.datetime, flagged: set[str]) -> set[str]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the event ids this call added.
-
-    The ORM's bulk_create(ignore_conflicts=True) cannot say which rows were new, and only the
-    new ones may use a trip; RETURNING answers it exactly, also when two ports' retries race
-    (the second waits for the first's rows, then skips them)."""
-    if not rows:
-        return set()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            rows_json = json.dumps(
-                [
-                    {
-                        "p": document["person_id"],
-                        "d": document["id"],
-                        "dir": event.direction,
-                        "occ": event.occurred_at.isoformat(),
-                        "dest": event.destination,
-                        "veh": event.vehicle,
-                        "ev": event.event_id,
-                        "fl": Flag.NO_ENDORSEMENT if event.event_id in flagged else "",
-                    }
-                    for _index, event, document in rows
-                ]
-            )
-            cursor.execute(_PG_INSERT, [port.pk, received_at, rows_json])
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-            params: list[Any] = []
-            for _index, event, document in rows:
-                params += [
-                    document["person_id"],
-                    document["id"],
-                    port.pk,
-                    event.direction,
-                    adapt(event.occurred_at),
-                    event.destination,
-                    event.vehicle,
-                    event.event_id,
-                    adapt(received_at),
-                    Flag.NO_ENDORSEMENT if event.event_id in flagged else "",
-                ]
-            cursor.execute(
-                f"INSERT INTO crossings_crossing ({_COLUMNS}) VALUES {values} "  # noqa: S608
-                "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id",
-                params,
-            )
-        return {event_id for (event_id,) in cursor.fetchall()}
-
-
-def _needing_trips(rows) -> list[tuple[EventIn, dict]]:
-    """The exits that use a trip (to HKG, MAC, TWN on the matching card pass), oldest first, so
-    that a shuffled batch uses the same trips as an ordered one."""
-    return sorted(
-        (
-            (event, document)
-            for _index, event, document in rows
-            if trips.uses_trip(
-                direction=event.direction,
-                destination=event.destination,
-                document_type=document["type"],
-            )
-        ),
-        key=lambda pair: pair[0].occurred_at,
-    )
-
-
-def _use_trips(port: Port, needing: list[tuple[EventIn, dict]]) -> dict[str, str]:
-    """Use a trip for each new exit (oldest first); flag those that found no valid
-    endorsement. {event id: flag}."""
-    flags: dict[str, str] = {}
-    for event, document in needing:
-        endorsement = trips.use_trip(
-            document_id=document["id"], destination=event.destination, crossed_at=event.occurred_at
+    documents = {
+        (d["type"], d["number"]): d
+        for d in Document.objects.filter(condition).values(
+            "id", "type", "number", "person_id", "person__id_number"
         )
-        if endorsement is trips.NOT_CHECKED:
-            continue
-        if endorsement is None:
-            changes: dict[str, Any] = {"flag": Flag.NO_ENDORSEMENT}
-            flags[event.event_id] = Flag.NO_ENDORSEMENT
+    }
+    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    rows: list[tuple[int, EventIn, dict]] = []
+    for index, event in valid:
+        document = documents.get((event.document_type, event.document_number))
+        if document is None:
+            outcomes[index] = (Outcome.DOCUMENT_UNKNOWN, None)
+        elif document["person__id_number"] != event.id_number:
+            outcomes[index] = (Outcome.DOCUMENT_NOT_PERSONS, document["id"])
         else:
-            changes = trips.endorsement_changes(endorsement)
+            rows.append((index, event, document))
+    if not rows:
+        return outcomes
+    hopeful = trips.with_active_endorsement(
+        {(d["id"], e.destination) for _i, e, d in rows if _event_uses_trip(e)}
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for _index, event, document in rows:
+        flagged = _event_uses_trip(event) and (document["id"], event.destination) not in hopeful
+        params += [
+            document["person_id"],
+            document["id"],
+            port.pk,
+            event.direction,
+            adapt(event.occurred_at),
+            event.destination,
+            event.vehicle,
+            event.event_id,
+            adapt(received_at),
+            Flag.NO_ENDORSEMENT if flagged else "",
+        ]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, "  # noqa: S608
+            f"occurred_at, destination, vehicle, event_id, received_at, flag) VALUES {values} "
+            "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id",
+            params,
+        )
+        new_ids = {event_id for (event_id,) in cursor.fetchall()}
+    crossing_months_add(
+        [(d["person_id"], e.occurred_at) for _i, e, d in rows if e.event_id in new_ids]
+    )
+    for index, event, document in rows:
+        if event.event_id not in new_ids:
+            outcomes[index] = (Outcome.DUPLICATE, document["id"])
+        elif not _event_uses_trip(event):
+            continue
+        elif (document["id"], event.destination) in hopeful:
+            outcomes[index] = (Outcome.USES_TRIP, document["id"])
+        else:
+            outcomes[index] = (Outcome.NO_ENDORSEMENT, document["id"])
+    return outcomes
+
+
+def _use_trips(port: Port, exits: list[tuple[str, int, str, dt.datetime]]) -> dict[str, str]:
+    """Use a trip for each new exit that may have one (trips.use_trips: all at once, oldest
+    first), record the endorsement used on the crossing or flag it when none was valid then.
+    {event id: flag}."""
+    used = trips.use_trips(exits) if exits else None
+    if not used:
+        return {}
+    flags = {key: Flag.NO_ENDORSEMENT for key, endorsement in used.items() if endorsement is None}
+    at = {key: moment for key, _document, _destination, moment in exits}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_UPDATE_TRIPS,
+                [
+                    json.dumps(
+                        [
+                            {
+                                "ev": key,
+                                "occ": at[key].isoformat(),
+                                "e": endorsement,
+                                "f": flags.get(key, ""),
+                            }
+                            for key, endorsement in used.items()
+                        ]
+                    ),
+                    port.pk,
+                ],
+            )
+        return flags
+    for key, endorsement in used.items():
         # The whole idempotency key, with occurred_at: PostgreSQL looks in one partition only.
-        Crossing.objects.filter(
-            port=port, event_id=event.event_id, occurred_at=event.occurred_at
-        ).update(**changes)
+        Crossing.objects.filter(port=port, event_id=key, occurred_at=at[key]).update(
+            endorsement_id=endorsement, flag=flags.get(key, "")
+        )
     return flags
 
 

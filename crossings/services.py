@@ -16,7 +16,7 @@ from core.errors import ErrorCode, Problem
 from documents.models import Document, DocumentType
 
 from . import signing, trips
-from .errors import BatchInvalid, BatchTooLarge, CrossingError, PortNotYours
+from .errors import BatchConflict, BatchInvalid, BatchTooLarge, CrossingError, PortNotYours
 from .models import Crossing, Flag, Port, PortCredential
 from .partitions import month_start, retention_start
 
@@ -141,7 +141,8 @@ class Outcome(StrEnum):
 
     NEW = "n"  # recorded, nothing to flag, no trip to use
     NO_ENDORSEMENT = "f"  # recorded and flagged: an exit on a card with no active endorsement
-    USES_TRIP = "t"  # recorded; an exit on a card with an active endorsement: a trip to use
+    # An exit on a card with an active endorsement: recorded once its trip is chosen.
+    USES_TRIP = "t"
     DUPLICATE = "d"  # recorded before: nothing changed
     DOCUMENT_UNKNOWN = "u"
     DOCUMENT_NOT_PERSONS = "p"
@@ -201,21 +202,28 @@ def crossings_record_batch(*, port: Port, body: bytes) -> BatchResult:
             seen[event.event_id] = event
             valid.append((index, event))
 
-    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    outcomes: dict[int, tuple[Outcome, int | None, int | None]] = {}
     with transaction.atomic():
         if valid:
             record = _record_pg if connection.vendor == "postgresql" else _record
             outcomes = record(port, valid, received_at=now)
-        flags = _use_trips(
-            port,
-            [
-                (event.event_id, outcomes[index][1], event.destination, event.occurred_at)
-                for index, event in valid
-                if outcomes.get(index, (Outcome.NEW,))[0] == Outcome.USES_TRIP
-            ],
-        )
+        exits = {
+            event.event_id: (event, outcomes[index][1], outcomes[index][2])
+            for index, event in valid
+            if outcomes.get(index, (Outcome.NEW,))[0] == Outcome.USES_TRIP
+        }
+        recorded = _record_trip_exits(port, exits, received_at=now) if exits else {}
     for index, event in valid:
-        outcome = outcomes.get(index, (Outcome.NEW, None))[0]
+        outcome = outcomes.get(index, (Outcome.NEW,))[0]
+        if outcome == Outcome.USES_TRIP:
+            flag = recorded[event.event_id]
+            outcome = (
+                Outcome.DUPLICATE
+                if flag is None
+                else Outcome.NO_ENDORSEMENT
+                if flag
+                else Outcome.NEW
+            )
         if outcome == Outcome.DUPLICATE:
             result.duplicates.append({"index": index, "event_id": event.event_id})
         elif outcome == Outcome.DOCUMENT_UNKNOWN:
@@ -238,13 +246,7 @@ def crossings_record_batch(*, port: Port, body: bytes) -> BatchResult:
             )
         else:
             flag = Flag.NO_ENDORSEMENT if outcome == Outcome.NO_ENDORSEMENT else ""
-            result.accepted.append(
-                {
-                    "index": index,
-                    "event_id": event.event_id,
-                    "flag": flags.get(event.event_id, flag),
-                }
-            )
+            result.accepted.append({"index": index, "event_id": event.event_id, "flag": flag})
     result.rejected.sort(key=lambda item: item["index"])
     result.duplicates.sort(key=lambda item: item["index"])
     return result
@@ -266,8 +268,9 @@ def _event_uses_trip(event: EventIn) -> bool:
 # retries of a port race: the second waits for the first's rows, then skips them), their
 # persons' months counted in (person, month) order (concurrent batches lock those rows in the
 # same order), and an exit on a card pass with no active endorsement is flagged as it is
-# inserted. It answers only for the events that are not plainly new. Fixed SQL, prepared once
-# per connection (the endorsements' part depends only on which apps are installed).
+# inserted. An exit on a card with an active endorsement waits for its trip (_record_trip_exits).
+# It answers only for the events that are not plainly new. Fixed SQL, prepared once per
+# connection (the endorsements' part depends only on which apps are installed).
 _PG_RECORD = (
     "WITH found AS MATERIALIZED ("
     " SELECT t.i, t.ev, t.occ, t.dir, t.dest, t.veh, t.trip, d.id AS doc, d.person_id AS person,"
@@ -281,7 +284,7 @@ _PG_RECORD = (
     " destination, vehicle, event_id, received_at, flag)"
     " SELECT f.person, f.doc, %s, f.dir, f.occ, f.dest, f.veh, f.ev, %s,"
     " CASE WHEN f.trip AND NOT f.hopeful THEN 'no_endorsement' ELSE '' END"
-    " FROM found f WHERE f.theirs"
+    " FROM found f WHERE f.theirs AND NOT f.hopeful"
     " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
     " RETURNING event_id, person_id, occurred_at"
     "), months AS ("
@@ -292,21 +295,43 @@ _PG_RECORD = (
     " SET count = crossings_crossingmonth.count + EXCLUDED.count"
     ")"
     " SELECT f.i, CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p'"
-    " WHEN ins.event_id IS NULL THEN 'd' WHEN f.hopeful THEN 't' ELSE 'f' END, f.doc"
+    " WHEN f.hopeful THEN 't' WHEN ins.event_id IS NULL THEN 'd' ELSE 'f' END, f.doc, f.person"
     " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"
     " WHERE f.doc IS NULL OR NOT f.theirs OR ins.event_id IS NULL OR f.trip"
 )
-_PG_UPDATE_TRIPS = (
-    "UPDATE crossings_crossing c SET endorsement_id = t.e, flag = t.f FROM json_to_recordset("
-    "%s::json) AS t(ev text, occ timestamptz, e bigint, f text) "
-    "WHERE c.port_id = %s AND c.event_id = t.ev AND c.occurred_at = t.occ"
+# The exits waiting for a trip that a port sent before (checked once their endorsements are
+# locked): one index probe each (LATERAL: a join would read every partition), in the one
+# partition of its time (pruned as it runs).
+_PG_RECORDED = (
+    "SELECT t.ev FROM json_to_recordset(%s::json) AS t(ev text, occ timestamptz), LATERAL ("
+    "SELECT 1 FROM crossings_crossing c WHERE c.port_id = %s AND c.event_id = t.ev "
+    "AND c.occurred_at = t.occ LIMIT 1) AS c"
+)
+# Rows already looked up, with the endorsement each used, and their months.
+_PG_INSERT = (
+    "WITH ins AS ("
+    " INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, occurred_at,"
+    " destination, vehicle, event_id, received_at, flag, endorsement_id)"
+    " SELECT t.p, t.d, %s, t.dir, t.occ, t.dest, t.veh, t.ev, %s, t.fl, t.e"
+    " FROM json_to_recordset(%s::json) AS t(p bigint, d bigint, dir text, occ timestamptz,"
+    " dest text, veh text, ev text, fl text, e bigint)"
+    " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
+    " RETURNING event_id, person_id, occurred_at"
+    "), months AS ("
+    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
+    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
+    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (person_id, month) DO UPDATE"
+    " SET count = crossings_crossingmonth.count + EXCLUDED.count"
+    ") SELECT event_id FROM ins"
 )
 
 
 def _record_pg(
     port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
-) -> dict[int, tuple[Outcome, int | None]]:
-    """{index: (outcome, document id)} of the events that are not plainly new (_PG_RECORD)."""
+) -> dict[int, tuple[Outcome, int | None, int | None]]:
+    """{index: (outcome, document id, person id)} of the events that are not plainly new
+    (_PG_RECORD)."""
     rows = json.dumps(
         [
             {
@@ -327,12 +352,15 @@ def _record_pg(
     sql = _PG_RECORD.format(active=trips.active_endorsement_sql("d.id", "t.dest"))
     with connection.cursor() as cursor:
         cursor.execute(sql, [rows, port.pk, received_at])
-        return {index: (Outcome(outcome), doc) for index, outcome, doc in cursor.fetchall()}
+        return {
+            index: (Outcome(outcome), document, person)
+            for index, outcome, document, person in cursor.fetchall()
+        }
 
 
 def _record(
     port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
-) -> dict[int, tuple[Outcome, int | None]]:
+) -> dict[int, tuple[Outcome, int | None, int | None]]:
     """_record_pg on other databases (SQLite: the embedded mode and the tests), a few
     statements a batch: the documents, the endorsements, the insert, the months."""
     wanted = {(event.document_type, event.document_number) for _index, event in valid}
@@ -345,96 +373,157 @@ def _record(
             "id", "type", "number", "person_id", "person__id_number"
         )
     }
-    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    outcomes: dict[int, tuple[Outcome, int | None, int | None]] = {}
     rows: list[tuple[int, EventIn, dict]] = []
     for index, event in valid:
         document = documents.get((event.document_type, event.document_number))
         if document is None:
-            outcomes[index] = (Outcome.DOCUMENT_UNKNOWN, None)
+            outcomes[index] = (Outcome.DOCUMENT_UNKNOWN, None, None)
         elif document["person__id_number"] != event.id_number:
-            outcomes[index] = (Outcome.DOCUMENT_NOT_PERSONS, document["id"])
+            outcomes[index] = (Outcome.DOCUMENT_NOT_PERSONS, None, None)
         else:
             rows.append((index, event, document))
-    if not rows:
-        return outcomes
     hopeful = trips.with_active_endorsement(
         {(d["id"], e.destination) for _i, e, d in rows if _event_uses_trip(e)}
     )
-    adapt = connection.ops.adapt_datetimefield_value
-    params: list[Any] = []
-    for _index, event, document in rows:
-        flagged = _event_uses_trip(event) and (document["id"], event.destination) not in hopeful
-        params += [
-            document["person_id"],
-            document["id"],
-            port.pk,
-            event.direction,
-            adapt(event.occurred_at),
-            event.destination,
-            event.vehicle,
-            event.event_id,
-            adapt(received_at),
-            Flag.NO_ENDORSEMENT if flagged else "",
-        ]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    plain: list[tuple[int, tuple]] = []
+    for index, event, document in rows:
+        person, document_id = document["person_id"], document["id"]
+        if _event_uses_trip(event) and (document_id, event.destination) in hopeful:
+            outcomes[index] = (Outcome.USES_TRIP, document_id, person)
+        else:
+            flag = Flag.NO_ENDORSEMENT if _event_uses_trip(event) else ""
+            plain.append((index, (event, person, document_id, flag, None)))
+    new_ids = _insert(port, [row for _index, row in plain], received_at=received_at)
+    for index, (event, _person, _document, flag, _endorsement) in plain:
+        if event.event_id not in new_ids:
+            outcomes[index] = (Outcome.DUPLICATE, None, None)
+        elif flag:
+            outcomes[index] = (Outcome.NO_ENDORSEMENT, None, None)
+    return outcomes
+
+
+def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
+    """Insert (event, person id, document id, flag, endorsement id) rows not recorded yet and
+    count them into their months; the event ids this call added (ON CONFLICT DO NOTHING
+    RETURNING: exact also when a port's retries race)."""
+    if not rows:
+        return set()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _PG_INSERT,
+                [
+                    port.pk,
+                    received_at,
+                    json.dumps(
+                        [
+                            {
+                                "p": person,
+                                "d": document,
+                                "dir": event.direction,
+                                "occ": event.occurred_at.isoformat(),
+                                "dest": event.destination,
+                                "veh": event.vehicle,
+                                "ev": event.event_id,
+                                "fl": flag,
+                                "e": endorsement,
+                            }
+                            for event, person, document, flag, endorsement in rows
+                        ]
+                    ),
+                ],
+            )
+            return {event_id for (event_id,) in cursor.fetchall()}
+        adapt = connection.ops.adapt_datetimefield_value
+        params: list[Any] = []
+        for event, person, document, flag, endorsement in rows:
+            params += [
+                person,
+                document,
+                port.pk,
+                event.direction,
+                adapt(event.occurred_at),
+                event.destination,
+                event.vehicle,
+                event.event_id,
+                adapt(received_at),
+                flag,
+                endorsement,
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         cursor.execute(
             "INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, "  # noqa: S608
-            f"occurred_at, destination, vehicle, event_id, received_at, flag) VALUES {values} "
-            "ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id",
+            "occurred_at, destination, vehicle, event_id, received_at, flag, endorsement_id) "
+            f"VALUES {values} ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING "
+            "RETURNING event_id",
             params,
         )
         new_ids = {event_id for (event_id,) in cursor.fetchall()}
     crossing_months_add(
-        [(d["person_id"], e.occurred_at) for _i, e, d in rows if e.event_id in new_ids]
+        [(person, event.occurred_at) for event, person, *_rest in rows if event.event_id in new_ids]
     )
-    for index, event, document in rows:
-        if event.event_id not in new_ids:
-            outcomes[index] = (Outcome.DUPLICATE, document["id"])
-        elif not _event_uses_trip(event):
-            continue
-        elif (document["id"], event.destination) in hopeful:
-            outcomes[index] = (Outcome.USES_TRIP, document["id"])
-        else:
-            outcomes[index] = (Outcome.NO_ENDORSEMENT, document["id"])
-    return outcomes
+    return new_ids
 
 
-def _use_trips(port: Port, exits: list[tuple[str, int, str, dt.datetime]]) -> dict[str, str]:
-    """Use a trip for each new exit that may have one (trips.use_trips: all at once, oldest
-    first), record the endorsement used on the crossing or flag it when none was valid then.
-    {event id: flag}."""
-    used = trips.use_trips(exits) if exits else None
-    if not used:
-        return {}
-    flags = {key: Flag.NO_ENDORSEMENT for key, endorsement in used.items() if endorsement is None}
-    at = {key: moment for key, _document, _destination, moment in exits}
+def _recorded(port: Port, exits: dict[str, tuple[EventIn, int, int]]) -> set[str]:
+    """Which of these exits are recorded already (sent before)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                _PG_UPDATE_TRIPS,
+                _PG_RECORDED,
                 [
                     json.dumps(
                         [
-                            {
-                                "ev": key,
-                                "occ": at[key].isoformat(),
-                                "e": endorsement,
-                                "f": flags.get(key, ""),
-                            }
-                            for key, endorsement in used.items()
+                            {"ev": key, "occ": event.occurred_at.isoformat()}
+                            for key, (event, _d, _p) in exits.items()
                         ]
                     ),
                     port.pk,
                 ],
             )
-        return flags
-    for key, endorsement in used.items():
-        # The whole idempotency key, with occurred_at: PostgreSQL looks in one partition only.
-        Crossing.objects.filter(port=port, event_id=key, occurred_at=at[key]).update(
-            endorsement_id=endorsement, flag=flags.get(key, "")
-        )
-    return flags
+            return {key for (key,) in cursor.fetchall()}
+    found = Crossing.objects.filter(port=port, event_id__in=list(exits)).values_list(
+        "event_id", "occurred_at"
+    )
+    return {key for key, at in found if exits[key][0].occurred_at == at}
+
+
+def _record_trip_exits(
+    port: Port, exits: dict[str, tuple[EventIn, int, int]], *, received_at: dt.datetime
+) -> dict[str, str | None]:
+    """Record the exits on a card with an active endorsement, each with the trip it used (or
+    flagged when none was valid on its day): {event id: its flag, None for one sent before}.
+
+    Their endorsements are locked first; only then is it checked which exits are new, so a
+    copy of the batch sent at the same time has committed (or waits): each trip is used once.
+    Should an exit still turn out recorded meanwhile, the batch fails whole (nothing used)."""
+    new: list[str] = []
+
+    def new_only(keys: list[str]) -> list[str]:
+        sent_before = _recorded(port, {key: exits[key] for key in keys})
+        new.extend(key for key in keys if key not in sent_before)
+        return new
+
+    used = trips.use_trips(
+        [
+            (key, document, event.destination, event.occurred_at)
+            for key, (event, document, _person) in exits.items()
+        ],
+        new_only=new_only,
+    )
+    if used is None:  # no endorsements app: no trip to use, nothing to flag
+        new_only(list(exits))
+    recorded: dict[str, str | None] = dict.fromkeys(exits)
+    rows = []
+    for key in new:
+        event, document, person = exits[key]
+        endorsement = used.get(key) if used is not None else None
+        recorded[key] = Flag.NO_ENDORSEMENT if used is not None and endorsement is None else ""
+        rows.append((event, person, document, recorded[key], endorsement))
+    if len(_insert(port, rows, received_at=received_at)) != len(rows):
+        raise BatchConflict()
+    return recorded
 
 
 _PG_MONTHS = (

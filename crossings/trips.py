@@ -8,6 +8,7 @@ batch uses none.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.apps import apps
 
@@ -25,10 +26,13 @@ def uses_trip(*, direction: str, destination: str, document_type: str) -> bool:
     return direction == "exit" and CARD_FOR.get(destination) == document_type
 
 
-def use_trips(exits: list[tuple[str, int, str, dt.datetime]]) -> dict[str, int | None] | None:
-    """Use a trip for each (key, document id, destination, time) exit: {key: id of the
-    endorsement used, or None when none was valid}; None when the endorsements app is not
-    installed (nothing to use, nothing to flag)."""
+def use_trips(
+    exits: list[tuple[str, int, str, dt.datetime]], *, new_only: Callable[[list[str]], list[str]]
+) -> dict[str, int | None] | None:
+    """Use a trip for each (key, document id, destination, time) exit that `new_only` keeps
+    once the endorsements are locked: {key: id of the endorsement used, or None when none was
+    valid}; None when the endorsements app is not installed (nothing to use, nothing to flag;
+    new_only is not called)."""
     if not apps.is_installed("endorsements"):
         return None
     from endorsements.services import TripExit, trips_use
@@ -37,7 +41,8 @@ def use_trips(exits: list[tuple[str, int, str, dt.datetime]]) -> dict[str, int |
         exits=[
             TripExit(key=key, document_id=document, destination=destination, crossed_at=at)
             for key, document, destination, at in exits
-        ]
+        ],
+        after_lock=new_only,
     )
 
 

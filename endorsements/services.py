@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
@@ -89,11 +89,13 @@ class TripExit:
 
 # A batch's endorsements locked in one statement, the pairs as one JSON parameter (psycopg dumps
 # a list parameter element by element in Python; see crossings.services). Fixed SQL.
+# Driven by the pairs (sorted), one probe of the (document, destination, status) index each
+# whatever the statistics say; rows locked in that order by every batch: no deadlock.
 _PG_LOCK_FOR_TRIPS = (
+    "SELECT e.* FROM json_to_recordset(%s::json) AS t(d bigint, dest text), LATERAL ("
     "SELECT e.id, e.document_id, e.destination, e.valid_from, e.valid_until, e.trips_total, "
-    "e.trips_used FROM endorsements_endorsement e WHERE e.status = %s AND "
-    "(e.document_id, e.destination) IN (SELECT t.d, t.dest FROM json_to_recordset(%s::json) "
-    "AS t(d bigint, dest text)) ORDER BY e.id FOR UPDATE"
+    "e.trips_used FROM endorsements_endorsement e WHERE e.document_id = t.d "
+    "AND e.destination = t.dest AND e.status = %s ORDER BY e.id FOR UPDATE) AS e"
 )
 _PG_ADD_TRIPS = (
     "UPDATE endorsements_endorsement e SET trips_used = e.trips_used + t.n "
@@ -126,16 +128,16 @@ class _Trips:
 
 
 def _lock_for_trips(pairs: set[tuple[int, str]]) -> list[_Trips]:
-    """The active endorsements of these (document, destination) pairs, locked in id order (two
-    batches lock the same rows in the same order: no deadlock)."""
+    """The active endorsements of these (document, destination) pairs, locked in (document,
+    destination, id) order (two batches lock the same rows in the same order: no deadlock)."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 _PG_LOCK_FOR_TRIPS,
                 [
-                    EndorsementStatus.ACTIVE.value,
                     json.dumps([{"d": d, "dest": dest} for d, dest in sorted(pairs)]),
+                    EndorsementStatus.ACTIVE.value,
                 ],
             )
             return [_Trips(*row) for row in cursor.fetchall()]
@@ -146,7 +148,7 @@ def _lock_for_trips(pairs: set[tuple[int, str]]) -> list[_Trips]:
             destination__in={dest for _d, dest in pairs},
             status=EndorsementStatus.ACTIVE,
         )
-        .order_by("id")
+        .order_by("document_id", "destination", "id")
         .values_list(
             "id",
             "document_id",
@@ -160,10 +162,16 @@ def _lock_for_trips(pairs: set[tuple[int, str]]) -> list[_Trips]:
     return [_Trips(*row) for row in found if (row[1], row[2]) in pairs]
 
 
-def trips_use(*, exits: Iterable[TripExit]) -> dict[Hashable, int | None]:
+def trips_use(
+    *,
+    exits: Iterable[TripExit],
+    after_lock: Callable[[list[Hashable]], Iterable[Hashable]] | None = None,
+) -> dict[Hashable, int | None]:
     """Use one trip for each exit and return {exit key: id of the endorsement it used, or None
     when none was valid}. Inside the caller's transaction: the endorsements stay locked until
-    it commits.
+    it commits. `after_lock(keys)`, called once the endorsements are locked, keeps the exits
+    that still use a trip (crossings: those not recorded yet, which only a check made after the
+    lock answers for a copy of the batch sent at the same time).
 
     Oldest exit first (a late exit that arrives after newer ones takes what is left valid on its
     day), each using the document's active endorsement for its destination valid on the day of
@@ -180,6 +188,9 @@ def trips_use(*, exits: Iterable[TripExit]) -> dict[Hashable, int | None]:
     candidates: dict[tuple[int, str], list[_Trips]] = {}
     for found in _lock_for_trips({(e.document_id, e.destination) for e in exits}):
         candidates.setdefault((found.document_id, found.destination), []).append(found)
+    if after_lock is not None:
+        kept = set(after_lock([e.key for e in exits]))
+        exits = [e for e in exits if e.key in kept]
     used: dict[Hashable, int | None] = {}
     for trip in exits:
         day = trip.crossed_at.astimezone(SHANGHAI).date()

@@ -68,6 +68,7 @@ def _body(request: HttpRequest) -> bytes:
         400: ProblemOut,
         401: ProblemOut,
         403: ProblemOut,
+        409: ProblemOut,
         413: ProblemOut,
         415: ProblemOut,
         422: ProblemOut,

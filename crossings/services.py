@@ -260,6 +260,16 @@ def _event_uses_trip(event: EventIn) -> bool:
     )
 
 
+# The CTE that counts the rows a CTE `ins` inserted into their persons' months (as
+# crossing_months_add), in (person, month) order.
+_MONTHS_OF_INS = (
+    ", months AS ("
+    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
+    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
+    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (person_id, month) DO UPDATE"
+    " SET count = crossings_crossingmonth.count + EXCLUDED.count)"
+)
 # PostgreSQL: the whole batch in one statement. The valid events go as one JSON parameter read
 # by json_to_recordset (psycopg dumps a list parameter element by element in Python: profiled,
 # ~35 ms of CPU a batch of 500 for the ten arrays of an insert; json.dumps of the same rows ~1
@@ -272,7 +282,7 @@ def _event_uses_trip(event: EventIn) -> bool:
 # It answers only for the events that are not plainly new. Fixed SQL, prepared once per
 # connection (the endorsements' part depends only on which apps are installed).
 _PG_RECORD = (
-    "WITH found AS MATERIALIZED ("
+    "WITH found AS MATERIALIZED ("  # noqa: S608 (fixed SQL: constants only)
     " SELECT t.i, t.ev, t.occ, t.dir, t.dest, t.veh, t.trip, d.id AS doc, d.person_id AS person,"
     " p.id_number = t.idn AS theirs, t.trip AND {active} AS hopeful"
     " FROM json_to_recordset(%s::json) AS t(i integer, ev text, occ timestamptz, dir text,"
@@ -287,13 +297,7 @@ _PG_RECORD = (
     " FROM found f WHERE f.theirs AND NOT f.hopeful"
     " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
     " RETURNING event_id, person_id, occurred_at"
-    "), months AS ("
-    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
-    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
-    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
-    " ON CONFLICT (person_id, month) DO UPDATE"
-    " SET count = crossings_crossingmonth.count + EXCLUDED.count"
-    ")"
+    f"){_MONTHS_OF_INS}"
     " SELECT f.i, CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p'"
     " WHEN f.hopeful THEN 't' WHEN ins.event_id IS NULL THEN 'd' ELSE 'f' END, f.doc, f.person"
     " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"
@@ -309,7 +313,7 @@ _PG_RECORDED = (
 )
 # Rows already looked up, with the endorsement each used, and their months.
 _PG_INSERT = (
-    "WITH ins AS ("
+    "WITH ins AS ("  # noqa: S608 (fixed SQL: constants only)
     " INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, occurred_at,"
     " destination, vehicle, event_id, received_at, flag, endorsement_id)"
     " SELECT t.p, t.d, %s, t.dir, t.occ, t.dest, t.veh, t.ev, %s, t.fl, t.e"
@@ -317,13 +321,8 @@ _PG_INSERT = (
     " dest text, veh text, ev text, fl text, e bigint)"
     " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
     " RETURNING event_id, person_id, occurred_at"
-    "), months AS ("
-    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
-    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
-    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
-    " ON CONFLICT (person_id, month) DO UPDATE"
-    " SET count = crossings_crossingmonth.count + EXCLUDED.count"
-    ") SELECT event_id FROM ins"
+    f"){_MONTHS_OF_INS}"
+    " SELECT event_id FROM ins"
 )
 
 

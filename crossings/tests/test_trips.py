@@ -185,3 +185,21 @@ def test_an_exit_on_a_card_without_any_endorsement_is_flagged_once(post_batch):
         "x": Flag.NO_ENDORSEMENT,
         "y": "",
     }
+
+
+@pytest.mark.django_db
+def test_an_exit_recorded_meanwhile_fails_the_batch_whole_and_uses_no_trip(post_batch, monkeypatch):
+    # given an exit that used a trip, and a check of "sent before" that misses it (as when a
+    # copy of the batch commits between the check and the insert)
+    card, soon, _later, _macao = _card_with_endorsements()
+    events = [event(card, event_id="hk", when=timezone.now() - dt.timedelta(days=1))]
+    assert post_batch({"port": "SZ-LUOHU", "events": events}).status_code == 200
+    monkeypatch.setattr("crossings.services._recorded", lambda port, exits: set())
+
+    # when it is sent again
+    response = post_batch({"port": "SZ-LUOHU", "events": events})
+
+    # then the batch is refused whole: the trip was used once
+    assert (response.status_code, response.json()["code"]) == (409, "crossing_batch_conflict")
+    assert Crossing.objects.count() == 1
+    assert Endorsement.objects.get(pk=soon.pk).trips_used == 1

@@ -278,11 +278,14 @@ _MONTHS_OF_INS = (
 # retries of a port race: the second waits for the first's rows, then skips them), their
 # persons' months counted in (person, month) order (concurrent batches lock those rows in the
 # same order), and an exit on a card pass with no active endorsement is flagged as it is
-# inserted. An exit on a card with an active endorsement waits for its trip (_record_trip_exits).
+# inserted. An exit on a card with an active endorsement waits for its trip (_record_trip_exits),
+# but its month is locked here already (counted + 0), in the same ordered pass: a second pass
+# over months later in the transaction would lock out of order, and two batches deadlocked so
+# (bench, 2026-12-06). Its month is counted when it is inserted, in rows this transaction holds.
 # It answers only for the events that are not plainly new. Fixed SQL, prepared once per
 # connection (the endorsements' part depends only on which apps are installed).
 _PG_RECORD = (
-    "WITH found AS MATERIALIZED ("  # noqa: S608 (fixed SQL: constants only)
+    "WITH found AS MATERIALIZED ("
     " SELECT t.i, t.ev, t.occ, t.dir, t.dest, t.veh, t.trip, d.id AS doc, d.person_id AS person,"
     " p.id_number = t.idn AS theirs, t.trip AND {active} AS hopeful"
     " FROM json_to_recordset(%s::json) AS t(i integer, ev text, occ timestamptz, dir text,"
@@ -297,7 +300,14 @@ _PG_RECORD = (
     " FROM found f WHERE f.theirs AND NOT f.hopeful"
     " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
     " RETURNING event_id, person_id, occurred_at"
-    f"){_MONTHS_OF_INS}"
+    "), months AS ("
+    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
+    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date,"
+    " sum(n)::integer FROM (SELECT person_id, occurred_at, 1 AS n FROM ins UNION ALL"
+    " SELECT f.person, f.occ, 0 FROM found f WHERE f.theirs AND f.hopeful) AS c"
+    " GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (person_id, month) DO UPDATE"
+    " SET count = crossings_crossingmonth.count + EXCLUDED.count)"
     " SELECT f.i, CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p'"
     " WHEN f.hopeful THEN 't' WHEN ins.event_id IS NULL THEN 'd' ELSE 'f' END, f.doc, f.person"
     " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"

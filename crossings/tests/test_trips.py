@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from crossings import signing
-from crossings.models import Crossing, Flag
+from crossings.models import Crossing, CrossingMonth, Flag
 from documents.tests.factories import (
     CitizenFactory,
     HkMacaoPassFactory,
@@ -100,6 +100,9 @@ def test_a_batch_sent_twice_and_shuffled_lands_once_and_uses_the_right_trips(pos
     assert {a["event_id"]: a["flag"] for a in first["accepted"]}["hk-1"] == "no_endorsement"
     trips = dict(Endorsement.objects.values_list("pk", "trips_used"))
     assert (trips[soon.pk], trips[later.pk], trips[macao.pk]) == (1, 2, 1)
+    # and the months index counts each crossing once, those that used a trip too
+    months = CrossingMonth.objects.filter(person=card.person).values_list("count", flat=True)
+    assert sum(months) == Crossing.objects.filter(person=card.person).count() == len(events)
 
 
 @pytest.mark.django_db

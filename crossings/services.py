@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -203,16 +204,24 @@ def crossings_record_batch(*, port: Port, body: bytes) -> BatchResult:
             valid.append((index, event))
 
     outcomes: dict[int, tuple[Outcome, int | None, int | None]] = {}
+    # The new crossings' (person, month) counts, added last (see _PG_RECORD_MONTHS_LATER);
+    # on PostgreSQL a batch with no exit on a card pass counts them in its one statement.
+    months: Counter = Counter()
     with transaction.atomic():
-        if valid:
-            record = _record_pg if connection.vendor == "postgresql" else _record
-            outcomes = record(port, valid, received_at=now)
+        if connection.vendor != "postgresql":
+            outcomes = _record(port, valid, received_at=now, months=months)
+        elif valid:
+            may_use_trips = any(_event_uses_trip(event) for _index, event in valid)
+            outcomes = _record_pg(
+                port, valid, received_at=now, months=months if may_use_trips else None
+            )
         exits = {
             event.event_id: (event, outcomes[index][1], outcomes[index][2])
             for index, event in valid
             if outcomes.get(index, (Outcome.NEW,))[0] == Outcome.USES_TRIP
         }
-        recorded = _record_trip_exits(port, exits, received_at=now) if exits else {}
+        recorded = _record_trip_exits(port, exits, received_at=now, months=months) if exits else {}
+        _months_add(months)
     for index, event in valid:
         outcome = outcomes.get(index, (Outcome.NEW,))[0]
         if outcome == Outcome.USES_TRIP:
@@ -260,31 +269,16 @@ def _event_uses_trip(event: EventIn) -> bool:
     )
 
 
-# The CTE that counts the rows a CTE `ins` inserted into their persons' months (as
-# crossing_months_add), in (person, month) order.
-_MONTHS_OF_INS = (
-    ", months AS ("
-    " INSERT INTO crossings_crossingmonth (person_id, month, count)"
-    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date, count(*)"
-    " FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
-    " ON CONFLICT (person_id, month) DO UPDATE"
-    " SET count = crossings_crossingmonth.count + EXCLUDED.count)"
-)
 # PostgreSQL: the whole batch in one statement. The valid events go as one JSON parameter read
 # by json_to_recordset (psycopg dumps a list parameter element by element in Python: profiled,
 # ~35 ms of CPU a batch of 500 for the ten arrays of an insert; json.dumps of the same rows ~1
 # ms); the documents and their persons are looked up by (type, number), the new crossings
 # inserted (ON CONFLICT DO NOTHING RETURNING: exactly the ones this call added, also when two
-# retries of a port race: the second waits for the first's rows, then skips them), their
-# persons' months counted in (person, month) order (concurrent batches lock those rows in the
-# same order), and an exit on a card pass with no active endorsement is flagged as it is
-# inserted. An exit on a card with an active endorsement waits for its trip (_record_trip_exits),
-# but its month is locked here already (counted + 0), in the same ordered pass: a second pass
-# over months later in the transaction would lock out of order, and two batches deadlocked so
-# (bench, 2026-12-06). Its month is counted when it is inserted, in rows this transaction holds.
-# It answers only for the events that are not plainly new. Fixed SQL, prepared once per
-# connection (the endorsements' part depends only on which apps are installed).
-_PG_RECORD = (
+# retries of a port race: the second waits for the first's rows, then skips them), and an exit
+# on a card pass with no active endorsement is flagged as it is inserted. An exit on a card
+# with an active endorsement waits for its trip (_record_trip_exits). Fixed SQL, prepared once
+# per connection (the endorsements' part depends only on which apps are installed).
+_PG_RECORD_HEAD = (
     "WITH found AS MATERIALIZED ("
     " SELECT t.i, t.ev, t.occ, t.dir, t.dest, t.veh, t.trip, d.id AS doc, d.person_id AS person,"
     " p.id_number = t.idn AS theirs, t.trip AND {active} AS hopeful"
@@ -299,19 +293,34 @@ _PG_RECORD = (
     " CASE WHEN f.trip AND NOT f.hopeful THEN 'no_endorsement' ELSE '' END"
     " FROM found f WHERE f.theirs AND NOT f.hopeful"
     " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
-    " RETURNING event_id, person_id, occurred_at"
-    "), months AS ("
+    " RETURNING event_id, person_id, occurred_at)"
+)
+_OUTCOME = (
+    "CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p' WHEN f.hopeful THEN 't'"
+    " WHEN ins.event_id IS NULL THEN 'd' WHEN f.trip THEN 'f' ELSE 'n' END"
+)
+_MONTH = "(date_trunc('month', ins.occurred_at AT TIME ZONE 'UTC'))::date"
+# A batch that cannot use a trip (no exit on a card pass): the statement also counts the new
+# crossings into their persons' months, in (person, month) order (concurrent batches lock those
+# rows in the same order), and answers only for the events that are not plainly new.
+_PG_RECORD = (
+    _PG_RECORD_HEAD + ", months AS ("  # noqa: S608 (fixed SQL: constants only)
     " INSERT INTO crossings_crossingmonth (person_id, month, count)"
-    " SELECT person_id, (date_trunc('month', occurred_at AT TIME ZONE 'UTC'))::date,"
-    " sum(n)::integer FROM (SELECT person_id, occurred_at, 1 AS n FROM ins UNION ALL"
-    " SELECT f.person, f.occ, 0 FROM found f WHERE f.theirs AND f.hopeful) AS c"
-    " GROUP BY 1, 2 ORDER BY 1, 2"
+    f" SELECT ins.person_id, {_MONTH}, count(*) FROM ins GROUP BY 1, 2 ORDER BY 1, 2"
     " ON CONFLICT (person_id, month) DO UPDATE"
     " SET count = crossings_crossingmonth.count + EXCLUDED.count)"
-    " SELECT f.i, CASE WHEN f.doc IS NULL THEN 'u' WHEN NOT f.theirs THEN 'p'"
-    " WHEN f.hopeful THEN 't' WHEN ins.event_id IS NULL THEN 'd' ELSE 'f' END, f.doc, f.person"
+    f" SELECT f.i, {_OUTCOME}, f.doc, f.person, NULL::date"
     " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"
     " WHERE f.doc IS NULL OR NOT f.theirs OR ins.event_id IS NULL OR f.trip"
+)
+# A batch that may use trips: its months are counted once, last (_months_add), after the trips:
+# holding them from here through the trips made concurrent batches wait on each other, and a
+# second pass over months later in the transaction locked out of order (two batches
+# deadlocked so, bench 2026-12-06). So it answers for every event, with the month of the new.
+_PG_RECORD_MONTHS_LATER = (
+    _PG_RECORD_HEAD  # noqa: S608 (fixed SQL: constants only)
+    + f" SELECT f.i, {_OUTCOME}, f.doc, f.person, {_MONTH}"  # noqa: S608
+    " FROM found f LEFT JOIN ins ON ins.event_id = f.ev"
 )
 # The exits waiting for a trip that a port sent before (checked once their endorsements are
 # locked): one index probe each (LATERAL: a join would read every partition), in the one
@@ -321,26 +330,26 @@ _PG_RECORDED = (
     "SELECT 1 FROM crossings_crossing c WHERE c.port_id = %s AND c.event_id = t.ev "
     "AND c.occurred_at = t.occ LIMIT 1) AS c"
 )
-# Rows already looked up, with the endorsement each used, and their months.
+# Rows already looked up, with the endorsement each used (their months: _months_add).
 _PG_INSERT = (
-    "WITH ins AS ("  # noqa: S608 (fixed SQL: constants only)
-    " INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, occurred_at,"
+    "INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, occurred_at,"
     " destination, vehicle, event_id, received_at, flag, endorsement_id)"
     " SELECT t.p, t.d, %s, t.dir, t.occ, t.dest, t.veh, t.ev, %s, t.fl, t.e"
     " FROM json_to_recordset(%s::json) AS t(p bigint, d bigint, dir text, occ timestamptz,"
     " dest text, veh text, ev text, fl text, e bigint)"
-    " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING"
-    " RETURNING event_id, person_id, occurred_at"
-    f"){_MONTHS_OF_INS}"
-    " SELECT event_id FROM ins"
+    " ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING RETURNING event_id"
 )
 
 
 def _record_pg(
-    port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
+    port: Port,
+    valid: list[tuple[int, EventIn]],
+    *,
+    received_at: dt.datetime,
+    months: Counter | None,
 ) -> dict[int, tuple[Outcome, int | None, int | None]]:
     """{index: (outcome, document id, person id)} of the events that are not plainly new
-    (_PG_RECORD)."""
+    (_PG_RECORD); with `months`, their months are counted there instead (by _months_add)."""
     rows = json.dumps(
         [
             {
@@ -358,20 +367,25 @@ def _record_pg(
             for index, event in valid
         ]
     )
-    sql = _PG_RECORD.format(active=trips.active_endorsement_sql("d.id", "t.dest"))
+    sql = _PG_RECORD if months is None else _PG_RECORD_MONTHS_LATER
+    sql = sql.format(active=trips.active_endorsement_sql("d.id", "t.dest"))
+    outcomes = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [rows, port.pk, received_at])
-        return {
-            index: (Outcome(outcome), document, person)
-            for index, outcome, document, person in cursor.fetchall()
-        }
+        for index, outcome, document, person, month in cursor.fetchall():
+            if month is not None:
+                months[(person, month)] += 1
+            if outcome != Outcome.NEW:
+                outcomes[index] = (Outcome(outcome), document, person)
+    return outcomes
 
 
 def _record(
-    port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime
+    port: Port, valid: list[tuple[int, EventIn]], *, received_at: dt.datetime, months: Counter
 ) -> dict[int, tuple[Outcome, int | None, int | None]]:
     """_record_pg on other databases (SQLite: the embedded mode and the tests), a few
-    statements a batch: the documents, the endorsements, the insert, the months."""
+    statements a batch: the documents, the endorsements, the insert (months counted into
+    `months`)."""
     wanted = {(event.document_type, event.document_number) for _index, event in valid}
     condition = Q()
     for kind in {kind for kind, _number in wanted}:
@@ -403,7 +417,7 @@ def _record(
         else:
             flag = Flag.NO_ENDORSEMENT if _event_uses_trip(event) else ""
             plain.append((index, (event, person, document_id, flag, None)))
-    new_ids = _insert(port, [row for _index, row in plain], received_at=received_at)
+    new_ids = _insert(port, [row for _index, row in plain], received_at=received_at, months=months)
     for index, (event, _person, _document, flag, _endorsement) in plain:
         if event.event_id not in new_ids:
             outcomes[index] = (Outcome.DUPLICATE, None, None)
@@ -412,40 +426,37 @@ def _record(
     return outcomes
 
 
-def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
+def _insert(port: Port, rows, *, received_at: dt.datetime, months: Counter) -> set[str]:
     """Insert (event, person id, document id, flag, endorsement id) rows not recorded yet and
-    count them into their months; the event ids this call added (ON CONFLICT DO NOTHING
-    RETURNING: exact also when a port's retries race)."""
+    count them into `months` (for _months_add); the event ids this call added (ON CONFLICT DO
+    NOTHING RETURNING: exact also when a port's retries race)."""
     if not rows:
         return set()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                _PG_INSERT,
+    if connection.vendor == "postgresql":
+        sql = _PG_INSERT
+        params: list[Any] = [
+            port.pk,
+            received_at,
+            json.dumps(
                 [
-                    port.pk,
-                    received_at,
-                    json.dumps(
-                        [
-                            {
-                                "p": person,
-                                "d": document,
-                                "dir": event.direction,
-                                "occ": event.occurred_at.isoformat(),
-                                "dest": event.destination,
-                                "veh": event.vehicle,
-                                "ev": event.event_id,
-                                "fl": flag,
-                                "e": endorsement,
-                            }
-                            for event, person, document, flag, endorsement in rows
-                        ]
-                    ),
-                ],
-            )
-            return {event_id for (event_id,) in cursor.fetchall()}
+                    {
+                        "p": person,
+                        "d": document,
+                        "dir": event.direction,
+                        "occ": event.occurred_at.isoformat(),
+                        "dest": event.destination,
+                        "veh": event.vehicle,
+                        "ev": event.event_id,
+                        "fl": flag,
+                        "e": endorsement,
+                    }
+                    for event, person, document, flag, endorsement in rows
+                ]
+            ),
+        ]
+    else:
         adapt = connection.ops.adapt_datetimefield_value
-        params: list[Any] = []
+        params = []
         for event, person, document, flag, endorsement in rows:
             params += [
                 person,
@@ -461,17 +472,18 @@ def _insert(port: Port, rows, *, received_at: dt.datetime) -> set[str]:
                 endorsement,
             ]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-        cursor.execute(
+        sql = (
             "INSERT INTO crossings_crossing (person_id, document_id, port_id, direction, "  # noqa: S608
             "occurred_at, destination, vehicle, event_id, received_at, flag, endorsement_id) "
             f"VALUES {values} ON CONFLICT (port_id, event_id, occurred_at) DO NOTHING "
-            "RETURNING event_id",
-            params,
+            "RETURNING event_id"
         )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         new_ids = {event_id for (event_id,) in cursor.fetchall()}
-    crossing_months_add(
-        [(person, event.occurred_at) for event, person, *_rest in rows if event.event_id in new_ids]
-    )
+    for event, person, *_rest in rows:
+        if event.event_id in new_ids:
+            months[(person, month_start(event.occurred_at).date())] += 1
     return new_ids
 
 
@@ -499,7 +511,11 @@ def _recorded(port: Port, exits: dict[str, tuple[EventIn, int, int]]) -> set[str
 
 
 def _record_trip_exits(
-    port: Port, exits: dict[str, tuple[EventIn, int, int]], *, received_at: dt.datetime
+    port: Port,
+    exits: dict[str, tuple[EventIn, int, int]],
+    *,
+    received_at: dt.datetime,
+    months: Counter,
 ) -> dict[str, str | None]:
     """Record the exits on a card with an active endorsement, each with the trip it used (or
     flagged when none was valid on its day): {event id: its flag, None for one sent before}.
@@ -530,7 +546,7 @@ def _record_trip_exits(
         endorsement = used.get(key) if used is not None else None
         recorded[key] = Flag.NO_ENDORSEMENT if used is not None and endorsement is None else ""
         rows.append((event, person, document, recorded[key], endorsement))
-    if len(_insert(port, rows, received_at=received_at)) != len(rows):
+    if len(_insert(port, rows, received_at=received_at, months=months)) != len(rows):
         raise BatchConflict()
     return recorded
 
@@ -544,12 +560,13 @@ _PG_MONTHS = (
 
 
 def crossing_months_add(crossings: list[tuple[int, dt.datetime]]) -> None:
-    """Count new crossings (person id, time) into their persons' months (CrossingMonth), in
-    (person, month) order so that concurrent batches lock the rows in the same order."""
-    counts: dict[tuple[int, dt.date], int] = {}
-    for person_id, moment in crossings:
-        key = (person_id, month_start(moment).date())
-        counts[key] = counts.get(key, 0) + 1
+    """Count new crossings (person id, time) into their persons' months (CrossingMonth)."""
+    _months_add(Counter((person, month_start(moment).date()) for person, moment in crossings))
+
+
+def _months_add(counts: Counter) -> None:
+    """Add {(person id, month): crossings} to the months index, in (person, month) order so
+    that concurrent batches lock the rows in the same order."""
     if not counts:
         return
     ordered = sorted(counts.items())

@@ -15,7 +15,10 @@
 # about 40 minutes to generate on the shared 2-core machine), BENCH_X_SENDERS (4),
 # BENCH_X_BATCHES (40 per sender), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
 # BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
-# "ingest" alone skips the accounts and the my-crossings runs; "read" alone skips ingestion).
+# "ingest" alone skips the accounts and the my-crossings runs; "read" alone skips ingestion),
+# BENCH_X_SAMPLE (20000: the documents the ingestion draws its events from; 80,000 events over
+# 20,000 documents make concurrent batches share persons, their months and endorsements, which
+# real ports' batches rarely do).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,7 +48,8 @@ RUN_DIR="$PWD/$RUN_DIR"  # absolute: the ceiling's script writes its JSON from e
 
 say "fresh database: demo halls, $PERSONS persons, $CROSSINGS crossings"
 bench_fresh_db
-"$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS"
+"$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS" \
+  --sample "${BENCH_X_SAMPLE:-20000}"
 if scenario read; then
   "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
 fi

@@ -1,13 +1,13 @@
 """Data of the crossings benchmarks (bench/crossings.sh, issue 12), straight on the PostgreSQL
 database in DATABASE_URL (the bench database, never production's).
 
-python bench/crossings_data.py generate DIR --persons 100000 --crossings 1000000
+python bench/crossings_data.py generate DIR --persons 100000 --crossings 1000000 [--sample 20000]
     Persons (valid ID numbers, in one county of the demo regions), their documents (a passport
     and a Hong Kong/Macao pass each, an old invalidated passport for one in three), an active
     Hong Kong endorsement on the pass of one in three (2 trips or multiple), 20 ports with
     one credential each, and crossings spread over the last 10 years (1M or 10M rows): the
     persons with COPY, documents and crossings by PostgreSQL (INSERT ... SELECT). Writes
-    DIR/ports.json (key ids and secrets), DIR/documents.tsv (a sample of documents for the
+    DIR/ports.json (key ids and secrets), DIR/documents.tsv (--sample documents for the
     ingestion driver) and DIR/data.json (counts, bytes per row, table and index sizes).
 python bench/crossings_data.py sizes
     Rows, bytes per row (pg_column_size), heap and index sizes of the crossings table: the
@@ -57,7 +57,9 @@ def _django() -> None:
     django.setup()
 
 
-def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None:
+def generate(
+    out: Path, *, persons: int, crossings: int, sample_size: int = 20_000, seed: int = 12
+) -> None:
     _django()
     from django.db import connection
     from django.utils import timezone
@@ -198,8 +200,8 @@ def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None
         cursor.execute(
             "SELECT d.type, d.number, p.id_number FROM documents_document d "
             "JOIN persons_person p ON p.id = d.person_id WHERE d.id >= %s "
-            "ORDER BY random() LIMIT 20000",
-            [first_document],
+            "ORDER BY random() LIMIT %s",
+            [first_document, sample_size],
         )
         sample = cursor.fetchall()
     with connection.cursor() as cursor:
@@ -338,6 +340,7 @@ def main(argv: list[str]) -> int:
             Path(argv[1]),
             persons=int(args.get("--persons", 100_000)),
             crossings=int(args.get("--crossings", 1_000_000)),
+            sample_size=int(args.get("--sample", 20_000)),
         )
         return 0
     if argv[:1] == ["sizes"]:

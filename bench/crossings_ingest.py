@@ -19,6 +19,7 @@ import hmac
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import secrets
 import sys
@@ -96,11 +97,23 @@ def _send(args) -> dict:
     return out
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, iowait) CPU seconds of the whole machine so far (/proc/stat, all cores)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle, iowait = fields[3], fields[4]
+    busy = sum(fields[:8]) - idle - iowait
+    return busy / tick, iowait / tick
+
+
 def _phase(pool, base, plan, label):
     start_at = time.time() + 1.0
-    started = time.perf_counter()
-    results = pool.map(_send, [(base, *p, start_at) for p in plan])
-    elapsed = time.perf_counter() - started - 1.0
+    pending = pool.map_async(_send, [(base, *p, start_at) for p in plan])
+    time.sleep(max(0.0, start_at - time.time()))
+    started, (busy, iowait) = time.perf_counter(), _machine_cpu()
+    results = pending.get()
+    elapsed = time.perf_counter() - started
+    busy_after, iowait_after = _machine_cpu()
     latencies = sorted(x for r in results for x in r["latencies"])
     total = {
         k: sum(r[k] for r in results) for k in ("accepted", "duplicates", "rejected", "errors")
@@ -117,6 +130,9 @@ def _phase(pool, base, plan, label):
         # The load generator's share of the 2 cores: it must not be what limits the rate.
         "driver_cpu_seconds": round(sum(r["cpu_seconds"] for r in results), 2),
         "driver_cores": round(sum(r["cpu_seconds"] for r in results) / elapsed, 2),
+        # The whole machine's (all processes, others' too): are the cores the limit?
+        "machine_busy_cores": round((busy_after - busy) / elapsed, 2),
+        "machine_iowait_cores": round((iowait_after - iowait) / elapsed, 2),
     }
     print(json.dumps(summary))
     return summary

@@ -386,6 +386,8 @@ def _record(
     """_record_pg on other databases (SQLite: the embedded mode and the tests), a few
     statements a batch: the documents, the endorsements, the insert (months counted into
     `months`)."""
+    if not valid:
+        return {}
     wanted = {(event.document_type, event.document_number) for _index, event in valid}
     condition = Q()
     for kind in {kind for kind, _number in wanted}:

@@ -296,3 +296,17 @@ def test_a_batch_reads_the_same_whether_or_not_another_event_is_invalid(post_bat
         "event_id", "destination", "vehicle", "direction"
     )
     assert [row[1:] for row in rows] == [("HKG", "", "exit"), ("HKG", "", "entry")] * 2
+
+
+def test_a_batch_with_no_valid_event_records_nothing(post_batch):
+    # given a batch whose only event is in the future
+    card = HkMacaoPassFactory()
+    when = timezone.now() + dt.timedelta(hours=1)
+
+    # when it is sent
+    body = post_batch({"port": "SZ-LUOHU", "events": [event(card, event_id="f", when=when)]})
+
+    # then it is answered, the event refused with its reason, nothing recorded
+    assert body.status_code == 200
+    assert [r["code"] for r in body.json()["rejected"]] == ["event_in_future"]
+    assert body.json()["accepted"] == [] and Crossing.objects.count() == 0

@@ -106,14 +106,40 @@ def _machine_cpu() -> tuple[float, float]:
     return busy / tick, iowait / tick
 
 
+def _cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by the machine's processes, by program: "postgres" (backends,
+    WAL writer, checkpointer...), "gunicorn" (the server), "other" (this load generator and
+    whatever else runs). Processes that start or end meanwhile count only in part."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"postgres": 0.0, "gunicorn": 0.0, "other": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name == "postgres" or name.startswith("postgres"):
+            totals["postgres"] += seconds
+        elif b"gunicorn" in cmdline:
+            totals["gunicorn"] += seconds
+        else:
+            totals["other"] += seconds
+    return totals
+
+
 def _phase(pool, base, plan, label):
     start_at = time.time() + 1.0
     pending = pool.map_async(_send, [(base, *p, start_at) for p in plan])
     time.sleep(max(0.0, start_at - time.time()))
     started, (busy, iowait) = time.perf_counter(), _machine_cpu()
+    programs = _cpu_by_program()
     results = pending.get()
     elapsed = time.perf_counter() - started
     busy_after, iowait_after = _machine_cpu()
+    programs_after = _cpu_by_program()
     latencies = sorted(x for r in results for x in r["latencies"])
     total = {
         k: sum(r[k] for r in results) for k in ("accepted", "duplicates", "rejected", "errors")
@@ -133,6 +159,9 @@ def _phase(pool, base, plan, label):
         # The whole machine's (all processes, others' too): are the cores the limit?
         "machine_busy_cores": round((busy_after - busy) / elapsed, 2),
         "machine_iowait_cores": round((iowait_after - iowait) / elapsed, 2),
+        "cores_by_program": {
+            name: round((programs_after[name] - programs[name]) / elapsed, 2) for name in programs
+        },
     }
     print(json.dumps(summary))
     return summary

@@ -1,12 +1,13 @@
 """Data of the crossings benchmarks (bench/crossings.sh, issue 12), straight on the PostgreSQL
 database in DATABASE_URL (the bench database, never production's).
 
-python bench/crossings_data.py generate DIR --persons 100000 --crossings 1000000
+python bench/crossings_data.py generate DIR --persons 100000 --crossings 1000000 [--sample 20000]
     Persons (valid ID numbers, in one county of the demo regions), their documents (a passport
-    and a Hong Kong/Macao pass each, an old invalidated passport for one in three), 20 ports with
+    and a Hong Kong/Macao pass each, an old invalidated passport for one in three), an active
+    Hong Kong endorsement on the pass of one in three (2 trips or multiple), 20 ports with
     one credential each, and crossings spread over the last 10 years (1M or 10M rows): the
     persons with COPY, documents and crossings by PostgreSQL (INSERT ... SELECT). Writes
-    DIR/ports.json (key ids and secrets), DIR/documents.tsv (a sample of documents for the
+    DIR/ports.json (key ids and secrets), DIR/documents.tsv (--sample documents for the
     ingestion driver) and DIR/data.json (counts, bytes per row, table and index sizes).
 python bench/crossings_data.py sizes
     Rows, bytes per row (pg_column_size), heap and index sizes of the crossings table: the
@@ -56,7 +57,9 @@ def _django() -> None:
     django.setup()
 
 
-def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None:
+def generate(
+    out: Path, *, persons: int, crossings: int, sample_size: int = 20_000, seed: int = 12
+) -> None:
     _django()
     from django.db import connection
     from django.utils import timezone
@@ -147,6 +150,7 @@ def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None
             [first_document, first_person, now, now, persons],
         )
         documents_made = cursor.rowcount
+        endorsements_made = _endorsements(cursor, first_person, first_document, persons, now)
         span = dt.timedelta(days=3650) - dt.timedelta(days=2)
         oldest = now - dt.timedelta(days=3650) + dt.timedelta(days=1)
         # Month by month (one partition at a time, its indexes small enough to stay in memory),
@@ -196,8 +200,8 @@ def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None
         cursor.execute(
             "SELECT d.type, d.number, p.id_number FROM documents_document d "
             "JOIN persons_person p ON p.id = d.person_id WHERE d.id >= %s "
-            "ORDER BY random() LIMIT 20000",
-            [first_document],
+            "ORDER BY random() LIMIT %s",
+            [first_document, sample_size],
         )
         sample = cursor.fetchall()
     with connection.cursor() as cursor:
@@ -228,12 +232,71 @@ def generate(out: Path, *, persons: int, crossings: int, seed: int = 12) -> None
     data = {
         "persons": persons,
         "documents": documents_made,
+        "endorsements": endorsements_made,
         "crossings": crossings,
         "load_seconds": round(loaded, 1),
         **sizes(),
     }
     (out / "data.json").write_text(json.dumps(data, indent=2) + "\n")
     print(json.dumps(data, indent=2))
+
+
+def _endorsements(cursor, first_person: int, first_document: int, persons: int, now) -> int:
+    """One person in three (n % 3 == 1) holds an active Hong Kong endorsement on their card pass,
+    valid from 200 days ago for a year: half with 2 trips (the ingestion's exits use them up),
+    half with multiple trips. So exits of the ingestion use trips, as at a real port."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from endorsements.models import EndorsementPolicy
+
+    def policy(option_code: str) -> tuple[int, str] | None:
+        return (
+            EndorsementPolicy.objects.filter(destination="HKG", option_code=option_code)
+            .order_by("id")
+            .values_list("id", "type_code")
+            .first()
+        )
+
+    two, multiple = policy("1y2"), policy("1yM")
+    if two is None or multiple is None:
+        raise SystemExit("no Hong Kong endorsement policy (1y2, 1yM): migrate first")
+    # Who applied (a required column): one account without a usable password.
+    applicant, _made = User.objects.get_or_create(
+        username="bench-crossings-applicant", defaults={"password": make_password(None)}
+    )
+    since = now - dt.timedelta(days=200)
+    cursor.execute(
+        "INSERT INTO endorsements_endorsement (number, application_number, document_id, "
+        "person_id, policy_id, destination, type_code, valid_from, valid_until, trips_total, "
+        "trips_used, stay_days, fee, answers, channel, status, failed_checks, applied_by_id, "
+        "applied_at, idempotency_key, request_hash, rejection_reason, rejection_note, "
+        "payment_method, receipt_number, paid_at, printed_at, updated_at) "
+        "SELECT 'B' || (900000000000000 + n), (90000000000000 + n)::text, "
+        "%s::bigint + 2 * n + (n + 2) / 3 + 1, %s::bigint + n, "
+        "CASE WHEN n %% 2 = 1 THEN %s::bigint ELSE %s::bigint END, 'HKG', "
+        "CASE WHEN n %% 2 = 1 THEN %s ELSE %s END, %s::date, %s::date, "
+        "CASE WHEN n %% 2 = 1 THEN 2 END, 0, 7, 15, '{}', 'kiosk', 'active', '[]', %s, %s, '', "
+        "'', '', '', 'cash', '', %s, %s, %s "
+        "FROM generate_series(0, %s::int - 1) AS n WHERE n %% 3 = 1",
+        [
+            first_document,
+            first_person,
+            two[0],
+            multiple[0],
+            two[1],
+            multiple[1],
+            since.date(),
+            (since + dt.timedelta(days=365)).date(),
+            applicant.pk,
+            since,
+            since,
+            since,
+            since,
+            persons,
+        ],
+    )
+    return cursor.rowcount
 
 
 def sizes() -> dict:
@@ -277,6 +340,7 @@ def main(argv: list[str]) -> int:
             Path(argv[1]),
             persons=int(args.get("--persons", 100_000)),
             crossings=int(args.get("--crossings", 1_000_000)),
+            sample_size=int(args.get("--sample", 20_000)),
         )
         return 0
     if argv[:1] == ["sizes"]:

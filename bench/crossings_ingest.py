@@ -2,9 +2,13 @@
 sent by several port connections at once, then the same batches again (replays must add 0).
 
 python bench/crossings_ingest.py BASE_URL DIR [--senders 4] [--batches 40] [--size 500]
+        [--warmup 2]
     DIR holds ports.json and documents.tsv (bench/crossings_data.py generate). Each sender is
     a process with one keep-alive connection, a port of its own, and its batches built before
-    the clock starts (signing is done per request, as a port does). Prints and writes
+    the clock starts (signing is done per request, as a port does). First --warmup batches of
+    other new events per sender, not counted: each server thread's first batch opens its
+    database connection and the partitions' relations (when ingestion runs alone nothing else
+    warmed the server, and the first batches took seconds). Prints and writes
     DIR/ingest.json: events/s accepted, batch latencies, the replay's accepted count, and the
     senders' own CPU (driver_cores: how much of the machine the load generator took).
 """
@@ -15,6 +19,7 @@ import hmac
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import secrets
 import sys
@@ -92,11 +97,49 @@ def _send(args) -> dict:
     return out
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, iowait) CPU seconds of the whole machine so far (/proc/stat, all cores)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle, iowait = fields[3], fields[4]
+    busy = sum(fields[:8]) - idle - iowait
+    return busy / tick, iowait / tick
+
+
+def _cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by the machine's processes, by program: "postgres" (backends,
+    WAL writer, checkpointer...), "gunicorn" (the server), "other" (this load generator and
+    whatever else runs). Processes that start or end meanwhile count only in part."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"postgres": 0.0, "gunicorn": 0.0, "other": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name == "postgres" or name.startswith("postgres"):
+            totals["postgres"] += seconds
+        elif b"gunicorn" in cmdline:
+            totals["gunicorn"] += seconds
+        else:
+            totals["other"] += seconds
+    return totals
+
+
 def _phase(pool, base, plan, label):
     start_at = time.time() + 1.0
-    started = time.perf_counter()
-    results = pool.map(_send, [(base, *p, start_at) for p in plan])
-    elapsed = time.perf_counter() - started - 1.0
+    pending = pool.map_async(_send, [(base, *p, start_at) for p in plan])
+    time.sleep(max(0.0, start_at - time.time()))
+    started, (busy, iowait) = time.perf_counter(), _machine_cpu()
+    programs = _cpu_by_program()
+    results = pending.get()
+    elapsed = time.perf_counter() - started
+    busy_after, iowait_after = _machine_cpu()
+    programs_after = _cpu_by_program()
     latencies = sorted(x for r in results for x in r["latencies"])
     total = {
         k: sum(r[k] for r in results) for k in ("accepted", "duplicates", "rejected", "errors")
@@ -113,6 +156,12 @@ def _phase(pool, base, plan, label):
         # The load generator's share of the 2 cores: it must not be what limits the rate.
         "driver_cpu_seconds": round(sum(r["cpu_seconds"] for r in results), 2),
         "driver_cores": round(sum(r["cpu_seconds"] for r in results) / elapsed, 2),
+        # The whole machine's (all processes, others' too): are the cores the limit?
+        "machine_busy_cores": round((busy_after - busy) / elapsed, 2),
+        "machine_iowait_cores": round((iowait_after - iowait) / elapsed, 2),
+        "cores_by_program": {
+            name: round((programs_after[name] - programs[name]) / elapsed, 2) for name in programs
+        },
     }
     print(json.dumps(summary))
     return summary
@@ -124,6 +173,7 @@ def main(argv: list[str]) -> int:
     senders = int(args.get("--senders", 4))
     batches = int(args.get("--batches", 40))
     size = int(args.get("--size", 500))
+    warmup = int(args.get("--warmup", 2))
     ports = json.loads((folder / "ports.json").read_text())
     documents = [line.split("\t") for line in (folder / "documents.tsv").read_text().splitlines()]
     run = f"r{int(time.time())}"
@@ -137,13 +187,25 @@ def main(argv: list[str]) -> int:
         )
         for n, code in enumerate(codes)
     ]
+    warm_plan = [
+        (
+            code,
+            key_id,
+            secret,
+            _bodies(code, documents, sender=n, batches=warmup, size=size, run=f"{run}w"),
+        )
+        for n, (code, key_id, secret, _b) in enumerate(plan)
+    ]
     with multiprocessing.Pool(senders) as pool:
+        if warmup:
+            _phase(pool, base, warm_plan, "warm-up (not counted)")
         first = _phase(pool, base, plan, "new events")
         replay = _phase(pool, base, plan, "replay (same batches, new signatures)")
     result = {
         "senders": senders,
         "batch_size": size,
         "batches_per_sender": batches,
+        "warmup_batches_per_sender": warmup,
         "new": first,
         "replay": replay,
     }

@@ -2,7 +2,6 @@
 records (docs/api.md "Port API" and "My entry/exit records")."""
 
 import datetime as dt
-import json
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
@@ -69,6 +68,7 @@ def _body(request: HttpRequest) -> bytes:
         400: ProblemOut,
         401: ProblemOut,
         403: ProblemOut,
+        409: ProblemOut,
         413: ProblemOut,
         415: ProblemOut,
         422: ProblemOut,
@@ -95,13 +95,7 @@ def border_crossings(request: HttpRequest):
             code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             detail=_("Send the batch as application/json."),
         )
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(
-            status=400, code=ErrorCode.INVALID_JSON, detail=_("The body is not valid JSON.")
-        ) from None
-    result = services.crossings_record_batch(port=credential.port, payload=payload)
+    result = services.crossings_record_batch(port=credential.port, body=body)
     return prevalidated_response(
         request,
         {

@@ -17,6 +17,7 @@ class CrossingError(StrEnum):
     PORT_NOT_YOURS = "port_not_yours"
     BATCH_INVALID = "crossing_batch_invalid"
     BATCH_TOO_LARGE = "crossing_batch_too_large"
+    BATCH_CONFLICT = "crossing_batch_conflict"
     # One event of a batch
     EVENT_INVALID = "event_invalid"
     EVENT_IN_FUTURE = "event_in_future"
@@ -91,6 +92,15 @@ class BatchTooLarge(TypedProblem):
             _("A batch holds at most %(limit)s events: send the rest in another batch.")
             % {"limit": limit}
         )
+
+
+class BatchConflict(TypedProblem):
+    """Another copy of some of the batch's exits was recorded while their trips were chosen."""
+
+    code_value, status_value = CrossingError.BATCH_CONFLICT, 409
+
+    def message(self) -> str:
+        return _("Another copy of this batch was recorded at the same time: send it again.")
 
 
 class PeriodInvalid(TypedProblem):

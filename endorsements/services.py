@@ -10,12 +10,13 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,40 +77,173 @@ from .workflow import ENDORSEMENTS
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TripExit:
+    """One exit that uses a trip: `key` is the caller's name for it (e.g. the event id)."""
+
+    key: Hashable
+    document_id: int
+    destination: str
+    crossed_at: dt.datetime
+
+
+# A batch's endorsements locked in one statement, the pairs as one JSON parameter (psycopg dumps
+# a list parameter element by element in Python; see crossings.services). Fixed SQL.
+# Driven by the pairs (sorted), one probe of the (document, destination, status) index each
+# whatever the statistics say; rows locked in that order by every batch: no deadlock.
+_PG_LOCK_FOR_TRIPS = (
+    "SELECT e.* FROM json_to_recordset(%s::json) AS t(d bigint, dest text), LATERAL ("
+    "SELECT e.id, e.document_id, e.destination, e.valid_from, e.valid_until, e.trips_total, "
+    "e.trips_used FROM endorsements_endorsement e WHERE e.document_id = t.d "
+    "AND e.destination = t.dest AND e.status = %s ORDER BY e.id FOR UPDATE) AS e"
+)
+_PG_ADD_TRIPS = (
+    "UPDATE endorsements_endorsement e SET trips_used = e.trips_used + t.n "
+    "FROM json_to_recordset(%s::json) AS t(id bigint, n integer) WHERE e.id = t.id"
+)
+
+
+@dataclass
+class _Trips:
+    """An active endorsement as trip use sees it (locked)."""
+
+    id: int
+    document_id: int
+    destination: str
+    valid_from: dt.date
+    valid_until: dt.date
+    trips_total: int | None
+    trips_used: int
+    used_now: int = 0
+    last_at: dt.datetime | None = None
+
+    def usable_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_until and (
+            self.trips_total is None or self.trips_used < self.trips_total
+        )
+
+    def preference(self) -> tuple:
+        # The one that expires first; a limited one before a multiple-trip one.
+        return (self.valid_until, self.trips_total is None, self.trips_total or 0, self.id)
+
+
+def _lock_for_trips(pairs: set[tuple[int, str]]) -> list[_Trips]:
+    """The active endorsements of these (document, destination) pairs, locked in (document,
+    destination, id) order (two batches lock the same rows in the same order: no deadlock)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_LOCK_FOR_TRIPS,
+                [
+                    json.dumps([{"d": d, "dest": dest} for d, dest in sorted(pairs)]),
+                    EndorsementStatus.ACTIVE.value,
+                ],
+            )
+            return [_Trips(*row) for row in cursor.fetchall()]
+    found = (
+        Endorsement.objects.select_for_update(of=("self",))
+        .filter(
+            document_id__in={d for d, _dest in pairs},
+            destination__in={dest for _d, dest in pairs},
+            status=EndorsementStatus.ACTIVE,
+        )
+        .order_by("document_id", "destination", "id")
+        .values_list(
+            "id",
+            "document_id",
+            "destination",
+            "valid_from",
+            "valid_until",
+            "trips_total",
+            "trips_used",
+        )
+    )
+    return [_Trips(*row) for row in found if (row[1], row[2]) in pairs]
+
+
+def trips_use(
+    *,
+    exits: Iterable[TripExit],
+    after_lock: Callable[[list[Hashable]], Iterable[Hashable]] | None = None,
+) -> dict[Hashable, int | None]:
+    """Use one trip for each exit and return {exit key: id of the endorsement it used, or None
+    when none was valid}. Inside the caller's transaction: the endorsements stay locked until
+    it commits. `after_lock(keys)`, called once the endorsements are locked, keeps the exits
+    that still use a trip (crossings: those not recorded yet, which only a check made after the
+    lock answers for a copy of the batch sent at the same time).
+
+    Oldest exit first (a late exit that arrives after newer ones takes what is left valid on its
+    day), each using the document's active endorsement for its destination valid on the day of
+    the crossing (Beijing time) that expires first among those with trips left. Multiple-trip
+    endorsements (no total) count the trip and never run out; the last trip of a limited one
+    moves it to used up. The database refuses trips_used above trips_total. A whole batch's
+    exits take one statement to lock, one to count: not a few per exit.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction("trips_use inside transaction.atomic()")
+    exits = sorted(exits, key=lambda e: (e.crossed_at, str(e.key)))
+    if not exits:
+        return {}
+    candidates: dict[tuple[int, str], list[_Trips]] = {}
+    for found in _lock_for_trips({(e.document_id, e.destination) for e in exits}):
+        candidates.setdefault((found.document_id, found.destination), []).append(found)
+    if after_lock is not None:
+        kept = set(after_lock([e.key for e in exits]))
+        exits = [e for e in exits if e.key in kept]
+    used: dict[Hashable, int | None] = {}
+    for trip in exits:
+        day = trip.crossed_at.astimezone(SHANGHAI).date()
+        usable = [
+            e for e in candidates.get((trip.document_id, trip.destination), ()) if e.usable_on(day)
+        ]
+        if not usable:
+            used[trip.key] = None
+            continue
+        chosen = min(usable, key=_Trips.preference)
+        chosen.trips_used += 1
+        chosen.used_now += 1
+        chosen.last_at = trip.crossed_at
+        used[trip.key] = chosen.id
+    counted = [e for group in candidates.values() for e in group if e.used_now]
+    used_up = [e for e in counted if e.trips_total is not None and e.trips_used >= e.trips_total]
+    _add_trips([e for e in counted if e not in used_up])
+    for spent in used_up:
+        # The last trip: its count and the status in the workflow's one UPDATE, with its event.
+        ENDORSEMENTS.apply(
+            Endorsement.objects.get(pk=spent.id),
+            "use_up",
+            at=spent.last_at,
+            changes={"trips_used": spent.trips_used},
+        )
+    return used
+
+
+def _add_trips(counted: list[_Trips]) -> None:
+    if not counted:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_ADD_TRIPS, [json.dumps([{"id": e.id, "n": e.used_now} for e in counted])]
+            )
+        return
+    for endorsement in counted:
+        Endorsement.objects.filter(pk=endorsement.id).update(
+            trips_used=F("trips_used") + endorsement.used_now
+        )
+
+
 def consume_trip(
     *, document_id: int, destination: str, crossed_at: dt.datetime
 ) -> Endorsement | None:
-    """Use one trip of the document's active endorsement for `destination` valid at `crossed_at`
-    (the one that expires first among those with trips left) and return it; None when there is
-    none. Inside the caller's transaction: the row stays locked until it commits.
-
-    Multiple-trip endorsements (no total) count the trip and never run out; the last trip of a
-    limited one moves it to used up. The database refuses trips_used above trips_total.
-    """
+    """Use one trip for one exit (trips_use) and return the endorsement it used, or None."""
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransaction("consume_trip inside transaction.atomic()")
-    day = crossed_at.astimezone(SHANGHAI).date()
-    endorsement = (
-        Endorsement.objects.select_for_update(of=("self",))
-        .filter(
-            document_id=document_id,
-            destination=destination,
-            status=EndorsementStatus.ACTIVE,
-            valid_from__lte=day,
-            valid_until__gte=day,
-        )
-        .filter(Q(trips_total__isnull=True) | Q(trips_used__lt=F("trips_total")))
-        # The one that expires first; a limited one before a multiple-trip one.
-        .order_by("valid_until", F("trips_total").asc(nulls_last=True), "id")
-        .first()
-    )
-    if endorsement is None:
-        return None
-    Endorsement.objects.filter(pk=endorsement.pk).update(trips_used=F("trips_used") + 1)
-    endorsement.refresh_from_db(fields=["trips_used"])
-    if endorsement.trips_total is not None and endorsement.trips_used >= endorsement.trips_total:
-        ENDORSEMENTS.apply(endorsement, "use_up", at=crossed_at)
-    return endorsement
+    exit_ = TripExit(key=0, document_id=document_id, destination=destination, crossed_at=crossed_at)
+    pk = trips_use(exits=[exit_])[0]
+    return None if pk is None else Endorsement.objects.get(pk=pk)
 
 
 # Endorsements expired per run at most (the next run takes the rest).

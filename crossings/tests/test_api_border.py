@@ -271,3 +271,42 @@ def test_times_with_an_offset_and_microseconds_are_kept_exactly(post_batch):
     assert [a["event_id"] for a in first["accepted"]] == ["t1"]
     assert Crossing.objects.get(event_id="t1").occurred_at == when
     assert again["accepted"] == [] and [d["event_id"] for d in again["duplicates"]] == ["t1"]
+
+
+def test_a_batch_reads_the_same_whether_or_not_another_event_is_invalid(post_batch):
+    # given the same events with spaces around values and no vehicle, once alone (read in one
+    # pass) and once beside an invalid event (read event by event), at two ports' ids
+    card = HkMacaoPassFactory()
+    when = timezone.now() - dt.timedelta(hours=3)
+
+    def events(prefix):
+        one = event(card, event_id=f" {prefix}1 ", when=when, destination=" HKG ")
+        one.pop("vehicle")
+        return [one, event(card, event_id=f"{prefix}2", when=when, direction="entry")]
+
+    # when both are sent
+    alone = post_batch({"port": "SZ-LUOHU", "events": events("a")}).json()
+    beside = post_batch({"port": "SZ-LUOHU", "events": [*events("b"), {"event_id": "x"}]}).json()
+
+    # then both record the same values; only the invalid event is refused
+    assert [a["event_id"] for a in alone["accepted"]] == ["a1", "a2"]
+    assert [a["event_id"] for a in beside["accepted"]] == ["b1", "b2"]
+    assert [r["index"] for r in beside["rejected"]] == [2]
+    rows = Crossing.objects.order_by("event_id").values_list(
+        "event_id", "destination", "vehicle", "direction"
+    )
+    assert [row[1:] for row in rows] == [("HKG", "", "exit"), ("HKG", "", "entry")] * 2
+
+
+def test_a_batch_with_no_valid_event_records_nothing(post_batch):
+    # given a batch whose only event is in the future
+    card = HkMacaoPassFactory()
+    when = timezone.now() + dt.timedelta(hours=1)
+
+    # when it is sent
+    body = post_batch({"port": "SZ-LUOHU", "events": [event(card, event_id="f", when=when)]})
+
+    # then it is answered, the event refused with its reason, nothing recorded
+    assert body.status_code == 200
+    assert [r["code"] for r in body.json()["rejected"]] == ["event_in_future"]
+    assert body.json()["accepted"] == [] and Crossing.objects.count() == 0

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from crossings import signing
-from crossings.models import Crossing, Flag
+from crossings.models import Crossing, CrossingMonth, Flag
 from documents.tests.factories import (
     CitizenFactory,
     HkMacaoPassFactory,
@@ -100,6 +100,9 @@ def test_a_batch_sent_twice_and_shuffled_lands_once_and_uses_the_right_trips(pos
     assert {a["event_id"]: a["flag"] for a in first["accepted"]}["hk-1"] == "no_endorsement"
     trips = dict(Endorsement.objects.values_list("pk", "trips_used"))
     assert (trips[soon.pk], trips[later.pk], trips[macao.pk]) == (1, 2, 1)
+    # and the months index counts each crossing once, those that used a trip too
+    months = CrossingMonth.objects.filter(person=card.person).values_list("count", flat=True)
+    assert sum(months) == Crossing.objects.filter(person=card.person).count() == len(events)
 
 
 @pytest.mark.django_db
@@ -185,3 +188,21 @@ def test_an_exit_on_a_card_without_any_endorsement_is_flagged_once(post_batch):
         "x": Flag.NO_ENDORSEMENT,
         "y": "",
     }
+
+
+@pytest.mark.django_db
+def test_an_exit_recorded_meanwhile_fails_the_batch_whole_and_uses_no_trip(post_batch, monkeypatch):
+    # given an exit that used a trip, and a check of "sent before" that misses it (as when a
+    # copy of the batch commits between the check and the insert)
+    card, soon, _later, _macao = _card_with_endorsements()
+    events = [event(card, event_id="hk", when=timezone.now() - dt.timedelta(days=1))]
+    assert post_batch({"port": "SZ-LUOHU", "events": events}).status_code == 200
+    monkeypatch.setattr("crossings.services._recorded", lambda port, exits: set())
+
+    # when it is sent again
+    response = post_batch({"port": "SZ-LUOHU", "events": events})
+
+    # then the batch is refused whole: the trip was used once
+    assert (response.status_code, response.json()["code"]) == (409, "crossing_batch_conflict")
+    assert Crossing.objects.count() == 1
+    assert Endorsement.objects.get(pk=soon.pk).trips_used == 1

@@ -1,5 +1,6 @@
 """consume_trip: one exit to the destination uses one trip of a valid endorsement."""
 
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from core.errors import OutsideTransaction
 from documents.tests.factories import days_from_today
 from endorsements.models import Endorsement, EndorsementEvent, EndorsementStatus
-from endorsements.services import consume_trip
+from endorsements.services import TripExit, consume_trip, trips_use
 
 from .factories import EndorsementFactory, PolicyFactory
 
@@ -115,3 +116,33 @@ def test_two_crossings_at_once_with_one_trip_left_exactly_one_gets_it():
     endorsement.refresh_from_db()
     assert endorsement.trips_used == 2
     assert endorsement.status == EndorsementStatus.USED_UP
+
+
+def test_a_batch_of_exits_uses_trips_oldest_first_and_after_lock_drops_some():
+    # given a 2-trip endorsement and three exits, one of which the caller drops once locked
+    endorsement = EndorsementFactory(trips_total=2)
+    now = timezone.now()
+    exits = [
+        TripExit(key=k, document_id=endorsement.document_id, destination="HKG", crossed_at=at)
+        for k, at in [
+            ("c", now),
+            ("a", now - dt.timedelta(hours=2)),
+            ("b", now - dt.timedelta(hours=1)),
+        ]
+    ]
+    seen = []
+
+    def after_lock(keys):
+        seen.extend(keys)
+        return [k for k in keys if k != "b"]
+
+    # when
+    with transaction.atomic():
+        used = trips_use(exits=exits, after_lock=after_lock)
+
+    # then the two kept use the two trips, oldest first, and the endorsement is used up
+    assert seen == ["a", "b", "c"]
+    assert used == {"a": endorsement.pk, "c": endorsement.pk}
+    endorsement.refresh_from_db()
+    assert (endorsement.trips_used, endorsement.status) == (2, EndorsementStatus.USED_UP)
+    assert EndorsementEvent.objects.get(endorsement=endorsement, action="use_up").at == now

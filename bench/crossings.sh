@@ -15,6 +15,11 @@
 # about 40 minutes to generate on the shared 2-core machine), BENCH_X_SENDERS (4),
 # BENCH_X_BATCHES (40 per sender), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
 # BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2).
+# Reusing a database (10 million crossings take 13-20 minutes to generate): generate once with
+# BENCH_KEEP_DB=1 (and BENCH_X_SETUP_ONLY=1 to stop after the data), then pass that run's folder
+# as BENCH_REUSE_DB=bench/results/crossings-<time> with the same BENCH_X_DATABASE_URL: its data
+# files (tokens, ports' secrets and credential key, documents sample) are copied, nothing is
+# generated (migrations are applied), and the database is kept (a reused one is never dropped).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,17 +39,32 @@ source bench/lib.sh
 bench_find_ceiling
 bench_ensure_wrk
 bench_production_env
-PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
-export PORT_CREDENTIAL_KEY
 
 bench_run_dir crossings-
 RUN_DIR="$PWD/$RUN_DIR"  # absolute: the ceiling's script writes its JSON from elsewhere
 
-say "fresh database: demo halls, $PERSONS persons, $CROSSINGS crossings"
-bench_fresh_db
-"$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS"
-"$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
-bench_vacuum
+if [ -n "${BENCH_REUSE_DB:-}" ]; then
+  say "reusing database $(basename "$DATABASE_URL") and the data files of $BENCH_REUSE_DB"
+  export BENCH_KEEP_DB=1
+  cp "$BENCH_REUSE_DB"/{ports.json,documents.tsv,data.json,document_tokens.txt,port_credential_key} "$RUN_DIR/"
+  PORT_CREDENTIAL_KEY="$(cat "$RUN_DIR/port_credential_key")"
+  export PORT_CREDENTIAL_KEY
+  "$PY" manage.py migrate --noinput >/dev/null  # this commit's schema on the data kept
+else
+  # Kept beside the data: the ports' credentials stored in the database are sealed with it.
+  PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
+  export PORT_CREDENTIAL_KEY
+  echo "$PORT_CREDENTIAL_KEY" >"$RUN_DIR/port_credential_key"
+  say "fresh database $(basename "$DATABASE_URL"): demo halls, $PERSONS persons, $CROSSINGS crossings"
+  bench_fresh_db
+  "$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS"
+  "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
+  bench_vacuum
+fi
+if [ -n "${BENCH_X_SETUP_ONLY:-}" ]; then
+  say "data ready in $(basename "$DATABASE_URL"); reuse with BENCH_REUSE_DB=${RUN_DIR#"$PWD/"}"
+  exit 0
+fi
 
 say "ceiling ($CEILING_SCRIPT)"
 CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling.txt"

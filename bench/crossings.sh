@@ -14,12 +14,14 @@
 # Knobs: BENCH_X_PERSONS (100000), BENCH_X_CROSSINGS (1000000; the issue's 10 million takes
 # about 40 minutes to generate on the shared 2-core machine), BENCH_X_SENDERS (4),
 # BENCH_X_BATCHES (40 per sender), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
-# BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2).
+# BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
+# "ingest" alone skips the accounts and the my-crossings runs; "read" alone skips ingestion).
 # Reusing a database (10 million crossings take 13-20 minutes to generate): generate once with
 # BENCH_KEEP_DB=1 (and BENCH_X_SETUP_ONLY=1 to stop after the data), then pass that run's folder
 # as BENCH_REUSE_DB=bench/results/crossings-<time> with the same BENCH_X_DATABASE_URL: its data
 # files (tokens, ports' secrets and credential key, documents sample) are copied, nothing is
 # generated (migrations are applied), and the database is kept (a reused one is never dropped).
+# Ingestion adds rows to a reused database: "read" alone leaves it as it was generated.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,7 +34,9 @@ CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 DURATION="${BENCH_DURATION:-20s}"
 DATABASE_URL_BENCH="${BENCH_X_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_crossbench}"
 REDIS_URL_BENCH="${BENCH_X_REDIS_URL:-redis://127.0.0.1:6379/12}"
+SCENARIOS=" ${BENCH_X_SCENARIOS:-read ingest} "
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
+scenario() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
@@ -46,7 +50,9 @@ RUN_DIR="$PWD/$RUN_DIR"  # absolute: the ceiling's script writes its JSON from e
 if [ -n "${BENCH_REUSE_DB:-}" ]; then
   say "reusing database $(basename "$DATABASE_URL") and the data files of $BENCH_REUSE_DB"
   export BENCH_KEEP_DB=1
-  cp "$BENCH_REUSE_DB"/{ports.json,documents.tsv,data.json,document_tokens.txt,port_credential_key} "$RUN_DIR/"
+  for file in ports.json documents.tsv data.json document_tokens.txt port_credential_key; do
+    [ ! -f "$BENCH_REUSE_DB/$file" ] || cp "$BENCH_REUSE_DB/$file" "$RUN_DIR/"
+  done
   PORT_CREDENTIAL_KEY="$(cat "$RUN_DIR/port_credential_key")"
   export PORT_CREDENTIAL_KEY
   "$PY" manage.py migrate --noinput >/dev/null  # this commit's schema on the data kept
@@ -58,7 +64,9 @@ else
   say "fresh database $(basename "$DATABASE_URL"): demo halls, $PERSONS persons, $CROSSINGS crossings"
   bench_fresh_db
   "$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS"
-  "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
+  if scenario read; then
+    "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
+  fi
   bench_vacuum
 fi
 if [ -n "${BENCH_X_SETUP_ONLY:-}" ]; then
@@ -71,26 +79,30 @@ CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | 
 
 bench_start_server "" 90
 
-wrk_run() { # duration [rate]
-  BENCH_RATE="${2:-}" BENCH_RATE_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
-    -H "X-Forwarded-Proto: https" -s bench/crossings.lua "$BASE" -- "$RUN_DIR/document_tokens.txt"
-}
-say "my crossings: warm-up, then wrk $DURATION"
-wrk_run 5s >/dev/null
-wrk_run "$DURATION" | tee "$RUN_DIR/my-crossings.txt"
-PACED="$("$PY" -c "import json; print(int(0.3 * json.load(open('$RUN_DIR/ceiling.json'))['/db']['rps']))" 2>/dev/null || echo 0)"
-if [ "$PACED" -gt 0 ]; then
-  say "my crossings paced at $PACED requests/s (0.3 of /db)"
-  wrk_run "$DURATION" "$PACED" | tee "$RUN_DIR/my-crossings-paced.txt"
+if scenario read; then
+  wrk_run() { # duration [rate]
+    BENCH_RATE="${2:-}" BENCH_RATE_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
+      -H "X-Forwarded-Proto: https" -s bench/crossings.lua "$BASE" -- "$RUN_DIR/document_tokens.txt"
+  }
+  say "my crossings: warm-up, then wrk $DURATION"
+  wrk_run 5s >/dev/null
+  wrk_run "$DURATION" | tee "$RUN_DIR/my-crossings.txt"
+  PACED="$("$PY" -c "import json; print(int(0.3 * json.load(open('$RUN_DIR/ceiling.json'))['/db']['rps']))" 2>/dev/null || echo 0)"
+  if [ "$PACED" -gt 0 ]; then
+    say "my crossings paced at $PACED requests/s (0.3 of /db)"
+    wrk_run "$DURATION" "$PACED" | tee "$RUN_DIR/my-crossings-paced.txt"
+  fi
 fi
 
-say "ingestion: $SENDERS ports x $BATCHES batches of 500, then the replay"
-"$PY" bench/crossings_ingest.py "$BASE" "$RUN_DIR" --senders "$SENDERS" --batches "$BATCHES" --size 500
-"$PY" bench/crossings_data.py sizes >"$RUN_DIR/sizes-after.json"
+if scenario ingest; then
+  say "ingestion: $SENDERS ports x $BATCHES batches of 500, then the replay"
+  "$PY" bench/crossings_ingest.py "$BASE" "$RUN_DIR" --senders "$SENDERS" --batches "$BATCHES" --size 500
+  "$PY" bench/crossings_data.py sizes >"$RUN_DIR/sizes-after.json"
+fi
 
 say "results"
-"$PY" - "$RUN_DIR" <<'PYTHON'
-import json, re, sys
+LOADAVG_START="$LOADAVG_START" "$PY" - "$RUN_DIR" <<'PYTHON'
+import json, os, re, sys
 from pathlib import Path
 run = Path(sys.argv[1])
 ceiling = json.loads((run / "ceiling.json").read_text())
@@ -104,9 +116,14 @@ def wrk(name):
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99[2]]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     return {"rps": rps, "p99_ms": float(p99[1]) * scale, "non_2xx": int(non2xx[1]) if non2xx else 0}
-ingest = json.loads((run / "ingest.json").read_text())
+ingest_path = run / "ingest.json"
+ingest = json.loads(ingest_path.read_text()) if ingest_path.exists() else None
 data = json.loads((run / "data.json").read_text())
 result = {
+    "scenarios": os.environ.get("BENCH_X_SCENARIOS", "read ingest"),
+    "reused_database_of": os.environ.get("BENCH_REUSE_DB"),
+    "loadavg_at_start": os.environ["LOADAVG_START"],
+    "loadavg_at_end": Path("/proc/loadavg").read_text().split()[:3],
     "data": data,
     "ceiling": ceiling,
     "my_crossings": wrk("my-crossings"),
@@ -114,10 +131,12 @@ result = {
     "ingest": ingest,
 }
 mine = result["my_crossings"]
-result["my_crossings_ratio_to_db"] = round(mine["rps"] / ceiling["/db"]["rps"], 3)
-result["ingest_batches_per_s_ratio_to_write"] = round(
-    ingest["new"]["events_per_s"] / 500 / ceiling["/write"]["rps"], 4
-)
+if mine:
+    result["my_crossings_ratio_to_db"] = round(mine["rps"] / ceiling["/db"]["rps"], 3)
+if ingest:
+    result["ingest_batches_per_s_ratio_to_write"] = round(
+        ingest["new"]["events_per_s"] / 500 / ceiling["/write"]["rps"], 4
+    )
 (run / "results.json").write_text(json.dumps(result, indent=2) + "\n")
 print(json.dumps({k: v for k, v in result.items() if k != "data"}, indent=2))
 PYTHON

@@ -19,6 +19,12 @@
 # BENCH_X_SAMPLE (20000: the documents the ingestion draws its events from; 80,000 events over
 # 20,000 documents make concurrent batches share persons, their months and endorsements, which
 # real ports' batches rarely do).
+# Reusing a database (10 million crossings take 13-20 minutes to generate): generate once with
+# BENCH_KEEP_DB=1 (and BENCH_X_SETUP_ONLY=1 to stop after the data), then pass that run's folder
+# as BENCH_REUSE_DB=bench/results/crossings-<time> with the same BENCH_X_DATABASE_URL: its data
+# files (tokens, ports' secrets and credential key, documents sample) are copied, nothing is
+# generated (migrations are applied), and the database is kept (a reused one is never dropped).
+# Ingestion adds rows to a reused database: "read" alone leaves it as it was generated.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,20 +46,37 @@ source bench/lib.sh
 bench_find_ceiling
 bench_ensure_wrk
 bench_production_env
-PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
-export PORT_CREDENTIAL_KEY
 
 bench_run_dir crossings-
 RUN_DIR="$PWD/$RUN_DIR"  # absolute: the ceiling's script writes its JSON from elsewhere
 
-say "fresh database: demo halls, $PERSONS persons, $CROSSINGS crossings"
-bench_fresh_db
-"$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS" \
-  --sample "${BENCH_X_SAMPLE:-20000}"
-if scenario read; then
-  "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
+if [ -n "${BENCH_REUSE_DB:-}" ]; then
+  say "reusing database $(basename "$DATABASE_URL") and the data files of $BENCH_REUSE_DB"
+  export BENCH_KEEP_DB=1
+  for file in ports.json documents.tsv data.json document_tokens.txt port_credential_key; do
+    [ ! -f "$BENCH_REUSE_DB/$file" ] || cp "$BENCH_REUSE_DB/$file" "$RUN_DIR/"
+  done
+  PORT_CREDENTIAL_KEY="$(cat "$RUN_DIR/port_credential_key")"
+  export PORT_CREDENTIAL_KEY
+  "$PY" manage.py migrate --noinput >/dev/null  # this commit's schema on the data kept
+else
+  # Kept beside the data: the ports' credentials stored in the database are sealed with it.
+  PORT_CREDENTIAL_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
+  export PORT_CREDENTIAL_KEY
+  echo "$PORT_CREDENTIAL_KEY" >"$RUN_DIR/port_credential_key"
+  say "fresh database $(basename "$DATABASE_URL"): demo halls, $PERSONS persons, $CROSSINGS crossings"
+  bench_fresh_db
+  "$PY" bench/crossings_data.py generate "$RUN_DIR" --persons "$PERSONS" --crossings "$CROSSINGS" \
+    --sample "${BENCH_X_SAMPLE:-20000}"
+  if scenario read; then
+    "$PY" bench/documents_data.py setup "$RUN_DIR" --accounts 10000
+  fi
+  bench_vacuum
 fi
-bench_vacuum
+if [ -n "${BENCH_X_SETUP_ONLY:-}" ]; then
+  say "data ready in $(basename "$DATABASE_URL"); reuse with BENCH_REUSE_DB=${RUN_DIR#"$PWD/"}"
+  exit 0
+fi
 
 say "ceiling ($CEILING_SCRIPT)"
 CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling.txt"
@@ -102,6 +125,7 @@ ingest = json.loads(ingest_path.read_text()) if ingest_path.exists() else None
 data = json.loads((run / "data.json").read_text())
 result = {
     "scenarios": os.environ.get("BENCH_X_SCENARIOS", "read ingest"),
+    "reused_database_of": os.environ.get("BENCH_REUSE_DB"),
     "loadavg_at_start": os.environ["LOADAVG_START"],
     "loadavg_at_end": Path("/proc/loadavg").read_text().split()[:3],
     "data": data,

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,8 +20,8 @@ from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from .errors import PeriodInvalid
-from .models import Crossing, CrossingMonth, Port
-from .partitions import month_start, retention_start
+from .models import Crossing, Port
+from .partitions import is_partitioned, retention_start
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -145,11 +144,6 @@ _DOCUMENTS = RawSelect(
     [Part(Document, "d")],
     "FROM documents_document d WHERE d.person_id = %s ORDER BY d.type, d.issued_on DESC, d.id",
 )
-_MONTHS = RawSelect(
-    [Part(CrossingMonth, "m", only=("month", "count"))],
-    "FROM crossings_crossingmonth m WHERE m.person_id = %s AND m.month >= %s AND m.month <= %s"
-    " ORDER BY m.month DESC",
-)
 
 
 @cache
@@ -176,30 +170,25 @@ def _endorsements_select() -> RawSelect:
     )
 
 
-# One branch per month read: each bounds occurred_at to one month, so that PostgreSQL plans
-# each against one partition (one OR of all the months made it weigh every month against every
-# partition: 2.3 ms of planning for 10 months). Only the month of the cursor (the first branch,
-# the newest) needs the keyset condition: the others end before the cursor's moment.
-_BRANCH = (
-    "SELECT * FROM crossings_crossing WHERE person_id = %s AND occurred_at >= %s"
-    " AND occurred_at < %s"
+# A page of the person's crossings with their ports, newest first. On PostgreSQL one call of
+# crossings_person_page (migration 0005): it reads the months that hold the person's crossings
+# (CrossingMonth) one partition at a time, each read a kept generic plan, so that a page is one
+# round trip and nothing is planned per request (docs/benchmarks.md "Crossings"). SQLite has one
+# table: the same rows in one plain statement.
+_PAGE_COLUMNS = [Part(Crossing, "c"), Part(Port, "p")]
+_PAGE_ORDER = " ORDER BY c.occurred_at DESC, c.id DESC"
+_PAGE_PARTITIONED = RawSelect(
+    _PAGE_COLUMNS,
+    "FROM crossings_person_page(%s, %s, %s, %s, %s, %s, %s) c"
+    " JOIN crossings_port p ON p.id = c.port_id" + _PAGE_ORDER,
 )
-_KEYSET = " AND (occurred_at < %s OR (occurred_at = %s AND id < %s))"
-_ON_DOCUMENT = " AND document_id = %s"
-
-
-@cache
-def _page_select(months: int, keyset: bool, by_document: bool) -> RawSelect:
-    """The page's rows of `months` months (one branch each, the first with the keyset
-    condition if `keyset`), with their ports."""
-    tail = _ON_DOCUMENT if by_document else ""
-    first = _BRANCH + (_KEYSET if keyset else "") + tail
-    union = " UNION ALL ".join([first] + [_BRANCH + tail] * (months - 1))
-    return RawSelect(
-        [Part(Crossing, "c"), Part(Port, "p")],
-        f"FROM ({union}) c JOIN crossings_port p ON p.id = c.port_id"
-        " ORDER BY c.occurred_at DESC, c.id DESC LIMIT %s",
-    )
+_PAGE_ONE_TABLE = RawSelect(
+    _PAGE_COLUMNS,
+    "FROM crossings_crossing c JOIN crossings_port p ON p.id = c.port_id"
+    " WHERE c.person_id = %s AND c.occurred_at >= %s AND c.occurred_at < %s"
+    " AND (c.occurred_at < %s OR (c.occurred_at = %s AND c.id < %s))"
+    " AND (%s IS NULL OR c.document_id = %s)" + _PAGE_ORDER + " LIMIT %s",
+)
 
 
 def _page_rows(
@@ -212,39 +201,20 @@ def _page_rows(
     document_id: int | None,
     wanted: int,
 ) -> list[Crossing]:
-    """Up to `wanted` crossings of the person, newest first, before (moment, last_id), reading
-    only the months that hold crossings of theirs (CrossingMonth), newest months first, as many
-    as the rows wanted need: each month is one partition on PostgreSQL, so a commuter's page
-    opens one or two partitions and an occasional traveller's their few months, not all 124."""
-    ops = connection.ops
-    months = _MONTHS.values(
-        [
-            person_id,
-            ops.adapt_datefield_value(month_start(start_at).date()),
-            ops.adapt_datefield_value(month_start(upper - dt.timedelta(microseconds=1)).date()),
-        ]
-    )
-    at = ops.adapt_datetimefield_value
-    rows: list[Crossing] = []
-    index = 0
-    while len(rows) < wanted and index < len(months):
-        need, params, counted, branches, keyset = wanted - len(rows), [], 0, 0, False
-        while index < len(months) and counted < need:
-            month, count = months[index]
-            index, branches = index + 1, branches + 1
-            counted += count
-            first = dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
-            low, high = max(first, start_at), min(first + relativedelta(months=1), upper)
-            params += [person_id, at(low), at(high)]
-            if branches == 1 and high > moment:  # the cursor's month (months newest first)
-                keyset = True
-                params += [at(moment), at(moment), last_id]
-            if document_id is not None:
-                params.append(document_id)
-        select = _page_select(branches, keyset, document_id is not None)
-        for crossing, port in select.rows([*params, need]):
-            crossing.port = port
-            rows.append(crossing)
+    """Up to `wanted` crossings of the person with start_at <= occurred_at < upper, strictly
+    before (moment, last_id), on `document_id` if given, newest first, with their ports."""
+    at = connection.ops.adapt_datetimefield_value
+    if is_partitioned():
+        select = _PAGE_PARTITIONED
+        params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id, wanted]
+    else:
+        select = _PAGE_ONE_TABLE
+        params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
+        params += [document_id, document_id, wanted]
+    rows = []
+    for crossing, port in select.rows(params):
+        crossing.port = port
+        rows.append(crossing)
     return rows
 
 

@@ -1,12 +1,14 @@
 import datetime as dt
+import random
 
 import pytest
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from core.dates import SHANGHAI
 from crossings.models import Crossing
-from crossings.selectors import person_crossings
-from documents.tests.factories import HkMacaoPassFactory, PassportFactory
+from crossings.selectors import crossings_page_for, earliest_day, person_crossings
+from documents.tests.factories import CitizenFactory, HkMacaoPassFactory, PassportFactory
 
 from .factories import CrossingFactory
 
@@ -72,3 +74,84 @@ def test_a_person_document_or_port_with_crossings_cannot_be_deleted():
         with pytest.raises(ProtectedError):
             target.delete()
     assert Crossing.objects.filter(pk=crossing.pk).exists()
+
+
+def _all_pages(user, **query) -> list[int]:
+
+    seen, before = [], None
+    while True:
+        page = crossings_page_for(user=user, before=before, **query)
+        seen += [c.pk for c in page.crossings]
+        if page.next_cursor is None:
+            return seen
+        before = page.next_cursor
+
+
+def test_pages_are_exactly_the_persons_crossings_in_every_shape():
+    # given crossings over many months on three documents (an old passport among them), some at
+    # the very edges of a UTC month (the partitions' months), and someone else's
+    user = CitizenFactory()
+    person = user.person
+    old_passport = PassportFactory(person=person, status="invalidated")
+    passport = PassportFactory(person=person)
+    card = HkMacaoPassFactory(person=person)
+    documents = [old_passport, passport, card]
+    rnd = random.Random(12)
+    now = timezone.now()
+    moments = [now - dt.timedelta(days=rnd.uniform(1, 3600)) for _ in range(60)]
+    edge = now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    edge -= dt.timedelta(days=200)
+    edge = edge.replace(day=1)
+    moments += [edge, edge - dt.timedelta(microseconds=1), edge, edge + dt.timedelta(days=31)]
+    for moment in moments:
+        CrossingFactory(document=rnd.choice(documents), occurred_at=moment)
+    CrossingFactory(occurred_at=now - dt.timedelta(days=5))  # someone else's
+
+    # when they are read a page at a time in every shape: limits, documents, periods
+    today, month = timezone.localdate(), dt.timedelta(days=40)
+    periods = [
+        (None, None),
+        (earliest_day(), today),
+        (edge.astimezone(SHANGHAI).date(), (edge + month).astimezone(SHANGHAI).date()),
+        (today - dt.timedelta(days=900), today - dt.timedelta(days=300)),
+    ]
+    for limit in (1, 3, 20, 100):
+        for document in [None, *documents]:
+            for start, end in periods:
+                seen = _all_pages(
+                    user,
+                    limit=limit,
+                    start=start,
+                    end=end,
+                    document_id=document and document.pk,
+                )
+
+                # then each page holds what one ORM query over the same bounds gives
+                low = dt.datetime.combine(start or earliest_day(), dt.time.min, tzinfo=SHANGHAI)
+                high = dt.datetime.combine(
+                    (end or today) + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI
+                )
+                expected = list(
+                    person_crossings(
+                        person.pk, start=low, end=high, document_id=document and document.pk
+                    ).values_list("pk", flat=True)
+                )
+                assert seen == expected, (limit, document, start, end)
+    first = crossings_page_for(user=user, limit=100)
+    assert {c.document_id for c in first.crossings} == {d.pk for d in documents}
+    assert {d.pk for d in first.documents} == {d.pk for d in documents}
+
+
+def test_a_page_is_three_queries_however_many_months_it_reads(django_assert_num_queries):
+    # given crossings in 40 different months
+    user = CitizenFactory()
+    card = HkMacaoPassFactory(person=user.person)
+    now = timezone.now()
+    for month in range(40):
+        CrossingFactory(document=card, occurred_at=now - dt.timedelta(days=31 * month + 2))
+    user.person
+
+    # when a page of 30 is read, then it is documents, the page and the endorsements
+    with django_assert_num_queries(3):
+        page = crossings_page_for(user=user, limit=30)
+    assert len(page.crossings) == 30 and page.next_cursor

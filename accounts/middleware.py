@@ -46,14 +46,14 @@ def app_client(request: HttpRequest) -> bool:
 
 
 class WebSessionMiddleware(SessionMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request):
         if app_client(request):
             return self.get_response(request)
         return super().__call__(request)
 
 
 class WebAuthenticationMiddleware(AuthenticationMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request):
         if app_client(request):
             # Nobody is signed in on a session here: the API's own authentication decides.
             request.user = AnonymousUser()
@@ -62,14 +62,14 @@ class WebAuthenticationMiddleware(AuthenticationMiddleware):
 
 
 class WebOTPMiddleware(OTPMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request):
         if app_client(request):
             return self.get_response(request)
         return super().__call__(request)
 
 
 class WebMessageMiddleware(MessageMiddleware):
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request):
         if app_client(request):
             return self.get_response(request)
         return super().__call__(request)

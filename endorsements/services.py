@@ -235,17 +235,6 @@ def _add_trips(counted: list[_Trips]) -> None:
         )
 
 
-def consume_trip(
-    *, document_id: int, destination: str, crossed_at: dt.datetime
-) -> Endorsement | None:
-    """Use one trip for one exit (trips_use) and return the endorsement it used, or None."""
-    if not transaction.get_connection().in_atomic_block:
-        raise OutsideTransaction("consume_trip inside transaction.atomic()")
-    exit_ = TripExit(key=0, document_id=document_id, destination=destination, crossed_at=crossed_at)
-    pk = trips_use(exits=[exit_])[0]
-    return None if pk is None else Endorsement.objects.get(pk=pk)
-
-
 # Endorsements expired per run at most (the next run takes the rest).
 EXPIRE_BATCH = 5000
 

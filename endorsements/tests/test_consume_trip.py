@@ -1,4 +1,4 @@
-"""consume_trip: one exit to the destination uses one trip of a valid endorsement."""
+"""trips_use: one exit to the destination uses one trip of a valid endorsement."""
 
 import datetime as dt
 import threading
@@ -11,11 +11,18 @@ from django.utils import timezone
 from core.errors import OutsideTransaction
 from documents.tests.factories import days_from_today
 from endorsements.models import Endorsement, EndorsementEvent, EndorsementStatus
-from endorsements.services import TripExit, consume_trip, trips_use
+from endorsements.services import TripExit, trips_use
 
 from .factories import EndorsementFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def consume_trip(*, document_id: int, destination: str, crossed_at: dt.datetime):
+    """One exit through trips_use: the endorsement whose trip it used, or None."""
+    exit_ = TripExit(key=0, document_id=document_id, destination=destination, crossed_at=crossed_at)
+    pk = trips_use(exits=[exit_])[0]
+    return None if pk is None else Endorsement.objects.get(pk=pk)
 
 
 def _consume(endorsement, *, destination="HKG", at=None):

@@ -8,17 +8,17 @@ from typing import Literal
 
 import pydantic
 from django.http import HttpRequest
-from django.urls import reverse
 from ninja import Path, Query, Router, Schema
 from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.auth import citizen_auth, require_bound
 from appointments.models import ApplicationKind
-from core.api import Out, Page, PageParams, ProblemOut, page_links
+from core.api import Out, Page, PageParams, ProblemOut, page_links, prevalidated_response
 from core.http import client_address
 from core.i18n import localized
 from core.masking import mask_id_number
+from core.reversing import DetailLinks
 from documents.models import DocumentType
 from endorsements import selectors as endorsement_selectors
 from endorsements.models import Channel, Destination, Endorsement, EndorsementStatus
@@ -147,16 +147,8 @@ class ApplicationDetailOut(ApplicationOut):
     timeline: list[TimelineStepOut] = Field(description="Oldest first; the last is the status.")
 
 
-class _Urls:
-    """Detail URLs, with reverse() run once per request rather than once per application."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        marker = "0NUMBER0"
-        url = request.build_absolute_uri(reverse("api:my_application_get", args=[marker]))
-        self.head, _sep, self.tail = url.rpartition(marker)
-
-    def __call__(self, number: str) -> str:
-        return f"{self.head}{number}{self.tail}"
+def _application_links(request: HttpRequest) -> DetailLinks:
+    return DetailLinks(request, "api:my_application_get")
 
 
 _CITIZEN_ACTIONS = {"withdraw": "withdraw", "change_delivery": "delivery"}
@@ -170,7 +162,7 @@ _DOCUMENT_LABELS = dict(DocumentType.choices)
 _KIND_LABELS = dict(ApplicationKind.choices)
 
 
-def _application(application: Application, *, user, urls: _Urls) -> dict:
+def _application(application: Application, *, user, urls: DetailLinks) -> dict:
     person, hall = application.person, application.hall
     outlook = selectors.application_outlook(application)
     return {
@@ -223,27 +215,9 @@ _ENDORSEMENT_STATUS_LABELS = dict(EndorsementStatus.choices)
 _DESTINATION_LABELS = dict(Destination.choices)
 
 
-class _EndorsementUrls:
-    """The API and page URLs of endorsements, reverse() run once per request."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        marker = 999999999
-        api = request.build_absolute_uri(reverse("api:my_endorsement", args=[marker]))
-        page = request.build_absolute_uri(reverse("endorsements:detail", args=[marker]))
-        self.api = api.rpartition(str(marker))
-        self.page = page.rpartition(str(marker))
-
-    def __call__(self, pk: int) -> tuple[str, str]:
-        return (
-            f"{self.api[0]}{pk}{self.api[2]}",
-            f"{self.page[0]}{pk}{self.page[2]}",
-        )
-
-
-def _endorsement(endorsement: Endorsement, *, user, urls: _EndorsementUrls) -> dict:
+def _endorsement(endorsement: Endorsement, *, user, urls: DetailLinks, pages: DetailLinks) -> dict:
     e, person, hall = endorsement, endorsement.person, endorsement.hall
     outlook = endorsement_selectors.endorsement_outlook(e)
-    api_url, page_url = urls(e.pk)
     return {
         "kind": "endorsement",
         "id": e.pk,
@@ -282,8 +256,8 @@ def _endorsement(endorsement: Endorsement, *, user, urls: _EndorsementUrls) -> d
         "valid_until": e.valid_until,
         "applied_at": e.applied_at.astimezone(SHANGHAI),
         "updated_at": e.updated_at.astimezone(SHANGHAI),
-        "url": api_url,
-        "page_url": page_url,
+        "url": urls(e.pk),
+        "page_url": pages(e.pk),
     }
 
 
@@ -299,7 +273,7 @@ def _step(event: ApplicationEvent, application: Application) -> dict:
 
 
 def _detail(request: HttpRequest, application: Application) -> dict:
-    return _application(application, user=request.auth, urls=_Urls(request)) | {
+    return _application(application, user=request.auth, urls=_application_links(request)) | {
         "timeline": [_step(e, application) for e in selectors.citizen_timeline(application)]
     }
 
@@ -319,19 +293,27 @@ def my_applications(request: HttpRequest, page: Query[PageParams]):
     count, rows = selectors.applications_page_for(
         user=request.auth, limit=page.limit, offset=page.offset
     )
-    urls = _Urls(request)
+    urls = _application_links(request)
     endorsements = []
     if page.offset == 0:
-        endorsement_urls = _EndorsementUrls(request)
+        api_links = DetailLinks(request, "api:my_endorsement")
+        page_links_ = DetailLinks(request, "endorsements:detail")
         endorsements = [
-            _endorsement(e, user=request.auth, urls=endorsement_urls)
+            _endorsement(e, user=request.auth, urls=api_links, pages=page_links_)
             for e in endorsement_selectors.endorsement_applications_for(user=request.auth)
         ]
-    return {
-        **page_links(request, count=count, limit=page.limit, offset=page.offset),
-        "results": [_application(a, user=request.auth, urls=urls) for a in rows],
-        "endorsements": endorsements,
-    }
+    # Built in MyApplicationsPage's shape, field order and types, and rendered without ninja's
+    # validation pass (profiled: 6% of the request's CPU); a test compares the body with the
+    # validated rendering in both languages, and every answer is checked against the OpenAPI
+    # document (tests/openapi_answers.py).
+    return prevalidated_response(
+        request,
+        {
+            **page_links(request, count=count, limit=page.limit, offset=page.offset),
+            "results": [_application(a, user=request.auth, urls=urls) for a in rows],
+            "endorsements": endorsements,
+        },
+    )
 
 
 @router.get(

@@ -2,11 +2,9 @@
 one document with its MRZ, and reporting one lost (挂失)."""
 
 import datetime as dt
-import functools
 from typing import Literal
 
 from django.http import HttpRequest
-from django.urls import get_script_prefix, reverse
 from ninja import Header, Path, Router, Schema
 from pydantic import Field
 
@@ -16,6 +14,7 @@ from core.api import Out, ProblemOut
 from core.bounds import MAX_ID
 from core.i18n import localized
 from core.masking import mask_id_number
+from core.reversing import DetailLinks
 from endorsements.selectors import (
     CARD_PASSES,
     endorsement_summary,
@@ -95,22 +94,8 @@ class DocumentDetailOut(DocumentOut):
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _detail_path(script_prefix: str) -> tuple[str, str]:
-    """The detail path around the id, for the script prefix reverse() is using now."""
-    head, _sep, tail = reverse("api:my_document_get", args=[0]).rpartition("0")
-    return head, tail
-
-
-class _Urls:
-    """Detail URLs: reverse() once per process, the absolute URI once per request."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        head, self.tail = _detail_path(get_script_prefix())
-        self.head = request.build_absolute_uri(head)
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.head}{pk}{self.tail}"
+def _links(request: HttpRequest) -> DetailLinks:
+    return DetailLinks(request, "api:my_document_get")
 
 
 def _holder(person: Person, *, is_self: bool) -> dict:
@@ -147,7 +132,7 @@ def _document(view: selectors.DocumentView, url: str, endorsements: list | None 
 def _detail(request: HttpRequest, view: selectors.DocumentView) -> dict:
     document = view.document
     on_pass = endorsements_on_documents(document_ids=[document.pk])[document.pk]
-    return _document(view, _Urls(request)(document.pk), on_pass) | {
+    return _document(view, _links(request)(document.pk), on_pass) | {
         "holder": _holder(document.person, is_self=document.person_id == request.auth.person_id),
         "status_changed_at": document.status_changed_at,
         "mrz": selectors.document_mrz(document),
@@ -164,7 +149,7 @@ def my_documents(request: HttpRequest):
     """Every document of the signed-in citizen, then of each minor they are guardian of."""
     require_bound(request.auth)
     groups = selectors.documents_for(user=request.auth)
-    urls = _Urls(request)
+    urls = _links(request)
     passes = [v.pk for g in groups for v in g.documents if v.document.type in CARD_PASSES]
     on_pass = endorsements_on_documents(document_ids=passes)
     return {

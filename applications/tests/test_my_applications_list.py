@@ -1,20 +1,24 @@
 """GET /api/v1/me/applications on its fast path (applications.selectors.applications_page_for,
-one query, the answer validated by its schema): the same applications
+one query, the answer built in its schema's shape): the same applications
 in the same order as applications_for, a fixed number of queries, and exactly the body that
 validates against the published schema."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
-from applications.api import ApplicationOut, MyApplicationsPage
+from applications.api import ApplicationOut, EndorsementApplicationOut, MyApplicationsPage
+from applications.models import Application
 from applications.selectors import applications_for, applications_page_for
-from documents.tests.factories import CitizenFactory
+from documents.tests.factories import CitizenFactory, HkMacaoPassFactory
+from endorsements.tests.factories import EndorsementFactory
 from persons.tests.factories import GuardianshipFactory, MinorFactory, PersonFactory
 
 from .accepted import accepted_application
@@ -109,6 +113,29 @@ def test_the_list_is_its_schema_in_order(client, family, language):
     assert list(body["results"][0]) == list(ApplicationOut.model_fields)
     assert body["count"] == 3 and len(body["results"]) == 2
     assert body["previous"] and body["next"] is None
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_body_is_exactly_what_validation_against_its_schema_gives(client, family, language):
+    # given the family's applications (one mailed, with its tracking number) and an endorsement
+    # application of the citizen's, with a fee and a hall
+    citizen, _minor, _grown = family
+    mailed = applications_for(user=citizen).first()
+    Application.objects.filter(pk=mailed.pk).update(
+        delivery="mail", delivery_address="深圳市福田区 1 号", carrier="EMS", tracking_number="E1"
+    )
+    EndorsementFactory(document=HkMacaoPassFactory(person=citizen.person), applied_by=citizen)
+
+    # when the first page is read (the endorsements come with it)
+    response = client.get(LIST, headers=bearer(citizen) | {"accept-language": language})
+
+    # then the body is, byte for byte, what ninja renders after validating it
+    assert response.status_code == 200
+    body = response.json()
+    validated = MyApplicationsPage.model_validate(body).model_dump()
+    assert response.content == json.dumps(validated, cls=NinjaJSONEncoder).encode()
+    assert list(body["endorsements"][0]) == list(EndorsementApplicationOut.model_fields)
+    assert len(body["results"]) == 3 and len(body["endorsements"]) == 1
 
 
 def test_an_unbound_or_anonymous_user_has_none(family):

@@ -192,8 +192,41 @@ class RawInsert:
         return obj
 
 
-def _json_value(field: models.Field, obj: models.Model, connection, is_json: bool):
+# Field classes whose save() writes a value of these types as it is: pre_save() is the
+# attribute, and get_db_prep_save() hands a str, int or bool of the field's own type back
+# unchanged. Only these exact classes, and only for a value of exactly that type (or None),
+# skip the two calls (profiled: 7% of an endorsement application's CPU, 68 fields a request);
+# anything else (subclasses, auto_now, an int for a CharField, a lazy text) goes through them.
+_AS_IS: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.BooleanField: (bool,),
+}
+
+
+def _as_is_types(field: models.Field) -> tuple[type, ...]:
+    """The value types `field` writes unchanged (see _AS_IS); a foreign key, its target's."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        field = field.target_field  # type: ignore[attr-defined]
+        if type(field) in (models.AutoField, models.BigAutoField, models.SmallAutoField):
+            return (int,)
+    return _AS_IS.get(type(field), ())
+
+
+def _json_value(
+    field: models.Field, obj: models.Model, connection, is_json: bool, as_is: tuple[type, ...]
+):
     """A field's value as save() would write it, for the row's JSON object."""
+    if as_is:
+        value = getattr(obj, field.attname)
+        if value is None or type(value) in as_is:
+            return value
     value = field.pre_save(obj, True)
     if is_json:  # the document itself, through the field's encoder, not psycopg's wrapper
         if value is None:
@@ -286,7 +319,7 @@ class RawGuardedInsert:
             )
             plan.append(
                 [
-                    (f.column, f, isinstance(f, models.JSONField))
+                    (f.column, f, isinstance(f, models.JSONField), _as_is_types(f))
                     for f, t in zip(fields, sources, strict=True)
                     if t is None
                 ]
@@ -314,8 +347,8 @@ class RawGuardedInsert:
             params.append(
                 json.dumps(
                     {
-                        column: _json_value(field, obj, connection, is_json)
-                        for column, field, is_json in columns
+                        column: _json_value(field, obj, connection, is_json, as_is)
+                        for column, field, is_json, as_is in columns
                     },
                     default=_json_default,
                 )

@@ -46,7 +46,9 @@ _ACTING_FOR_APPLICATIONS = RawSelect(
         Part(Person, "p"),
         Part(Hall, "h"),
         Part(Service, "s"),
-        Part(Appointment, "ap"),
+        # The answer shows the appointment's number only: the rest (its form as JSON, four
+        # times) is not read.
+        Part(Appointment, "ap", only=("id", "number")),
     ],
     "FROM applications_application a"
     " JOIN persons_person p ON p.id = a.person_id"
@@ -75,7 +77,7 @@ def applications_page_for(
     if me is None:
         return 0, []
     today = today or dt.datetime.now(SHANGHAI).date()
-    rows = _ACTING_FOR_APPLICATIONS.rows([me.pk, me.pk, minor_born_after(today)])
+    rows = _ACTING_FOR_APPLICATIONS.rows([me.pk, me.pk, minor_born_after(today)], deferred=True)
     page = []
     for application, person, hall, service, appointment in rows[offset : offset + limit]:
         application.person, application.hall, application.service = person, hall, service

@@ -103,18 +103,25 @@ class RawSelect:
             rows.append(tuple(row))
         return rows
 
-    def rows(self, params: Iterable) -> list[tuple[models.Model | None, ...]]:
-        """Each row as one instance (or None) per part, in the order of the parts."""
-        self._refuse_partial()
-        return [self.instances(values) for values in self.values(params)]
+    def rows(
+        self, params: Iterable, *, deferred: bool = False
+    ) -> list[tuple[models.Model | None, ...]]:
+        """Each row as one instance (or None) per part, in the order of the parts.
 
-    def _refuse_partial(self) -> None:
-        if any(part.only for part in self.parts):
+        A part with `only` is refused unless `deferred` is set: then it comes back as the ORM's
+        `.only()` does, its other fields deferred (reading one of them costs a query)."""
+        self._refuse_partial(deferred)
+        return [self.instances(values, deferred=deferred) for values in self.values(params)]
+
+    def _refuse_partial(self, deferred: bool) -> None:
+        if not deferred and any(part.only for part in self.parts):
             raise TypeError("rows() makes whole instances: use values() for parts with `only`")
 
-    def instances(self, values: tuple) -> tuple[models.Model | None, ...]:
+    def instances(
+        self, values: tuple, *, deferred: bool = False
+    ) -> tuple[models.Model | None, ...]:
         """One row of values() as one instance (or None) per part, in the order of the parts."""
-        self._refuse_partial()
+        self._refuse_partial(deferred)
         row, start = [], 0
         for part in self.parts:
             end = start + len(part.fields)
@@ -122,8 +129,15 @@ class RawSelect:
             start = end
             if chunk[part.pk_index] is None:  # no row on this side of a LEFT JOIN
                 row.append(None)
-                continue
-            row.append(part.model.from_db(self.using, None, chunk))
+            elif part.only:
+                # Model.from_db takes the selected fields' values in the model's field order.
+                by_name = dict(zip((f.attname for f in part.fields), chunk, strict=True))
+                names = [
+                    f.attname for f in part.model._meta.concrete_fields if f.attname in by_name
+                ]
+                row.append(part.model.from_db(self.using, names, tuple(by_name[n] for n in names)))
+            else:
+                row.append(part.model.from_db(self.using, None, chunk))
         return tuple(row)
 
     def index(self, part_index: int, field_name: str) -> int:

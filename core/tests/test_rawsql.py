@@ -60,6 +60,26 @@ def test_instances_need_every_field():
         DOCUMENT_DATES.rows([1])
 
 
+def test_deferred_rows_make_the_partial_parts_as_only_does():
+    # given a document, read with its person whole and only some of its own fields, which
+    # are named out of the model's order
+    document = PassportFactory(status_changed_at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC))
+    select = RawSelect(
+        [Part(Person, "p"), Part(Document, "d", only=("number", "id", "status_changed_at"))],
+        "FROM persons_person p JOIN documents_document d ON d.person_id = p.id WHERE p.id = %s",
+    )
+    # when
+    [(person, partial)] = select.rows([document.person_id], deferred=True)
+    # then the selected fields are there, converted, without a query; the others are deferred
+    with CaptureQueriesContext(connection) as queries:
+        assert person.pk == document.person_id and not person.get_deferred_fields()
+        assert (partial.pk, partial.number) == (document.pk, document.number)
+        assert partial.status_changed_at == document.status_changed_at
+    assert queries.captured_queries == []
+    assert {"expires_on", "issued_on"} <= partial.get_deferred_fields()
+    assert partial.expires_on == document.expires_on  # a deferred field costs a query
+
+
 def test_each_thread_prepares_on_its_own_connection():
     # given a select used in this thread, then in another one (gthread workers)
     import threading

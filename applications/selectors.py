@@ -42,7 +42,12 @@ def applications_for(*, user) -> QuerySet[Application]:
 # path of GET /api/v1/me/applications (core.rawsql; docs/benchmarks.md "Applications").
 _ACTING_FOR_APPLICATIONS = RawSelect(
     [
-        Part(Application, "a"),
+        # Not its `details` (the form as JSON, which the list does not show).
+        Part(
+            Application,
+            "a",
+            only=tuple(f.name for f in Application._meta.concrete_fields if f.name != "details"),
+        ),
         Part(Person, "p"),
         Part(Hall, "h"),
         Part(Service, "s"),

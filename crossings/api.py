@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -164,7 +165,7 @@ class MyCrossingsOut(Schema):
     endorsements: list[EndorsementTripsOut]
 
 
-def crossing_data(crossing) -> dict:
+def crossing_data(crossing: selectors.CrossingRow, language: str) -> dict:
     return {
         "id": crossing.pk,
         "occurred_at": crossing.occurred_at,
@@ -173,7 +174,7 @@ def crossing_data(crossing) -> dict:
         "vehicle": crossing.vehicle,
         "port": {
             "code": crossing.port.code,
-            "name": localized(crossing.port, "name"),
+            "name": localized(crossing.port, "name", language),
             "kind": crossing.port.kind,
         },
         "document": {
@@ -210,6 +211,7 @@ def my_crossings(request: HttpRequest, query: Query[CrossingsQuery]):
         before=query.before,
         limit=query.limit,
     )
+    language = get_language()
     next_url = None
     if page.next_cursor:
         params = request.GET.copy()
@@ -226,7 +228,7 @@ def my_crossings(request: HttpRequest, query: Query[CrossingsQuery]):
             "start": page.start,
             "end": page.end,
             "earliest": page.earliest,
-            "crossings": [crossing_data(c) for c in page.crossings],
+            "crossings": [crossing_data(c, language) for c in page.crossings],
             "next_before": page.next_cursor,
             "next": next_url,
             "endorsements": [

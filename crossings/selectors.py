@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from core.bounds import MAX_ID
 from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
+from core.i18n import choice_labels
 from core.rawsql import Part, RawSelect
 from documents.models import Document
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
 from .errors import PeriodInvalid
-from .models import Crossing, Port
+from .models import Crossing, Direction, Port
 from .partitions import is_partitioned, retention_start
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -73,6 +74,35 @@ class EndorsementTrips:
         return None if self.trips_total is None else max(self.trips_total - self.trips_used, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class PortRef:
+    """The port of a crossing on a page: what the page and the API show of it."""
+
+    pk: int
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingRow:
+    """One crossing on a page: the columns shown, with its document and port (read as plain
+    values, not model instances: 20 instances a page were a fifth of the request's CPU)."""
+
+    pk: int
+    occurred_at: dt.datetime
+    direction: str
+    destination: str
+    vehicle: str
+    document_id: int
+    port: PortRef
+    document: Document
+
+    def get_direction_display(self) -> str:
+        return choice_labels(Direction)[self.direction]
+
+
 @dataclass(frozen=True)
 class CrossingsPage:
     person: Person
@@ -82,7 +112,7 @@ class CrossingsPage:
     earliest: dt.date  # the first day of the 10 years kept
     document_id: int | None
     documents: list[Document]  # the person's documents, old ones too (the filter's choices)
-    crossings: list[Crossing]
+    crossings: list[CrossingRow]
     next_cursor: str | None
     endorsements: list[EndorsementTrips]
 
@@ -92,7 +122,7 @@ def earliest_day() -> dt.date:
     return retention_start().astimezone(SHANGHAI).date() + dt.timedelta(days=1)
 
 
-def cursor_of(crossing: Crossing) -> str:
+def cursor_of(crossing: Crossing | CrossingRow) -> str:
     moment = crossing.occurred_at.astimezone(dt.UTC)
     micros = (moment - EPOCH) // dt.timedelta(microseconds=1)
     return f"{micros}_{crossing.pk}"
@@ -140,8 +170,10 @@ def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
 
 # The reads of "My entry/exit records" are fixed SQL (core.rawsql: prepared on PostgreSQL, no
 # ORM compilation per request); profiled in docs/benchmarks.md "Crossings (issue 12)".
+# The person's documents as the filter and the rows show them (type and masked number): the
+# other columns are deferred.
 _DOCUMENTS = RawSelect(
-    [Part(Document, "d")],
+    [Part(Document, "d", only=("id", "person", "type", "number"))],
     "FROM documents_document d WHERE d.person_id = %s ORDER BY d.type, d.issued_on DESC, d.id",
 )
 
@@ -175,7 +207,14 @@ def _endorsements_select() -> RawSelect:
 # (CrossingMonth) one partition at a time, each read a kept generic plan, so that a page is one
 # round trip and nothing is planned per request (docs/benchmarks.md "Crossings"). SQLite has one
 # table: the same rows in one plain statement.
-_PAGE_COLUMNS = [Part(Crossing, "c"), Part(Port, "p")]
+_PAGE_COLUMNS = [
+    Part(
+        Crossing,
+        "c",
+        only=("id", "occurred_at", "direction", "destination", "vehicle", "document", "port"),
+    ),
+    Part(Port, "p", only=("id", "code", "name_zh", "name_en", "kind")),
+]
 _PAGE_ORDER = " ORDER BY c.occurred_at DESC, c.id DESC"
 _PAGE_PARTITIONED = RawSelect(
     _PAGE_COLUMNS,
@@ -200,9 +239,10 @@ def _page_rows(
     last_id: int,
     document_id: int | None,
     wanted: int,
-) -> list[Crossing]:
+) -> list[tuple]:
     """Up to `wanted` crossings of the person with start_at <= occurred_at < upper, strictly
-    before (moment, last_id), on `document_id` if given, newest first, with their ports."""
+    before (moment, last_id), on `document_id` if given, newest first, with their ports: each
+    as the values of CrossingRow but its document."""
     at = connection.ops.adapt_datetimefield_value
     if is_partitioned():
         select = _PAGE_PARTITIONED
@@ -211,10 +251,21 @@ def _page_rows(
         select = _PAGE_ONE_TABLE
         params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
         params += [document_id, document_id, wanted]
+    ports: dict[int, PortRef] = {}
     rows = []
-    for crossing, port in select.rows(params):
-        crossing.port = port
-        rows.append(crossing)
+    for (
+        pk,
+        occurred_at,
+        direction,
+        destination,
+        vehicle,
+        document_id,
+        port_id,
+        *port,
+    ) in select.values(params):
+        if port_id not in ports:
+            ports[port_id] = PortRef(*port)
+        rows.append((pk, occurred_at, direction, destination, vehicle, document_id, ports[port_id]))
     return rows
 
 
@@ -241,7 +292,7 @@ def crossings_page_for(
         )
     if start > end:
         raise PeriodInvalid(_("The start of the period is after its end."), field="end")
-    documents = [document for (document,) in _DOCUMENTS.rows([person.pk])]
+    documents = [document for (document,) in _DOCUMENTS.rows([person.pk], deferred=True)]
     if document_id is not None and document_id not in {d.pk for d in documents}:
         raise NotFound(detail=_("No such document among this person's."))
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
@@ -251,18 +302,18 @@ def crossings_page_for(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     by_id = {d.pk: d for d in documents}
     upper = min(end_at, moment + dt.timedelta(microseconds=1))
-    rows = []
-    for crossing in _page_rows(
-        person.pk,
-        start_at,
-        upper,
-        moment=moment,
-        last_id=last_id,
-        document_id=document_id,
-        wanted=limit + 1,
-    ):
-        crossing.document = by_id[crossing.document_id]
-        rows.append(crossing)
+    rows = [
+        CrossingRow(*values, document=by_id[values[5]])
+        for values in _page_rows(
+            person.pk,
+            start_at,
+            upper,
+            moment=moment,
+            last_id=last_id,
+            document_id=document_id,
+            wanted=limit + 1,
+        )
+    ]
     page, more = rows[:limit], len(rows) > limit
     return CrossingsPage(
         person=person,

@@ -208,13 +208,14 @@ def trips_use(
     counted = [e for group in candidates.values() for e in group if e.used_now]
     used_up = [e for e in counted if e.trips_total is not None and e.trips_used >= e.trips_total]
     _add_trips([e for e in counted if e not in used_up])
-    for spent in used_up:
-        # The last trip: its count and the status in the workflow's one UPDATE, with its event.
-        ENDORSEMENTS.apply(
-            Endorsement.objects.get(pk=spent.id),
+    if used_up:
+        # The last trips: their counts and statuses in the workflow's one UPDATE for all of
+        # them, with their events (rows already locked above).
+        ENDORSEMENTS.apply_many(
+            [e.id for e in used_up],
             "use_up",
-            at=spent.last_at,
-            changes={"trips_used": spent.trips_used},
+            changes={e.id: {"trips_used": e.trips_used} for e in used_up},
+            at={e.id: e.last_at for e in used_up},
         )
     return used
 

@@ -113,8 +113,12 @@ def test_events_before_are_for_a_new_record_only():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_action_outside_a_transaction_is_a_programming_error():
+    from endorsements.workflow import ENDORSEMENTS
+
     with pytest.raises(OutsideTransaction):
         DOCUMENTS.apply(PassportFactory(), "invalidate")
+    with pytest.raises(OutsideTransaction):
+        ENDORSEMENTS.apply_many([1], "use_up")
 
 
 def test_the_tables_name_only_known_statuses():
@@ -124,3 +128,65 @@ def test_the_tables_name_only_known_statuses():
     from applications.workflow import APPLICATIONS
 
     APPLICATIONS.check_table(ApplicationStatus.values)
+
+
+def test_apply_many_writes_each_status_change_stamp_and_event_in_one_statement_each():
+    # given three active endorsements whose last trips were used at different times
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from endorsements.models import EndorsementEvent, EndorsementStatus
+    from endorsements.tests.factories import EndorsementFactory
+    from endorsements.workflow import ENDORSEMENTS
+
+    spent = [EndorsementFactory(trips_total=1) for _ in range(3)]
+    other = EndorsementFactory(trips_total=1)
+    before = {e.pk: e.updated_at for e in spent}
+    at = {e.pk: timezone.now() - dt.timedelta(hours=i) for i, e in enumerate(spent)}
+    # when the system uses them up at once
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        events = ENDORSEMENTS.apply_many(
+            [e.pk for e in spent],
+            "use_up",
+            changes={e.pk: {"trips_used": 1} for e in spent},
+            at=at,
+        )
+    # then each is used up with its count and a newer stamp, each has its event at its time,
+    # the other is untouched, and it took the lock, one UPDATE and one INSERT
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert [v for v in statements if v in {"SELECT", "UPDATE", "INSERT", "DELETE"}] == [
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+    ]
+    for endorsement in spent:
+        endorsement.refresh_from_db()
+        assert (endorsement.status, endorsement.trips_used) == (EndorsementStatus.USED_UP, 1)
+        assert endorsement.updated_at > before[endorsement.pk]
+        event = EndorsementEvent.objects.get(endorsement=endorsement)
+        assert (event.action, event.from_status, event.status, event.at) == (
+            "use_up",
+            "active",
+            "used_up",
+            at[endorsement.pk],
+        )
+    assert [e.endorsement_id for e in events] == sorted(e.pk for e in spent)
+    other.refresh_from_db()
+    assert other.status == EndorsementStatus.ACTIVE
+
+
+def test_apply_many_refuses_them_all_when_one_may_not_take_the_action():
+    from endorsements.models import EndorsementEvent, EndorsementStatus
+    from endorsements.tests.factories import EndorsementFactory
+    from endorsements.workflow import ENDORSEMENTS
+
+    active = EndorsementFactory()
+    expired = EndorsementFactory(status=EndorsementStatus.EXPIRED)
+    with pytest.raises(ActionNotAllowed), transaction.atomic():
+        ENDORSEMENTS.apply_many([active.pk, expired.pk], "use_up")
+    active.refresh_from_db()
+    assert active.status == EndorsementStatus.ACTIVE
+    assert not EndorsementEvent.objects.exists()

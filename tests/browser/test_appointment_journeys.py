@@ -8,6 +8,7 @@ then sees the new application. Every page passes the axe-core check.
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.utils import timezone
@@ -228,16 +229,28 @@ def a_photo() -> bytes:
 
 
 def booked_at_luohu_soon(user: User) -> Appointment:
-    """The citizen's passport renewal at the Luohu hall in 20 minutes, booked through the
-    service. The hall is made open all day today and tomorrow, so that the test means the same
-    at any hour (the slot may fall after midnight)."""
+    """The citizen's passport renewal at the Luohu hall in 20 minutes (at 23:59 at the latest),
+    booked through the service. The hall is made open all day today, so that the test means the
+    same at any hour."""
     from appointments.services import appointment_book
     from appointments.tests.factories import SlotFactory
     from guide.directory import invalidate_directory
     from guide.models import Hall, HallException, Service
 
     hall = Hall.objects.get(code=LUOHU_HALL)
-    starts = (timezone.now() + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    # Today's appointment, as the reception desk lists and checks in only today's: in the last
+    # 20 minutes of the day (Beijing time) the slot moves to 23:59, and in the last three
+    # minutes the test waits for the new day rather than book a time already past.
+    local_now = timezone.localtime()
+    if local_now.time() >= dt.time(23, 57):
+        midnight = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), dt.time.min)
+        time.sleep((midnight.replace(tzinfo=local_now.tzinfo) - local_now).total_seconds() + 5)
+        local_now = timezone.localtime()
+    last_minute = dt.datetime.combine(local_now.date(), dt.time(23, 59), tzinfo=local_now.tzinfo)
+    starts = min(
+        (timezone.now() + dt.timedelta(minutes=20)).replace(second=0, microsecond=0),
+        last_minute,
+    )
     for day in {timezone.localdate(timezone.now()), timezone.localdate(starts)}:
         HallException.objects.filter(hall=hall, date=day).delete()
         HallException.objects.create(

@@ -13,6 +13,7 @@ from applications.tests.conftest import accept, staff_member
 from appointments.models import Appointment
 from appointments.services import appointment_book
 from appointments.tests.factories import AppointmentFactory, SlotFactory, in_days
+from core.dates import today_shanghai
 from core.errors import OutsideTransaction, Problem
 from documents.models import Document, DocumentStatus
 from documents.selectors import document_mrz
@@ -321,7 +322,9 @@ def test_an_application_in_progress_holds_its_document(application, citizen, hal
 def test_stage_dates_follow_working_days(application, reviewer):
     from applications import deadlines
 
-    accepted_on = application.accepted_at.date()
+    # the day of acceptance in Beijing, as the service counts it (not the UTC date: from 16:00
+    # UTC on, Beijing is already on the next day)
+    accepted_on = today_shanghai(application.accepted_at)
     assert application.due_on == deadlines.add_working_days(accepted_on, 3)
     assert application.expected_on == deadlines.add_working_days(accepted_on, 7)
     # late work shows in the queue of the officer and for supervisors

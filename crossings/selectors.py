@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -16,9 +15,8 @@ from core.bounds import MAX_ID
 from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
 from core.i18n import choice_labels
-from core.masking import mask_document_number
 from core.rawsql import Part, RawSelect
-from documents.models import Document, DocumentType
+from documents.models import Document
 from persons.models import Person
 from persons.selectors import persons_acting_for
 
@@ -88,22 +86,6 @@ class PortRef:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRef:
-    """A document of the person as the filter and the rows show it: its type and number (read
-    as plain values, not a model instance; str() is Document's)."""
-
-    pk: int
-    type: str
-    number: str
-
-    def get_type_display(self) -> str:
-        return choice_labels(DocumentType).get(self.type, self.type)
-
-    def __str__(self) -> str:
-        return f"{self.get_type_display()} {mask_document_number(self.number)}"
-
-
-@dataclass(frozen=True, slots=True)
 class CrossingRow:
     """One crossing on a page: the columns shown, with its document and port (read as plain
     values, not model instances: 20 instances a page were a fifth of the request's CPU)."""
@@ -115,7 +97,7 @@ class CrossingRow:
     vehicle: str
     document_id: int
     port: PortRef
-    document: DocumentRef
+    document: Document
 
     def get_direction_display(self) -> str:
         return choice_labels(Direction)[self.direction]
@@ -129,7 +111,7 @@ class CrossingsPage:
     end: dt.date
     earliest: dt.date  # the first day of the 10 years kept
     document_id: int | None
-    documents: list[DocumentRef]  # the person's documents, old ones too (the filter's choices)
+    documents: list[Document]  # the person's documents, old ones too (the filter's choices)
     crossings: list[CrossingRow]
     next_cursor: str | None
     endorsements: list[EndorsementTrips]
@@ -137,19 +119,7 @@ class CrossingsPage:
 
 def earliest_day() -> dt.date:
     """The first whole day (Asia/Shanghai) within the retention window."""
-    now = timezone.now().astimezone(dt.UTC)
-    # retention_start keeps the time of day and Asia/Shanghai is UTC+8 all year: the answer
-    # changes only with the UTC date, at 16:00 UTC and with the setting (remembered per key).
-    global _earliest
-    key = (now.date(), now.hour >= 16, settings.CROSSINGS_RETENTION_YEARS)
-    remembered = _earliest
-    if remembered is None or remembered[0] != key:
-        day = retention_start(now).astimezone(SHANGHAI).date() + dt.timedelta(days=1)
-        remembered = _earliest = (key, day)
-    return remembered[1]
-
-
-_earliest: tuple[tuple, dt.date] | None = None
+    return retention_start().astimezone(SHANGHAI).date() + dt.timedelta(days=1)
 
 
 def cursor_of(crossing: Crossing | CrossingRow) -> str:
@@ -200,8 +170,8 @@ def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
 
 # The reads of "My entry/exit records" are fixed SQL (core.rawsql: prepared on PostgreSQL, no
 # ORM compilation per request); profiled in docs/benchmarks.md "Crossings (issue 12)".
-# The person's documents as the filter and the rows show them (type and masked number), read as
-# plain values (DocumentRef).
+# The person's documents as the filter and the rows show them (type and masked number): the
+# other columns are deferred.
 _DOCUMENTS = RawSelect(
     [Part(Document, "d", only=("id", "type", "number"))],
     "FROM documents_document d WHERE d.person_id = %s ORDER BY d.type, d.issued_on DESC, d.id",
@@ -322,7 +292,7 @@ def crossings_page_for(
         )
     if start > end:
         raise PeriodInvalid(_("The start of the period is after its end."), field="end")
-    documents = [DocumentRef(*values) for values in _DOCUMENTS.values([person.pk])]
+    documents = [document for (document,) in _DOCUMENTS.rows([person.pk], deferred=True)]
     if document_id is not None and document_id not in {d.pk for d in documents}:
         raise NotFound(detail=_("No such document among this person's."))
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)

@@ -165,8 +165,18 @@ function M.bearer_scenario(path, default_file)
     file:close()
     assert(#keys > 0, "no tokens")
   end
+  -- BENCH_SWEEP=1 (a warm-up): each thread takes the keys in turn, thread i the i-th of every
+  -- `threads`, so a run of at least as many requests as keys reads every key's data once.
+  local sweep = os.getenv("BENCH_SWEEP") == "1"
+  local threads = tonumber(os.getenv("BENCH_RATE_THREADS") or "2") or 2
+  local turn = 0
   M.next_path = function()
-    wrk.headers["Authorization"] = keys[math.random(#keys)]
+    if sweep then
+      wrk.headers["Authorization"] = keys[(turn * threads + (id or 1) - 1) % #keys + 1]
+      turn = turn + 1
+    else
+      wrk.headers["Authorization"] = keys[math.random(#keys)]
+    end
     if math.random(4) == 1 then
       wrk.headers["Accept-Language"] = "en"
     else

@@ -14,7 +14,8 @@
 # Knobs: BENCH_X_PERSONS (100000), BENCH_X_CROSSINGS (1000000; the issue's 10 million takes
 # about 40 minutes to generate on the shared 2-core machine), BENCH_X_SENDERS (4),
 # BENCH_X_BATCHES (40 per sender), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
-# BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
+# BENCH_X_WARMUP (30s, before the my-crossings runs), BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL,
+# WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
 # "ingest" alone skips the accounts and the my-crossings runs; "read" alone skips ingestion),
 # BENCH_X_SAMPLE (20000: the documents the ingestion draws its events from; 80,000 events over
 # 20,000 documents make concurrent batches share persons, their months and endorsements, which
@@ -84,17 +85,22 @@ CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | 
 bench_start_server "" 90
 
 if scenario read; then
-  wrk_run() { # duration [rate]
-    BENCH_RATE="${2:-}" BENCH_RATE_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"$1" --timeout 5s --latency \
+  wrk_run() { # name duration [rate]: the cores each program used go to $RUN_DIR/name-cpu.json
+    BENCH_RATE="${3:-}" BENCH_RATE_THREADS=2 BENCH_SWEEP="${BENCH_SWEEP:-}" \
+      "$PY" bench/helpers.py cpu-during "$RUN_DIR/$1-cpu.json" -- \
+      wrk -t2 -c"$CONNECTIONS" -d"$2" --timeout 5s --latency \
       -H "X-Forwarded-Proto: https" -s bench/crossings.lua "$BASE" -- "$RUN_DIR/document_tokens.txt"
   }
-  say "my crossings: warm-up, then wrk $DURATION"
-  wrk_run 5s >/dev/null
-  wrk_run "$DURATION" | tee "$RUN_DIR/my-crossings.txt"
+  # The warm-up reads every token's person once (a sweep of the 10,000 tokens takes ~20 s at
+  # ~500 requests/s): the runs then read a warm working set, at 10 million crossings as at 1
+  # million, instead of the first seconds' reads from the disk (iowait 0.2 cores with 5 s).
+  say "my crossings: warm-up ${BENCH_X_WARMUP:-30s} (every token in turn), then wrk $DURATION"
+  BENCH_SWEEP=1 wrk_run warm-up "${BENCH_X_WARMUP:-30s}" >/dev/null
+  wrk_run my-crossings "$DURATION" | tee "$RUN_DIR/my-crossings.txt"
   PACED="$("$PY" -c "import json; print(int(0.3 * json.load(open('$RUN_DIR/ceiling.json'))['/db']['rps']))" 2>/dev/null || echo 0)"
   if [ "$PACED" -gt 0 ]; then
     say "my crossings paced at $PACED requests/s (0.3 of /db)"
-    wrk_run "$DURATION" "$PACED" | tee "$RUN_DIR/my-crossings-paced.txt"
+    wrk_run my-crossings-paced "$DURATION" "$PACED" | tee "$RUN_DIR/my-crossings-paced.txt"
   fi
 fi
 
@@ -108,6 +114,8 @@ say "results"
 LOADAVG_START="$LOADAVG_START" "$PY" - "$RUN_DIR" <<'PYTHON'
 import json, os, re, sys
 from pathlib import Path
+
+import psycopg
 run = Path(sys.argv[1])
 ceiling = json.loads((run / "ceiling.json").read_text())
 def wrk(name):
@@ -119,7 +127,17 @@ def wrk(name):
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99[2]]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return {"rps": rps, "p99_ms": float(p99[1]) * scale, "non_2xx": int(non2xx[1]) if non2xx else 0}
+    out = {"rps": rps, "p99_ms": float(p99[1]) * scale, "non_2xx": int(non2xx[1]) if non2xx else 0}
+    cpu_path = run / f"{name}-cpu.json"
+    if cpu_path.exists():
+        # The cores each program used during the run, and its CPU per request in ms.
+        cpu = json.loads(cpu_path.read_text())
+        out["cpu"] = cpu
+        out["cpu_ms_per_request"] = {
+            program: round(cores * 1000 / rps, 3)
+            for program, cores in cpu["cores_by_program"].items()
+        }
+    return out
 ingest_path = run / "ingest.json"
 ingest = json.loads(ingest_path.read_text()) if ingest_path.exists() else None
 data = json.loads((run / "data.json").read_text())
@@ -128,6 +146,11 @@ result = {
     "reused_database_of": os.environ.get("BENCH_REUSE_DB"),
     "loadavg_at_start": os.environ["LOADAVG_START"],
     "loadavg_at_end": Path("/proc/loadavg").read_text().split()[:3],
+    # The 10 M database's working set fits in a production-sized one, not in the packaged
+    # 128 MB (scripts/postgres_settings.sh).
+    "postgres_shared_buffers": psycopg.connect(os.environ["DATABASE_URL"])
+    .execute("SHOW shared_buffers")
+    .fetchone()[0],
     "data": data,
     "ceiling": ceiling,
     "my_crossings": wrk("my-crossings"),

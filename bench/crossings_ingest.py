@@ -19,13 +19,14 @@ import hmac
 import http.client
 import json
 import multiprocessing
-import os
 import random
 import secrets
 import sys
 import time
 import urllib.parse
 from pathlib import Path
+
+from helpers import cpu_by_program, machine_cpu
 
 PATH = "/api/v1/border/crossings"
 
@@ -97,49 +98,16 @@ def _send(args) -> dict:
     return out
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, iowait) CPU seconds of the whole machine so far (/proc/stat, all cores)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    tick = os.sysconf("SC_CLK_TCK")
-    idle, iowait = fields[3], fields[4]
-    busy = sum(fields[:8]) - idle - iowait
-    return busy / tick, iowait / tick
-
-
-def _cpu_by_program() -> dict[str, float]:
-    """CPU seconds used so far by the machine's processes, by program: "postgres" (backends,
-    WAL writer, checkpointer...), "gunicorn" (the server), "other" (this load generator and
-    whatever else runs). Processes that start or end meanwhile count only in part."""
-    tick = os.sysconf("SC_CLK_TCK")
-    totals = {"postgres": 0.0, "gunicorn": 0.0, "other": 0.0}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = text.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name == "postgres" or name.startswith("postgres"):
-            totals["postgres"] += seconds
-        elif b"gunicorn" in cmdline:
-            totals["gunicorn"] += seconds
-        else:
-            totals["other"] += seconds
-    return totals
-
-
 def _phase(pool, base, plan, label):
     start_at = time.time() + 1.0
     pending = pool.map_async(_send, [(base, *p, start_at) for p in plan])
     time.sleep(max(0.0, start_at - time.time()))
-    started, (busy, iowait) = time.perf_counter(), _machine_cpu()
-    programs = _cpu_by_program()
+    started, (busy, iowait) = time.perf_counter(), machine_cpu()
+    programs = cpu_by_program()
     results = pending.get()
     elapsed = time.perf_counter() - started
-    busy_after, iowait_after = _machine_cpu()
-    programs_after = _cpu_by_program()
+    busy_after, iowait_after = machine_cpu()
+    programs_after = cpu_by_program()
     latencies = sorted(x for r in results for x in r["latencies"])
     total = {
         k: sum(r[k] for r in results) for k in ("accepted", "duplicates", "rejected", "errors")

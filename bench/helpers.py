@@ -10,14 +10,23 @@ python bench/helpers.py cpu-loop             CPU seconds a fixed pure-Python loo
                                              this VM's cores run at very different speeds from
                                              hour to hour (0.37-1.21 s seen on 2026-12-02),
                                              which the load average does not show
+python bench/helpers.py cpu-during OUT -- CMD...
+                                             run CMD (its output passes through) and write to
+                                             the JSON file OUT the cores each program used
+                                             meanwhile: postgres, gunicorn, wrk, other; and the
+                                             machine's busy and iowait cores
 """
 
+import json
 import os
+import resource
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -105,6 +114,67 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, iowait) CPU seconds of the whole machine so far (/proc/stat, all cores)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle, iowait = fields[3], fields[4]
+    busy = sum(fields[:8]) - idle - iowait
+    return busy / tick, iowait / tick
+
+
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by the machine's processes, by program: "postgres" (backends,
+    WAL writer, checkpointer...), "gunicorn" (the server), "wrk", "other" (a load generator in
+    Python and whatever else runs). Processes that start or end meanwhile count only in part."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"postgres": 0.0, "gunicorn": 0.0, "wrk": 0.0, "other": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name.startswith("postgres"):
+            totals["postgres"] += seconds
+        elif b"gunicorn" in cmdline:
+            totals["gunicorn"] += seconds
+        elif name == "wrk":
+            totals["wrk"] += seconds
+        else:
+            totals["other"] += seconds
+    return totals
+
+
+def cpu_during(out: str, command: list[str]) -> int:
+    """Run `command`; write the cores each program and the machine used meanwhile to `out`."""
+    started, (busy, iowait), programs = time.perf_counter(), machine_cpu(), cpu_by_program()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    code = subprocess.call(command)
+    elapsed = time.perf_counter() - started
+    (busy_after, iowait_after), programs_after = machine_cpu(), cpu_by_program()
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The command has ended: its CPU is its rusage, not a /proc entry (gone by now).
+    command_cpu = (children_after.ru_utime - children.ru_utime) + (
+        children_after.ru_stime - children.ru_stime
+    )
+    cores = {name: (programs_after[name] - programs[name]) / elapsed for name in programs}
+    name = Path(command[0]).name
+    key = name if name in cores else "other"
+    cores[key] += command_cpu / elapsed
+    result = {
+        "seconds": round(elapsed, 2),
+        "machine_busy_cores": round((busy_after - busy) / elapsed, 2),
+        "machine_iowait_cores": round((iowait_after - iowait) / elapsed, 2),
+        "cores_by_program": {name: round(value, 2) for name, value in cores.items()},
+    }
+    Path(out).write_text(json.dumps(result) + "\n")
+    return code
+
+
 def cpu_loop() -> float:
     start = time.process_time()
     total = 0
@@ -127,6 +197,8 @@ def main(argv: list[str]) -> int:
         print(f"{cpu_seconds(int(args[0])):.2f}")
     elif command == "busy" and not args:
         print(f"{busy_seconds():.2f}")
+    elif command == "cpu-during" and len(args) >= 3 and args[1] == "--":
+        return cpu_during(args[0], args[2:])
     elif command == "cpu-loop" and not args:
         print(f"{cpu_loop():.3f}")
     else:

@@ -10,6 +10,8 @@ python bench/helpers.py cpu-loop             CPU seconds a fixed pure-Python loo
                                              this VM's cores run at very different speeds from
                                              hour to hour (0.37-1.21 s seen on 2026-12-02),
                                              which the load average does not show
+python bench/helpers.py pg-settings URL     print the server's version and memory settings as
+                                             JSON; warn (stderr) below 1 GB of shared_buffers
 python bench/helpers.py cpu-during OUT -- CMD...
                                              run CMD (its output passes through) and write to
                                              the JSON file OUT the cores each program used
@@ -58,6 +60,25 @@ def drop_db(url: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+def pg_settings(url: str) -> dict:
+    conn, _name = _admin(url)
+    with conn:
+        rows = conn.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
+            [["server_version", "shared_buffers", "effective_cache_size", "max_connections"]],
+        ).fetchall()
+    settings = {name: f"{value}{' x ' + unit if unit else ''}" for name, value, unit in rows}
+    pages = next(int(value) for name, value, _unit in rows if name == "shared_buffers")
+    settings["shared_buffers_mb"] = pages * 8 // 1024
+    if settings["shared_buffers_mb"] < 1024:
+        print(
+            f"warning: shared_buffers is {settings['shared_buffers_mb']} MB: large databases"
+            " will be read from the disk (scripts/postgres_settings.sh)",
+            file=sys.stderr,
+        )
+    return settings
 
 
 def free_port() -> int:
@@ -189,6 +210,8 @@ def main(argv: list[str]) -> int:
         recreate_db(args[0])
     elif command == "drop-db" and len(args) == 1:
         drop_db(args[0])
+    elif command == "pg-settings" and len(args) == 1:
+        print(json.dumps(pg_settings(args[0])))
     elif command == "free-port" and not args:
         print(free_port())
     elif command == "wait-ready" and len(args) == 2:

@@ -36,6 +36,11 @@ bench_run_dir() {
   RUN_DIR="$RESULTS_DIR/$1$(date -u +%Y%m%dT%H%M%SZ)"
   mkdir -p "$RUN_DIR"
   LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+  # The server's memory settings decide whether a large database is read from memory or from
+  # the disk (docs/deployment.md "PostgreSQL settings"): noted with every run, warned about.
+  if [ -n "${DATABASE_URL:-}" ]; then
+    "$PY" bench/helpers.py pg-settings "$DATABASE_URL" | tee "$RUN_DIR/postgres_settings.json"
+  fi
 }
 
 # On exit (also on Ctrl-C): stop the server, drop the database unless BENCH_KEEP_DB is set.

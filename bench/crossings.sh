@@ -12,11 +12,11 @@
 #      500 new events, then the same batches again (a replay must add 0 rows).
 # Results in bench/results/crossings-<time>/ and bench/results/crossings-latest.json.
 #
-# Knobs: BENCH_X_PERSONS (100000), BENCH_X_CROSSINGS (1000000; the 10 million takes
-# about 40 minutes to generate on the shared 2-core machine), BENCH_X_SENDERS (4),
-# BENCH_X_BATCHES (40 per sender), BENCH_CONNECTIONS (64), BENCH_DURATION (20s),
-# BENCH_X_WARMUP (30s, before the my-crossings runs), BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL,
-# WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
+# Knobs: BENCH_X_PERSONS (100000), BENCH_X_CROSSINGS (1000000; the 10 million took 4
+# to 40 minutes to generate on the 2-core machines), BENCH_X_SENDERS (4), BENCH_X_BATCHES
+# (100 per sender, ~10 s of sending; 40 sent for under 5 s, too short to be steady),
+# BENCH_CONNECTIONS (64), BENCH_DURATION (20s), BENCH_X_WARMUP (30s, before the my-crossings
+# runs), BENCH_X_DATABASE_URL, BENCH_X_REDIS_URL, WEB_CONCURRENCY (2), BENCH_X_SCENARIOS ("read ingest":
 # "ingest" alone skips the accounts and the my-crossings runs; "read" alone skips ingestion),
 # BENCH_X_SAMPLE (20000: the documents the ingestion draws its events from; 80,000 events over
 # 20,000 documents make concurrent batches share persons, their months and endorsements, which
@@ -34,7 +34,7 @@ PY="${PYTHON:-.venv/bin/python}"
 PERSONS="${BENCH_X_PERSONS:-100000}"
 CROSSINGS="${BENCH_X_CROSSINGS:-1000000}"
 SENDERS="${BENCH_X_SENDERS:-4}"
-BATCHES="${BENCH_X_BATCHES:-40}"
+BATCHES="${BENCH_X_BATCHES:-100}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 DURATION="${BENCH_DURATION:-20s}"
 DATABASE_URL_BENCH="${BENCH_X_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/exitentry_crossbench}"

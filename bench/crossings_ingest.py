@@ -26,7 +26,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from helpers import cpu_by_program, machine_cpu
+from helpers import cores_between, cpu_by_process, machine_cpu
 
 PATH = "/api/v1/border/crossings"
 
@@ -103,11 +103,11 @@ def _phase(pool, base, plan, label):
     pending = pool.map_async(_send, [(base, *p, start_at) for p in plan])
     time.sleep(max(0.0, start_at - time.time()))
     started, (busy, iowait) = time.perf_counter(), machine_cpu()
-    programs = cpu_by_program()
+    processes = cpu_by_process()
     results = pending.get()
     elapsed = time.perf_counter() - started
     busy_after, iowait_after = machine_cpu()
-    programs_after = cpu_by_program()
+    processes_after = cpu_by_process()
     latencies = sorted(x for r in results for x in r["latencies"])
     total = {
         k: sum(r[k] for r in results) for k in ("accepted", "duplicates", "rejected", "errors")
@@ -128,7 +128,8 @@ def _phase(pool, base, plan, label):
         "machine_busy_cores": round((busy_after - busy) / elapsed, 2),
         "machine_iowait_cores": round((iowait_after - iowait) / elapsed, 2),
         "cores_by_program": {
-            name: round((programs_after[name] - programs[name]) / elapsed, 2) for name in programs
+            name: round(cores, 2)
+            for name, cores in cores_between(processes, processes_after, elapsed).items()
         },
     }
     print(json.dumps(summary))

@@ -128,11 +128,7 @@ def cpu_seconds(pid: int) -> float:
 
 def busy_seconds() -> float:
     """CPU time the machine has spent busy (all CPUs, since boot), from /proc/stat."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    # guest time is already counted in user time
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    return machine_cpu()[0]
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -144,12 +140,15 @@ def machine_cpu() -> tuple[float, float]:
     return busy / tick, iowait / tick
 
 
-def cpu_by_program() -> dict[str, float]:
-    """CPU seconds used so far by the machine's processes, by program: "postgres" (backends,
-    WAL writer, checkpointer...), "gunicorn" (the server), "wrk", "other" (a load generator in
-    Python and whatever else runs). Processes that start or end meanwhile count only in part."""
+PROGRAMS = ("postgres", "gunicorn", "wrk", "other")
+
+
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each of the machine's processes, with its program: "postgres"
+    (backends, WAL writer, checkpointer...), "gunicorn" (the server), "wrk", "other" (a load
+    generator in Python and whatever else runs)."""
     tick = os.sysconf("SC_CLK_TCK")
-    totals = {"postgres": 0.0, "gunicorn": 0.0, "wrk": 0.0, "other": 0.0}
+    processes = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -160,29 +159,45 @@ def cpu_by_program() -> dict[str, float]:
         seconds = (int(fields[11]) + int(fields[12])) / tick
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name.startswith("postgres"):
-            totals["postgres"] += seconds
+            program = "postgres"
         elif b"gunicorn" in cmdline:
-            totals["gunicorn"] += seconds
+            program = "gunicorn"
         elif name == "wrk":
-            totals["wrk"] += seconds
+            program = "wrk"
         else:
-            totals["other"] += seconds
-    return totals
+            program = "other"
+        processes[int(stat.parent.name)] = (program, seconds)
+    return processes
+
+
+def cores_between(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], elapsed: float
+) -> dict[str, float]:
+    """Cores each program used between two cpu_by_process() snapshots `elapsed` seconds apart.
+    A process alive at the end counts from the first snapshot (or from its start); one that
+    ended meanwhile (a database connection closed after CONN_MAX_AGE) is left out, so a figure
+    is at worst a little low, never negative."""
+    cores = dict.fromkeys(PROGRAMS, 0.0)
+    for pid, (program, seconds) in after.items():
+        earlier = before.get(pid)
+        start = earlier[1] if earlier and earlier[0] == program else 0.0
+        cores[program] += (seconds - start) / elapsed
+    return cores
 
 
 def cpu_during(out: str, command: list[str]) -> int:
     """Run `command`; write the cores each program and the machine used meanwhile to `out`."""
-    started, (busy, iowait), programs = time.perf_counter(), machine_cpu(), cpu_by_program()
+    started, (busy, iowait), processes = time.perf_counter(), machine_cpu(), cpu_by_process()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     code = subprocess.call(command)
     elapsed = time.perf_counter() - started
-    (busy_after, iowait_after), programs_after = machine_cpu(), cpu_by_program()
+    (busy_after, iowait_after), processes_after = machine_cpu(), cpu_by_process()
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # The command has ended: its CPU is its rusage, not a /proc entry (gone by now).
     command_cpu = (children_after.ru_utime - children.ru_utime) + (
         children_after.ru_stime - children.ru_stime
     )
-    cores = {name: (programs_after[name] - programs[name]) / elapsed for name in programs}
+    cores = cores_between(processes, processes_after, elapsed)
     name = Path(command[0]).name
     key = name if name in cores else "other"
     cores[key] += command_cpu / elapsed

@@ -281,17 +281,17 @@ def my_applications(request: HttpRequest, page: Query[PageParams]):
     applications (`endorsements`, kind `endorsement`), each with its status, expected date and
     next step."""
     require_bound(request.auth)
-    count, rows = selectors.applications_page_for(
+    count, rows, endorsement_rows = selectors.my_applications_page(
         user=request.auth, limit=page.limit, offset=page.offset
     )
     urls = _application_links(request)
     endorsements = []
-    if page.offset == 0:
+    if endorsement_rows:
         api_links = DetailLinks(request, "api:my_endorsement")
         page_links_ = DetailLinks(request, "endorsements:detail")
         endorsements = [
             _endorsement(e, user=request.auth, urls=api_links, pages=page_links_)
-            for e in endorsement_selectors.endorsement_applications_for(user=request.auth)
+            for e in endorsement_rows
         ]
     # Built in MyApplicationsPage's shape, field order and types, and rendered without ninja's
     # validation pass (profiled: 6% of the request's CPU); a test compares the body with the

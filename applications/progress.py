@@ -9,9 +9,10 @@ answer after the same work, or the lookup would tell which application numbers e
   comparison in constant time (against a placeholder when nothing was found), and the same
   exception raised from one place;
 - endorsement applications hold a number in the same format (Endorsement.application_number):
-  the lookup always runs both statements, the application's and the endorsement's, and compares
-  the ID number against both (or the placeholder), so a number of either kind, or none, costs
-  the same;
+  the one statement reads both kinds (an application and an endorsement application by that
+  number, each with its applicant and hall, either side NULL when missing), and the ID number is
+  compared against both (or the placeholder), so a number of either kind, or none, costs the
+  same;
 - every attempt counts against two limits first: per client address and per application number
   (`PROGRESS_LOOKUP_RATE_PER_ADDRESS`, `PROGRESS_LOOKUP_RATE_PER_NUMBER`), so a number cannot be
   tried against many ID numbers, nor many numbers from one address.
@@ -31,11 +32,7 @@ from core.ratelimit import rate_limit_hit
 from core.rawsql import Part, RawSelect
 from documents.models import DocumentType
 from endorsements.models import Endorsement
-from endorsements.selectors import (
-    ENDORSEMENT_BY_APPLICATION_NUMBER,
-    PASS_FOR,
-    endorsement_outlook,
-)
+from endorsements.selectors import PASS_FOR, endorsement_outlook
 from guide.models import Hall
 from persons.idnumbers import InvalidIdNumber, id_number_clean
 from persons.models import Person
@@ -50,18 +47,30 @@ from .errors import (
 from .models import Application, ApplicationStatus
 
 APPLICATION_NUMBER_DIGITS = 14
-# The application by its number, with its applicant and hall (what the answer and the outlook
-# read): asked on every lookup, so a prepared statement rather than an ORM query compiled each
-# time (docs/benchmarks.md, "Applications").
+# The application and the endorsement application by a number (one series: at most one of them
+# exists), each with its applicant and hall (what the answer and the outlook read), in one
+# prepared statement rather than two round trips (docs/benchmarks.md, "Applications"). The
+# number is a parameter of the single-row subquery: the row comes back whether either exists
+# or not, its missing side all NULL (RawSelect gives None for it).
 _BY_NUMBER = RawSelect(
-    [Part(Application, "a"), Part(Person, "p"), Part(Hall, "h")],
-    "FROM applications_application a"
-    " JOIN persons_person p ON p.id = a.person_id"
-    " JOIN guide_hall h ON h.id = a.hall_id"
-    " WHERE a.number = %s",
+    [
+        Part(Application, "a"),
+        Part(Person, "p"),
+        Part(Hall, "h"),
+        Part(Endorsement, "e"),
+        Part(Person, "ep"),
+        Part(Hall, "eh"),
+    ],
+    "FROM (SELECT CAST(%s AS VARCHAR(14)) AS number) q"
+    " LEFT JOIN applications_application a ON a.number = q.number"
+    " LEFT JOIN persons_person p ON p.id = a.person_id"
+    " LEFT JOIN guide_hall h ON h.id = a.hall_id"
+    " LEFT JOIN endorsements_endorsement e ON e.application_number = q.number"
+    " LEFT JOIN persons_person ep ON ep.id = e.person_id"
+    " LEFT JOIN guide_hall eh ON eh.id = e.hall_id",
 )
 _ID_NUMBER_AT = _BY_NUMBER.index(1, "id_number")
-_ENDORSEMENT_ID_NUMBER_AT = ENDORSEMENT_BY_APPLICATION_NUMBER.index(1, "id_number")
+_ENDORSEMENT_ID_NUMBER_AT = _BY_NUMBER.index(4, "id_number")
 # Compared with the ID number given when no application has the number: the same comparison as
 # for a real one (constant time, 18 characters), and no valid ID number can equal it.
 _PLACEHOLDER_ID_NUMBER = "0" * 18
@@ -137,29 +146,24 @@ def progress_lookup(
     number, person_id = _parse(application_number, id_number)
     _rate_limit("progress-number", number, settings.PROGRESS_LOOKUP_RATE_PER_NUMBER)
 
-    # The same two prepared statements (core.rawsql) whatever the number; their values stay
-    # plain tuples until an ID number matched, so a wrong ID number costs no more than a missing
+    # The same prepared statement (core.rawsql) whatever the number; its values stay a plain
+    # tuple until an ID number matched, so a wrong ID number costs no more than a missing
     # number, and both comparisons run every time.
-    found = _BY_NUMBER.values([number])
-    found_endorsement = ENDORSEMENT_BY_APPLICATION_NUMBER.values([number])
-    stored = found[0][_ID_NUMBER_AT] if found else _PLACEHOLDER_ID_NUMBER
-    stored_endorsement = (
-        found_endorsement[0][_ENDORSEMENT_ID_NUMBER_AT]
-        if found_endorsement
-        else _PLACEHOLDER_ID_NUMBER
-    )
+    (found,) = _BY_NUMBER.values([number])
+    stored = found[_ID_NUMBER_AT] or _PLACEHOLDER_ID_NUMBER
+    stored_endorsement = found[_ENDORSEMENT_ID_NUMBER_AT] or _PLACEHOLDER_ID_NUMBER
     same = hmac.compare_digest(stored.encode(), person_id.encode())
     same_endorsement = hmac.compare_digest(stored_endorsement.encode(), person_id.encode())
-    if found and same:
-        application, person, hall = _BY_NUMBER.instances(found[0])
-        application.person, application.hall = person, hall
-        return progress_answer(application)
-    if found_endorsement and same_endorsement:
-        endorsement, person, hall = ENDORSEMENT_BY_APPLICATION_NUMBER.instances(
-            found_endorsement[0]
+    if same or same_endorsement:
+        application, person, hall, endorsement, endorsement_person, endorsement_hall = (
+            _BY_NUMBER.instances(found)
         )
-        endorsement.person, endorsement.hall = person, hall
-        return endorsement_progress_answer(endorsement)
+        if same and application is not None:
+            application.person, application.hall = person, hall
+            return progress_answer(application)
+        if same_endorsement and endorsement is not None:
+            endorsement.person, endorsement.hall = endorsement_person, endorsement_hall
+            return endorsement_progress_answer(endorsement)
     raise ProgressNoMatch()
 
 

@@ -3,6 +3,8 @@ timeline, and the outlook (stage, expected date, next step in plain words)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from appointments.models import Appointment
 from core.dates import today_shanghai
 from core.errors import PermissionDenied
 from core.i18n import localized
-from core.rawsql import Part, RawSelect
+from core.rawsql import Part, RawSelect, RawUnion
 from guide.calendar import SHANGHAI
 from guide.models import Hall, Service
 from persons.models import Person
@@ -21,6 +23,9 @@ from staff.selectors import staff_can, staff_halls_in_scope
 
 from .errors import ApplicationNotFound
 from .models import IN_PROGRESS, Application, ApplicationEvent, ApplicationStatus, Delivery
+
+if TYPE_CHECKING:
+    from endorsements.models import Endorsement
 
 A = ApplicationStatus
 
@@ -48,9 +53,16 @@ _ACTING_FOR_APPLICATIONS = RawSelect(
             "a",
             only=tuple(f.name for f in Application._meta.concrete_fields if f.name != "details"),
         ),
-        Part(Person, "p"),
-        Part(Hall, "h"),
-        Part(Service, "s"),
+        # Of the applicant, hall and service only what the answer shows (name, masked ID
+        # number; name, address, phone; code, name): a deferred field read later would cost a
+        # query, which the query-count test of the list would catch.
+        Part(Person, "p", only=("id", "id_number", "name_zh", "name_pinyin")),
+        Part(
+            Hall,
+            "h",
+            only=("id", "code", "name_zh", "name_en", "address_zh", "address_en", "phone"),
+        ),
+        Part(Service, "s", only=("id", "code", "name_zh", "name_en")),
         # The answer shows the appointment's number only: the rest (its form as JSON, four
         # times) is not read.
         Part(Appointment, "ap", only=("id", "number")),
@@ -64,8 +76,8 @@ _ACTING_FOR_APPLICATIONS = RawSelect(
     " WHERE a.person_id IN (SELECT %s UNION ALL"
     " SELECT g.child_id FROM persons_guardianship g"
     " JOIN persons_person c ON c.id = g.child_id"
-    " WHERE g.guardian_id = %s AND c.birth_date > %s)"
-    " ORDER BY a.accepted_at DESC, a.id DESC",
+    " WHERE g.guardian_id = %s AND c.birth_date > %s)",
+    order_by="a.accepted_at DESC, a.id DESC",
 )
 
 
@@ -82,14 +94,54 @@ def applications_page_for(
     if me is None:
         return 0, []
     today = today or dt.datetime.now(SHANGHAI).date()
-    rows = _ACTING_FOR_APPLICATIONS.rows([me.pk, me.pk, minor_born_after(today)], deferred=True)
+    values = _ACTING_FOR_APPLICATIONS.values([me.pk, me.pk, minor_born_after(today)])
+    return len(values), _applications_of_rows(values[offset : offset + limit])
+
+
+def _applications_of_rows(values: list[tuple]) -> list[Application]:
     page = []
-    for application, person, hall, service, appointment in rows[offset : offset + limit]:
+    for row in values:
+        application, person, hall, service, appointment = _ACTING_FOR_APPLICATIONS.instances(
+            row, deferred=True
+        )
         application.person, application.hall, application.service = person, hall, service
         if appointment is not None:
             application.appointment = appointment
         page.append(application)
-    return len(rows), page
+    return page
+
+
+@cache
+def _applications_and_endorsements() -> RawUnion:
+    from endorsements.selectors import ACTING_FOR_ENDORSEMENTS
+
+    return RawUnion([(_ACTING_FOR_APPLICATIONS, ""), (ACTING_FOR_ENDORSEMENTS, "LIMIT %s")])
+
+
+def my_applications_page(
+    *, user, limit: int, offset: int, today: dt.date | None = None
+) -> tuple[int, list[Application], list["Endorsement"]]:
+    """What "My applications" lists: applications_page_for's count and page and, on the first
+    page (offset 0), endorsements.selectors.endorsement_applications_for's endorsement
+    applications, read together in one statement (core.rawsql.RawUnion: a round trip costs
+    more than either read, docs/benchmarks.md "Applications")."""
+    from endorsements.selectors import MY_APPLICATIONS_MAX, endorsements_of_rows
+
+    if offset != 0:
+        count, page = applications_page_for(user=user, limit=limit, offset=offset, today=today)
+        return count, page, []
+    me = getattr(user, "person", None) if user.is_authenticated else None
+    if me is None:
+        return 0, [], []
+    family = [me.pk, me.pk, minor_born_after(today or dt.datetime.now(SHANGHAI).date())]
+    applications, endorsements = _applications_and_endorsements().values(
+        [family, [*family, MY_APPLICATIONS_MAX]]
+    )
+    return (
+        len(applications),
+        _applications_of_rows(applications[:limit]),
+        endorsements_of_rows(endorsements),
+    )
 
 
 def application_number_clean(value: str) -> str:

@@ -6,7 +6,10 @@ production's).
 python bench/profile_get.py PATH TOKENS [--requests 2000] [--warmup 200] [--profile 0|1]
     PATH    the API path, e.g. /api/v1/me/crossings
     TOKENS  a file of bearer keys, one a line (a bench run folder's document_tokens.txt or
-            application_tokens.txt); a random one per request, one request in four in English
+            application_tokens.txt); a random one per request, one request in four in English.
+            For PATH /api/v1/progress/lookup: the run folder's lookup_pairs.txt ("number
+            id-number" a line), each request a POST of a random pair without a token, as
+            bench/lookup.lua sends it
     Per request: wall time, the process's CPU (Python), the PostgreSQL backend's CPU (from
     /proc, same machine), statements and their time (connection.execute_wrapper). With
     --profile 1, cProfile with a CPU clock over the measured requests (top 40 by own time).
@@ -57,8 +60,27 @@ def main(argv: list[str]) -> int:
         if not status.startswith("200"):
             raise SystemExit(f"{path} answered {status}")
 
+    lookup = path.rstrip("/").endswith("/progress/lookup")
+
     def get() -> None:
         language = "en" if rng.random() < 0.25 else "zh-CN,zh;q=0.9"
+        if lookup:
+            number, id_number = rng.choice(keys).split()
+            body = json.dumps({"application_number": number, "id_number": id_number})
+            environ = factory.post(
+                path,
+                data=body,
+                content_type="application/json",
+                headers={
+                    "X-Forwarded-Proto": "https",
+                    "Accept": "application/json",
+                    "Accept-Language": language,
+                },
+            ).environ
+            answer = application(environ, start_response)
+            b"".join(answer)
+            answer.close()
+            return
         environ = factory.get(
             path,
             headers={

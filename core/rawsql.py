@@ -54,12 +54,17 @@ class Part:
 
 
 class RawSelect:
-    """`SELECT <the columns of each part> <rest>`: `rest` is the FROM ... WHERE ... with %s
-    parameters, naming each part's table by its alias."""
+    """`SELECT <the columns of each part> <rest> [ORDER BY <order_by>]`: `rest` is the FROM ...
+    WHERE ... with %s parameters, naming each part's table by its alias."""
 
-    def __init__(self, parts: Sequence[Part], rest: str, *, using: str = "default") -> None:
+    def __init__(
+        self, parts: Sequence[Part], rest: str, *, order_by: str = "", using: str = "default"
+    ) -> None:
         self.parts = tuple(parts)
         self.rest = rest
+        # Given apart from `rest` (rather than in it) for a select that is also a RawUnion's
+        # branch: the union orders each branch's rows by it.
+        self.order_by = order_by
         self.using = using
         # Per connection (each thread has its own): the SQL, and the converters, which are
         # bound to that connection.
@@ -80,13 +85,18 @@ class RawSelect:
                 if found:
                     converters.append((index, found, column))
         sql = f"SELECT {', '.join(columns)} {self.rest}"
+        if self.order_by:
+            sql += f" ORDER BY {self.order_by}"
         prepared = self._prepared[connection] = (sql, converters)
         return prepared
+
+    def _prepared_for(self, connection) -> tuple:
+        return self._prepared.get(connection) or self._prepare(connection)
 
     def values(self, params: Iterable) -> list[tuple]:
         """Each row as the values of the parts' fields, converted as the ORM converts them."""
         connection = connections[self.using]
-        sql, converters = self._prepared.get(connection) or self._prepare(connection)
+        sql, converters = self._prepared_for(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, list(params))
             raw = cursor.fetchall()
@@ -146,6 +156,86 @@ class RawSelect:
         part = self.parts[part_index]
         field = part.model._meta.get_field(field_name)
         return offset + part.fields.index(field)
+
+
+class RawUnion:
+    """Several fixed selects in one round trip: a page that needs a few small reads (a person's
+    documents, their endorsements, a page of their crossings) pays one statement's overhead
+    instead of one per read (docs/benchmarks.md "Crossings").
+
+    Each branch is a RawSelect with its `order_by` apart from its `rest` (FROM ... WHERE), and
+    an optional tail after the ORDER BY (a LIMIT with its parameter). The branches are joined by
+    UNION ALL,
+    each keeping its own columns (the other branches' are typed NULLs there), its parameters
+    and its order: `values` gives each branch's rows as that RawSelect's `values` would, and
+    its `instances` makes them model instances.
+    """
+
+    def __init__(
+        self, branches: Sequence[tuple[RawSelect, str]], *, using: str = "default"
+    ) -> None:
+        if not all(select.order_by for select, _tail in branches):
+            raise TypeError("a RawUnion branch needs its order_by")
+        self.branches = tuple(branches)  # (select, tail)
+        self.using = using
+        self._prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _prepare(self, connection) -> tuple:
+        quote = connection.ops.quote_name
+        slots = []  # per branch: (select expressions, NULL of each column's type, converters)
+        for select, _tail in self.branches:
+            expressions, nulls = [], []
+            for part in select.parts:
+                for field in part.fields:
+                    expressions.append(f"{part.alias}.{quote(field.column)}")
+                    nulls.append(f"CAST(NULL AS {field.db_type(connection)})")
+            slots.append((expressions, nulls, select._prepared_for(connection)[1]))
+        sql_branches, starts, width = [], [], 0
+        for index, (select, tail) in enumerate(self.branches):
+            order = select.order_by
+            starts.append(width)
+            columns = [f"{index} AS u_branch"]
+            for other, (expressions, nulls, _converters) in enumerate(slots):
+                columns += expressions if other == index else nulls
+            width += len(slots[index][0])
+            # Named u0, u1...: the same name in every branch (UNION takes the first's).
+            named = [columns[0]] + [f"{c} AS u{n}" for n, c in enumerate(columns[1:])]
+            named.append(f"row_number() OVER (ORDER BY {order}) AS u_n")
+            # Names from the models' metadata and the code's fixed SQL; values are parameters.
+            sql_branches.append(
+                f"SELECT * FROM (SELECT {', '.join(named)} {select.rest}"  # noqa: S608
+                f" ORDER BY {order}{' ' + tail if tail else ''}) b{index}"
+            )
+        sql = " UNION ALL ".join(sql_branches) + " ORDER BY u_branch, u_n"
+        layout = [
+            (start, start + len(expressions), converters)
+            for start, (expressions, _nulls, converters) in zip(starts, slots, strict=True)
+        ]
+        prepared = self._prepared[connection] = (sql, layout)
+        return prepared
+
+    def values(self, params_by_branch: Sequence[Iterable]) -> list[list[tuple]]:
+        """The rows of each branch, in the branches' order, each row as the values of that
+        branch's RawSelect (converted as the ORM converts them)."""
+        connection = connections[self.using]
+        sql, layout = self._prepared.get(connection) or self._prepare(connection)
+        params = [value for branch in params_by_branch for value in branch]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            raw = cursor.fetchall()
+        found: list[list[tuple]] = [[] for _ in self.branches]
+        for values in raw:
+            branch = values[0]
+            start, end, converters = layout[branch]
+            # Columns start after u_branch; u_n is the last.
+            row = list(values[1 + start : 1 + end])
+            for index, converter_list, column in converters:
+                value = row[index]
+                for convert in converter_list:
+                    value = convert(value, column, connection)
+                row[index] = value
+            found[branch].append(tuple(row))
+        return found
 
 
 class RawStatement:

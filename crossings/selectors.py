@@ -15,7 +15,7 @@ from core.bounds import MAX_ID
 from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
 from core.i18n import choice_labels
-from core.rawsql import Part, RawSelect
+from core.rawsql import Part, RawSelect, RawUnion
 from documents.models import Document
 from persons.models import Person
 from persons.selectors import persons_acting_for
@@ -149,7 +149,13 @@ def _person_for(user, person_id: int | None) -> tuple[Person, bool]:
 
 def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
     """The person's active endorsements with their trips (the hook for the endorsements app)."""
-    from endorsements.models import Destination, EndorsementStatus, EndorsementType
+    from endorsements.models import EndorsementStatus
+
+    return _endorsement_trips(_endorsements_select().values([person_id, EndorsementStatus.ACTIVE]))
+
+
+def _endorsement_trips(rows: list[tuple]) -> list[EndorsementTrips]:
+    from endorsements.models import Destination, EndorsementType
 
     destinations, types = choice_labels(Destination), choice_labels(EndorsementType)
     return [
@@ -162,19 +168,19 @@ def endorsement_trips(person_id: int) -> list[EndorsementTrips]:
             trips_total=trips_total,
             trips_used=trips_used,
         )
-        for number, destination, type_code, valid_until, trips_total, trips_used in (
-            _endorsements_select().values([person_id, EndorsementStatus.ACTIVE])
-        )
+        for number, destination, type_code, valid_until, trips_total, trips_used in rows
     ]
 
 
 # The reads of "My entry/exit records" are fixed SQL (core.rawsql: prepared on PostgreSQL, no
-# ORM compilation per request); profiled in docs/benchmarks.md "Crossings (issue 12)".
+# ORM compilation per request), all three in one round trip (a RawUnion, below); profiled in
+# docs/benchmarks.md "Crossings (issue 12)".
 # The person's documents as the filter and the rows show them (type and masked number): the
 # other columns are deferred.
 _DOCUMENTS = RawSelect(
     [Part(Document, "d", only=("id", "type", "number"))],
-    "FROM documents_document d WHERE d.person_id = %s ORDER BY d.type, d.issued_on DESC, d.id",
+    "FROM documents_document d WHERE d.person_id = %s",
+    order_by="d.type, d.issued_on DESC, d.id",
 )
 
 
@@ -197,16 +203,16 @@ def _endorsements_select() -> RawSelect:
                 ),
             )
         ],
-        "FROM endorsements_endorsement e WHERE e.person_id = %s AND e.status = %s"
-        " ORDER BY e.destination, e.valid_until, e.id",
+        "FROM endorsements_endorsement e WHERE e.person_id = %s AND e.status = %s",
+        order_by="e.destination, e.valid_until, e.id",
     )
 
 
 # A page of the person's crossings with their ports, newest first. On PostgreSQL one call of
-# crossings_person_page (migration 0005): it reads the months that hold the person's crossings
-# (CrossingMonth) one partition at a time, each read a kept generic plan, so that a page is one
-# round trip and nothing is planned per request (docs/benchmarks.md "Crossings"). SQLite has one
-# table: the same rows in one plain statement.
+# crossings_person_page (migration 0006): it reads the months that hold the person's crossings
+# (CrossingMonth) one partition at a time, each read a kept generic plan, so that nothing is
+# planned per request (docs/benchmarks.md "Crossings"). SQLite has one table: the same rows in
+# one plain select.
 _PAGE_COLUMNS = [
     Part(
         Crossing,
@@ -215,22 +221,31 @@ _PAGE_COLUMNS = [
     ),
     Part(Port, "p", only=("id", "code", "name_zh", "name_en", "kind")),
 ]
-_PAGE_ORDER = " ORDER BY c.occurred_at DESC, c.id DESC"
+_PAGE_ORDER = "c.occurred_at DESC, c.id DESC"
 _PAGE_PARTITIONED = RawSelect(
     _PAGE_COLUMNS,
     "FROM crossings_person_page(%s, %s, %s, %s, %s, %s, %s) c"
-    " JOIN crossings_port p ON p.id = c.port_id" + _PAGE_ORDER,
+    " JOIN crossings_port p ON p.id = c.port_id",
+    order_by=_PAGE_ORDER,
 )
 _PAGE_ONE_TABLE = RawSelect(
     _PAGE_COLUMNS,
     "FROM crossings_crossing c JOIN crossings_port p ON p.id = c.port_id"
     " WHERE c.person_id = %s AND c.occurred_at >= %s AND c.occurred_at < %s"
     " AND (c.occurred_at < %s OR (c.occurred_at = %s AND c.id < %s))"
-    " AND (%s IS NULL OR c.document_id = %s)" + _PAGE_ORDER + " LIMIT %s",
+    " AND (%s IS NULL OR c.document_id = %s)",
+    order_by=_PAGE_ORDER,
 )
 
 
-def _page_rows(
+@cache
+def _records_union(partitioned: bool) -> RawUnion:
+    """The person's documents, active endorsements and a page of crossings: one statement."""
+    page = (_PAGE_PARTITIONED, "") if partitioned else (_PAGE_ONE_TABLE, "LIMIT %s")
+    return RawUnion([(_DOCUMENTS, ""), (_endorsements_select(), ""), page])
+
+
+def _records(
     person_id: int,
     start_at: dt.datetime,
     upper: dt.datetime,
@@ -239,18 +254,25 @@ def _page_rows(
     last_id: int,
     document_id: int | None,
     wanted: int,
-) -> list[tuple]:
-    """Up to `wanted` crossings of the person with start_at <= occurred_at < upper, strictly
-    before (moment, last_id), on `document_id` if given, newest first, with their ports: each
-    as the values of CrossingRow but its document."""
+) -> tuple[list[Document], list[EndorsementTrips], list[tuple]]:
+    """The person's documents, their active endorsements, and up to `wanted` of their crossings
+    with start_at <= occurred_at < upper, strictly before (moment, last_id), on `document_id`
+    if given, newest first, with their ports (each as the values of CrossingRow but its
+    document), in one round trip."""
+    from endorsements.models import EndorsementStatus
+
     at = connection.ops.adapt_datetimefield_value
-    if is_partitioned():
-        select = _PAGE_PARTITIONED
-        params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id, wanted]
+    partitioned = is_partitioned()
+    if partitioned:
+        page_params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id]
+        page_params.append(wanted)
     else:
-        select = _PAGE_ONE_TABLE
-        params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
-        params += [document_id, document_id, wanted]
+        page_params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
+        page_params += [document_id, document_id, wanted]
+    document_rows, endorsement_rows, page_rows = _records_union(partitioned).values(
+        [[person_id], [person_id, EndorsementStatus.ACTIVE], page_params]
+    )
+    documents = [_DOCUMENTS.instances(values, deferred=True)[0] for values in document_rows]
     ports: dict[int, PortRef] = {}
     rows = []
     for (
@@ -262,11 +284,11 @@ def _page_rows(
         document_id,
         port_id,
         *port,
-    ) in select.values(params):
+    ) in page_rows:
         if port_id not in ports:
             ports[port_id] = PortRef(*port)
         rows.append((pk, occurred_at, direction, destination, vehicle, document_id, ports[port_id]))
-    return rows
+    return documents, _endorsement_trips(endorsement_rows), rows
 
 
 def crossings_page_for(
@@ -292,28 +314,27 @@ def crossings_page_for(
         )
     if start > end:
         raise PeriodInvalid(_("The start of the period is after its end."), field="end")
-    documents = [document for (document,) in _DOCUMENTS.rows([person.pk], deferred=True)]
-    if document_id is not None and document_id not in {d.pk for d in documents}:
-        raise NotFound(detail=_("No such document among this person's."))
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
     end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
     # Keyset: strictly before (moment, id); the first page starts after the period's end.
     moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    by_id = {d.pk: d for d in documents}
     upper = min(end_at, moment + dt.timedelta(microseconds=1))
-    rows = [
-        CrossingRow(*values, document=by_id[values[5]])
-        for values in _page_rows(
-            person.pk,
-            start_at,
-            upper,
-            moment=moment,
-            last_id=last_id,
-            document_id=document_id,
-            wanted=limit + 1,
-        )
-    ]
+    # Read with the documents: a document of someone else's finds no crossings of this person
+    # (the page is read by person first), and is refused here before anything is shown.
+    documents, endorsements, page_rows = _records(
+        person.pk,
+        start_at,
+        upper,
+        moment=moment,
+        last_id=last_id,
+        document_id=document_id,
+        wanted=limit + 1,
+    )
+    if document_id is not None and document_id not in {d.pk for d in documents}:
+        raise NotFound(detail=_("No such document among this person's."))
+    by_id = {d.pk: d for d in documents}
+    rows = [CrossingRow(*values, document=by_id[values[5]]) for values in page_rows]
     page, more = rows[:limit], len(rows) > limit
     return CrossingsPage(
         person=person,
@@ -325,7 +346,7 @@ def crossings_page_for(
         documents=documents,
         crossings=page,
         next_cursor=cursor_of(page[-1]) if more else None,
-        endorsements=endorsement_trips(person.pk),
+        endorsements=endorsements,
     )
 
 

@@ -687,7 +687,7 @@ def endorsement_outlook(
 # The endorsements of the bound person and of their registered minors, with holder, policy and
 # hall, newest first, in one fixed query (as applications.selectors reads their applications):
 # "My applications" lists them with the applications.
-_ACTING_FOR_ENDORSEMENTS = RawSelect(
+ACTING_FOR_ENDORSEMENTS = RawSelect(
     [
         Part(Endorsement, "e"),
         Part(Person, "p"),
@@ -701,8 +701,8 @@ _ACTING_FOR_ENDORSEMENTS = RawSelect(
     " WHERE e.person_id IN (SELECT %s UNION ALL"
     " SELECT g.child_id FROM persons_guardianship g"
     " JOIN persons_person c ON c.id = g.child_id"
-    " WHERE g.guardian_id = %s AND c.birth_date > %s)"
-    " ORDER BY e.applied_at DESC, e.id DESC",
+    " WHERE g.guardian_id = %s AND c.birth_date > %s)",
+    order_by="e.applied_at DESC, e.id DESC",
 )
 # A family's endorsements are few; "My applications" shows at most this many (newest first).
 MY_APPLICATIONS_MAX = 100
@@ -715,20 +715,16 @@ def endorsement_applications_for(*, user, today: dt.date | None = None) -> list[
     if me is None:
         return []
     today = today or today_shanghai()
-    rows = _ACTING_FOR_ENDORSEMENTS.rows([me.pk, me.pk, minor_born_after(today)])
+    values = ACTING_FOR_ENDORSEMENTS.values([me.pk, me.pk, minor_born_after(today)])
+    return endorsements_of_rows(values[:MY_APPLICATIONS_MAX])
+
+
+def endorsements_of_rows(values: list[tuple]) -> list[Endorsement]:
+    """The endorsements of rows of ACTING_FOR_ENDORSEMENTS (also read with the applications, in
+    applications.selectors.my_applications_page), with holder, policy and hall."""
     found = []
-    for endorsement, person, policy, hall in rows[:MY_APPLICATIONS_MAX]:
+    for row in values:
+        endorsement, person, policy, hall = ACTING_FOR_ENDORSEMENTS.instances(row)
         endorsement.person, endorsement.policy, endorsement.hall = person, policy, hall
         found.append(endorsement)
     return found
-
-
-# The progress lookup: the endorsement by its application number, with its holder and hall (a
-# prepared statement, as applications.progress reads an application).
-ENDORSEMENT_BY_APPLICATION_NUMBER = RawSelect(
-    [Part(Endorsement, "e"), Part(Person, "p"), Part(Hall, "h")],
-    "FROM endorsements_endorsement e"
-    " JOIN persons_person p ON p.id = e.person_id"
-    " LEFT JOIN guide_hall h ON h.id = e.hall_id"
-    " WHERE e.application_number = %s",
-)

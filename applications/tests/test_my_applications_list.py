@@ -16,8 +16,9 @@ from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
 from applications.api import ApplicationOut, EndorsementApplicationOut, MyApplicationsPage
 from applications.models import Application
-from applications.selectors import applications_for, applications_page_for
+from applications.selectors import applications_for, applications_page_for, my_applications_page
 from documents.tests.factories import CitizenFactory, HkMacaoPassFactory
+from endorsements.selectors import endorsement_applications_for
 from endorsements.tests.factories import EndorsementFactory
 from persons.tests.factories import GuardianshipFactory, MinorFactory, PersonFactory
 
@@ -94,9 +95,46 @@ def test_the_list_runs_a_fixed_number_of_queries(client, family):
     # when
     with CaptureQueriesContext(connection) as more:
         response = client.get(LIST, headers=headers)
-    # then the token, the applications and the endorsements: three queries, whatever their number
+    # then the token, and the applications with the endorsements: two queries, whatever their
+    # number
     assert response.json()["count"] == 5
-    assert len(few.captured_queries) == len(more.captured_queries) == 3
+    assert len(few.captured_queries) == len(more.captured_queries) == 2
+
+
+def test_my_applications_page_reads_both_kinds_in_one_query(family):
+    # given the family's applications and two endorsement applications, one of the minor's
+    citizen, minor, _grown = family
+    mine = EndorsementFactory(
+        document=HkMacaoPassFactory(person=citizen.person), applied_by=citizen
+    )
+    theirs = EndorsementFactory(document=HkMacaoPassFactory(person=minor), applied_by=citizen)
+    # when the first page is read
+    with CaptureQueriesContext(connection) as queries:
+        count, page, endorsements = my_applications_page(user=citizen, limit=2, offset=0)
+    # then one query gives what the two reads give apart, in their order
+    assert len(queries.captured_queries) == 1
+    expected_count, expected_page = applications_page_for(user=citizen, limit=2, offset=0)
+    assert (count, [a.pk for a in page]) == (expected_count, [a.pk for a in expected_page])
+    assert [e.pk for e in endorsements] == [
+        e.pk for e in endorsement_applications_for(user=citizen)
+    ]
+    assert {e.pk for e in endorsements} == {mine.pk, theirs.pk}
+    # and what the answer shows of them needs no further query
+    with CaptureQueriesContext(connection) as more:
+        for application in page:
+            assert application.person.name and application.person.id_number
+            assert application.hall.name and application.hall.phone and application.hall.address_en
+            assert application.service.name
+        for endorsement in endorsements:
+            assert endorsement.person.name and endorsement.policy.pk
+    assert more.captured_queries == []
+
+
+def test_my_applications_page_lists_endorsements_on_the_first_page_only(family):
+    citizen, _minor, _grown = family
+    EndorsementFactory(document=HkMacaoPassFactory(person=citizen.person), applied_by=citizen)
+    count, page, endorsements = my_applications_page(user=citizen, limit=2, offset=2)
+    assert (count, len(page), endorsements) == (3, 1, [])
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from core.rawsql import Part, RawGuardedInsert, RawInsert, RawSelect, RawStatement
+from core.rawsql import Part, RawGuardedInsert, RawInsert, RawSelect, RawStatement, RawUnion
 from documents.models import Document
-from documents.tests.factories import HkMacaoPassFactory, PassportFactory
+from documents.tests.factories import HkMacaoPassFactory, PassportFactory, TaiwanPermitFactory
 from persons.models import Person
 from persons.tests.factories import PersonFactory
 
@@ -398,3 +398,61 @@ def test_guarded_insert_writes_plain_values_as_the_fields_would_convert_them():
     )
     assert _as_is_types(endorsement._meta.get_field("document")) == (int,)
     assert _as_is_types(endorsement._meta.get_field("valid_from")) == ()
+
+
+# RawUnion: several selects in one round trip
+
+PERSONS_BY_NAME = RawSelect(
+    [Part(Person, "p")], "FROM persons_person p WHERE p.id IN (%s, %s)", order_by="p.id DESC"
+)
+DOCUMENTS_NEWEST = RawSelect(
+    [Part(Document, "d", only=("expires_on", "id", "status_changed_at"))],
+    "FROM documents_document d WHERE d.person_id = %s",
+    order_by="d.expires_on DESC, d.id",
+)
+
+
+def test_a_union_gives_each_branch_its_rows_in_its_order_in_one_statement():
+    # given two persons and three documents of the first, one with a time to convert
+    first, second = PersonFactory(), PersonFactory()
+    changed_at = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC)
+    old = PassportFactory(person=first, expires_on=dt.date(2030, 1, 1))
+    new = HkMacaoPassFactory(
+        person=first, expires_on=dt.date(2035, 1, 1), status_changed_at=changed_at
+    )
+    other = PassportFactory(person=second)
+    union = RawUnion([(PERSONS_BY_NAME, ""), (DOCUMENTS_NEWEST, "LIMIT %s")])
+    # when read in one statement, the documents limited to 5
+    with CaptureQueriesContext(connection) as queries:
+        persons, documents = union.values([[first.pk, second.pk], [first.pk, 5]])
+    # then one statement, the persons in their order as whole rows, the documents' values
+    # newest first with the ORM's conversions, and nothing of the other person's
+    assert len(queries) == 1
+    assert [PERSONS_BY_NAME.instances(row)[0].pk for row in persons] == [second.pk, first.pk]
+    assert documents == [
+        (dt.date(2035, 1, 1), new.pk, changed_at),
+        (dt.date(2030, 1, 1), old.pk, old.status_changed_at),
+    ]
+    assert documents[0][2].tzinfo is not None
+    assert other.pk not in {row[1] for row in documents}
+
+
+def test_a_union_branch_may_be_empty_and_its_tail_limits_it():
+    person = PersonFactory()
+    for factory, year in (
+        (PassportFactory, 2030),
+        (HkMacaoPassFactory, 2031),
+        (TaiwanPermitFactory, 2032),
+    ):
+        factory(person=person, expires_on=dt.date(year, 6, 1))
+    union = RawUnion([(PERSONS_BY_NAME, ""), (DOCUMENTS_NEWEST, "LIMIT %s")])
+    # when no person matches and two documents are asked for
+    persons, documents = union.values([[0, 0], [person.pk, 2]])
+    # then
+    assert persons == []
+    assert [row[0] for row in documents] == [dt.date(2032, 6, 1), dt.date(2031, 6, 1)]
+
+
+def test_a_union_branch_needs_its_order():
+    with pytest.raises(TypeError):
+        RawUnion([(DOCUMENT_DATES, "")])

@@ -66,11 +66,15 @@ fi
 # -- server ------------------------------------------------------------------------------------
 bench_start_server "$PORT" 120
 
-wrk_run() { # scenario duration [rate: requests/s, on a schedule]
+wrk_run() { # scenario duration [rate: requests/s, on a schedule] [file for the cores used]
   local data_file=application_tokens.txt
   [ "$1" = lookup ] && data_file=lookup_pairs.txt
-  BENCH_RATE="${3:-}" BENCH_RATE_THREADS="$WRK_THREADS" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2" \
-    --timeout 5s --latency -H "X-Forwarded-Proto: https" -s "bench/$1.lua" "$BASE" -- "$RUN_DIR/$data_file"
+  # The cores each program used meanwhile (postgres, gunicorn, wrk, other), counted per process
+  # (bench/helpers.py cpu-during), to the file given, or to one that is thrown away.
+  BENCH_RATE="${3:-}" BENCH_RATE_THREADS="$WRK_THREADS" \
+    "$PY" bench/helpers.py cpu-during "${4:-/dev/null}" -- \
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2" --timeout 5s --latency \
+    -H "X-Forwarded-Proto: https" -s "bench/$1.lua" "$BASE" -- "$RUN_DIR/$data_file"
 }
 
 # -- warm-up, results discarded -------------------------------------------------------------------
@@ -117,12 +121,7 @@ cat >"$RUN_DIR/meta.json" <<JSON
 JSON
 
 calibrate() { "$PY" bench/helpers.py cpu-loop; }
-PG_PID="$(pgrep -o -x postgres || true)"
-pg_cpu() {
-  if [ -n "$PG_PID" ]; then "$PY" bench/helpers.py cpu "$PG_PID"; else echo 0; fi
-}
 
-TIMEFORMAT="%U %S"
 measure() { # name scenario [rate]
   local name=$1 scenario=$2 rate=${3:-}
   "$PY" bench/progress_data.py touch
@@ -130,17 +129,7 @@ measure() { # name scenario [rate]
   calibrate >"$RUN_DIR/$name.calibration"
   say "$name: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION${rate:+, paced at ${rate} requests/s}" \
     "(load average before: $(cat "$RUN_DIR/$name.loadavg"), CPU loop $(cat "$RUN_DIR/$name.calibration") s)"
-  local server_before busy_before pg_before server_after busy_after pg_after wrk_user wrk_sys
-  server_before="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
-  pg_before="$(pg_cpu)"
-  busy_before="$("$PY" bench/helpers.py busy)"
-  { time wrk_run "$scenario" "$DURATION" "$rate" >"$RUN_DIR/$name.txt"; } 2>"$RUN_DIR/$name.time"
-  server_after="$("$PY" bench/helpers.py cpu "$SERVER_PID")"
-  pg_after="$(pg_cpu)"
-  busy_after="$("$PY" bench/helpers.py busy)"
-  read -r wrk_user wrk_sys < <(tail -n 1 "$RUN_DIR/$name.time")
-  echo "$server_before $server_after $wrk_user $wrk_sys $busy_before $busy_after $pg_before $pg_after" |
-    awk '{ printf "%.2f %.2f %.2f %.2f\n", $2 - $1, $3 + $4, $6 - $5, $8 - $7 }' >"$RUN_DIR/$name.cpu"
+  wrk_run "$scenario" "$DURATION" "$rate" "$RUN_DIR/$name-cpu.json" >"$RUN_DIR/$name.txt"
   grep -v '^BENCH_JSON' "$RUN_DIR/$name.txt"
 }
 

@@ -16,7 +16,7 @@ python bench/progress_data.py touch
     steady state, as bench/documents_data.py does) and clears the lookup's rate-limit
     counters (every run draws the same applications).
 python bench/progress_data.py report DIR
-    The table and DIR/results.json from the wrk outputs (`<run>.txt`, `<run>.cpu`,
+    The table and DIR/results.json from the wrk outputs (`<run>.txt`, `<run>-cpu.json`,
     `<run>.loadavg`, `<run>.calibration`), the ceiling (ceiling.json) and meta.json; each figure
     also as a ratio to the /db ceiling measured in the same run. Exit 1 if a run had a non-2xx
     answer or a socket error, or a target is missed.
@@ -288,6 +288,25 @@ def _wrk_json(path: Path) -> dict:
     raise SystemExit(f"no BENCH_JSON line in {path}")
 
 
+def _cpu_seconds(run_dir: Path, name: str, seconds: float) -> tuple[float, float, float, float]:
+    """CPU seconds of the server, wrk, PostgreSQL and the rest during a run: from
+    `<run>-cpu.json` (bench/helpers.py cpu-during, counted per process), or from the `<run>.cpu`
+    totals of runs made before it (where a database connection that closed during the run
+    could make PostgreSQL's figure negative)."""
+    counted = run_dir / f"{name}-cpu.json"
+    if counted.exists():
+        cores = json.loads(counted.read_text())["cores_by_program"]
+        server, wrk, postgres, other = (
+            float(cores.get(program, 0.0)) * seconds
+            for program in ("gunicorn", "wrk", "postgres", "other")
+        )
+        return server, wrk, postgres, other
+    server_s, wrk_s, busy_s, pg_s = (
+        float(x) for x in (run_dir / f"{name}.cpu").read_text().split()
+    )
+    return server_s, wrk_s, pg_s, max(0.0, busy_s - server_s - wrk_s - pg_s)
+
+
 def report(run_dir: Path) -> int:
     meta = json.loads((run_dir / "meta.json").read_text())
     data = json.loads((run_dir / "data.json").read_text())
@@ -305,10 +324,9 @@ def report(run_dir: Path) -> int:
             if not wrk_file.exists():
                 continue
             result = _wrk_json(wrk_file)
-            cpu = (run_dir / f"{name}.cpu").read_text().split()
-            server_s, wrk_s, busy_s, pg_s = (float(x) for x in cpu)
             seconds = result["duration_us"] / 1e6
             requests = max(1, result["requests"])
+            server_s, wrk_s, pg_s, other_s = _cpu_seconds(run_dir, name, seconds)
             result.update(
                 {
                     "ratio_to_db_ceiling": round(result["rps"] / db_rps, 3),
@@ -318,7 +336,7 @@ def report(run_dir: Path) -> int:
                         "server": round(server_s / seconds, 2),
                         "postgres": round(pg_s / seconds, 2),
                         "wrk": round(wrk_s / seconds, 2),
-                        "other": round(max(0.0, busy_s - server_s - wrk_s - pg_s) / seconds, 2),
+                        "other": round(other_s / seconds, 2),
                     },
                     "server_cpu_ms_per_request": round(server_s * 1000 / requests, 3),
                     "postgres_cpu_ms_per_request": round(pg_s * 1000 / requests, 3),

@@ -53,6 +53,17 @@ class Part:
         return self.fields.index(self.model._meta.pk)
 
 
+def _converted(values: Sequence, converters: list, connection) -> tuple:
+    """A row's values with each converted column converted, as the ORM converts them."""
+    row = list(values)
+    for index, found, column in converters:
+        value = row[index]
+        for convert in found:
+            value = convert(value, column, connection)
+        row[index] = value
+    return tuple(row)
+
+
 class RawSelect:
     """`SELECT <the columns of each part> <rest> [ORDER BY <order_by>]`: `rest` is the FROM ...
     WHERE ... with %s parameters, naming each part's table by its alias."""
@@ -102,16 +113,7 @@ class RawSelect:
             raw = cursor.fetchall()
         if not converters:
             return raw
-        rows = []
-        for values in raw:
-            row = list(values)
-            for index, found, column in converters:
-                value = row[index]
-                for convert in found:
-                    value = convert(value, column, connection)
-                row[index] = value
-            rows.append(tuple(row))
-        return rows
+        return [_converted(values, converters, connection) for values in raw]
 
     def rows(
         self, params: Iterable, *, deferred: bool = False
@@ -228,13 +230,7 @@ class RawUnion:
             branch = values[0]
             start, end, converters = layout[branch]
             # Columns start after u_branch; u_n is the last.
-            row = list(values[1 + start : 1 + end])
-            for index, converter_list, column in converters:
-                value = row[index]
-                for convert in converter_list:
-                    value = convert(value, column, connection)
-                row[index] = value
-            found[branch].append(tuple(row))
+            found[branch].append(_converted(values[1 + start : 1 + end], converters, connection))
         return found
 
 

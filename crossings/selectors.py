@@ -264,8 +264,7 @@ def _records(
     at = connection.ops.adapt_datetimefield_value
     partitioned = is_partitioned()
     if partitioned:
-        page_params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id]
-        page_params.append(wanted)
+        page_params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id, wanted]
     else:
         page_params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
         page_params += [document_id, document_id, wanted]

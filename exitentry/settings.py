@@ -130,6 +130,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options.setdefault("server_side_binding", True)
     options.setdefault("prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=1))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no `SELECT 1` while the connection is
+    # quiet (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis in production, local memory by default.
@@ -487,7 +491,7 @@ def _refuse_insecure_production() -> None:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the site's host names")
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] not in {"core.postgresql", "django.db.backends.postgresql"}:
         problems.append("DATABASE_URL must point to PostgreSQL")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set (cache and Celery broker)")

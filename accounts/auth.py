@@ -81,6 +81,14 @@ def token_user(key: str):
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>` from POST auth/token."""
 
+    def __call__(self, request: HttpRequest):
+        # As ninja's HttpBearer, reading the one header from META: `request.headers` would
+        # build a dict of every header first, on every request of an app.
+        scheme, _sep, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not key:
+            return None
+        return self.authenticate(request, key)
+
     def authenticate(self, request: HttpRequest, token: str):
         return token_user(token)
 

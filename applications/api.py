@@ -158,7 +158,8 @@ _CITIZEN_ACTIONS = {"withdraw": "withdraw", "change_delivery": "delivery"}
 def _application(application: Application, *, user, urls: DetailLinks) -> dict:
     person, hall = application.person, application.hall
     outlook = selectors.application_outlook(application)
-    # Labels translated once per process and language (core.i18n.choice_labels), not per value.
+    # Labels translated once per process and language (core.i18n.choice_labels), not per value;
+    # the language read once (each read of the active one costs a context-local lookup).
     language = get_language()
     return {
         "number": application.number,
@@ -183,7 +184,7 @@ def _application(application: Application, *, user, urls: DetailLinks) -> dict:
         ],
         "person": {
             "person_id": person.pk,
-            "name": person.name,
+            "name": person.name_in(language),
             "relation": "self" if person.pk == user.person_id else "minor",
             "id_number_masked": mask_id_number(person.id_number),
         },
@@ -193,11 +194,14 @@ def _application(application: Application, *, user, urls: DetailLinks) -> dict:
         "kind_name": choice_labels(ApplicationKind, language)[application.kind],
         "hall": {
             "code": hall.code,
-            "name": hall.name,
-            "address": localized(hall, "address"),
+            "name": localized(hall, "name", language),
+            "address": localized(hall, "address", language),
             "phone": hall.phone,
         },
-        "service": {"code": application.service.code, "name": application.service.name},
+        "service": {
+            "code": application.service.code,
+            "name": localized(application.service, "name", language),
+        },
         "fee_amount": f"{application.fee_amount:.2f}",
         "accepted_at": application.accepted_at.astimezone(SHANGHAI),
         "updated_at": application.updated_at.astimezone(SHANGHAI),
@@ -209,13 +213,14 @@ def _application(application: Application, *, user, urls: DetailLinks) -> dict:
 def _endorsement(endorsement: Endorsement, *, user, urls: DetailLinks, pages: DetailLinks) -> dict:
     e, person, hall = endorsement, endorsement.person, endorsement.hall
     outlook = endorsement_selectors.endorsement_outlook(e)
+    language = get_language()
     return {
         "kind": "endorsement",
         "id": e.pk,
         "number": e.number,
         "application_number": e.application_number,
         "status": e.status,
-        "status_name": choice_labels(EndorsementStatus)[e.status],
+        "status_name": choice_labels(EndorsementStatus, language)[e.status],
         "outlook": {
             "stage": outlook.stage_label,
             "expected_date": outlook.expected_date,
@@ -223,20 +228,20 @@ def _endorsement(endorsement: Endorsement, *, user, urls: DetailLinks, pages: De
         },
         "person": {
             "person_id": person.pk,
-            "name": person.name,
+            "name": person.name_in(language),
             "relation": "self" if person.pk == user.person_id else "minor",
             "id_number_masked": mask_id_number(person.id_number),
         },
         "destination": e.destination,
-        "destination_name": choice_labels(Destination)[e.destination],
+        "destination_name": choice_labels(Destination, language)[e.destination],
         "type": e.type_code,
-        "type_name": f"{localized(e.policy, 'name')} ({e.type_code})",
+        "type_name": f"{localized(e.policy, 'name', language)} ({e.type_code})",
         "channel": e.channel,
         "hall": (
             {
                 "code": hall.code,
-                "name": hall.name,
-                "address": localized(hall, "address"),
+                "name": localized(hall, "name", language),
+                "address": localized(hall, "address", language),
                 "phone": hall.phone,
             }
             if hall is not None

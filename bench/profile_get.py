@@ -4,6 +4,7 @@ the PostgreSQL database in DATABASE_URL, filled by one of the benches' data gene
 production's).
 
 python bench/profile_get.py PATH TOKENS [--requests 2000] [--warmup 200] [--profile 0|1]
+                               [--sort tottime|cumulative] [--filter REGEX] [--dump FILE]
     PATH    the API path, e.g. /api/v1/me/crossings
     TOKENS  a file of bearer keys, one a line (a bench run folder's document_tokens.txt or
             application_tokens.txt); a random one per request, one request in four in English.
@@ -138,7 +139,11 @@ def main(argv: list[str]) -> int:
         )
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats(args.get("--sort", "tottime")).print_stats(40)
+        if "--dump" in args:  # for pstats or snakeviz later
+            profiler.dump_stats(args["--dump"])
+        stats = pstats.Stats(profiler).sort_stats(args.get("--sort", "tottime"))
+        # --filter REGEX: only the functions whose file and name match (e.g. middleware)
+        stats.print_stats(*([args["--filter"]] if "--filter" in args else []), 40)
     return 0
 
 

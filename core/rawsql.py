@@ -25,12 +25,14 @@ import decimal
 import json
 import uuid
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 from django.db import connections, models, transaction
+from django.db.models import DEFERRED
 from django.db.models.signals import post_save, pre_save
 
 
@@ -51,6 +53,19 @@ class Part:
     @cached_property
     def pk_index(self) -> int:
         return self.fields.index(self.model._meta.pk)
+
+    @cached_property
+    def deferred_loading(self) -> tuple[list[str], Callable[[tuple], tuple]]:
+        """For a part with `only`: the loaded fields' names in the model's order, and a getter
+        that turns a chunk of values (followed by DEFERRED) into one value per concrete field,
+        DEFERRED for the others: the form `Model.from_db` takes as it is (Django's "Customizing
+        model loading"), worked out once instead of per row."""
+        position = {field.attname: index for index, field in enumerate(self.fields)}
+        concrete = self.model._meta.concrete_fields
+        deferred = len(self.fields)  # the DEFERRED appended after the chunk
+        order = [position.get(field.attname, deferred) for field in concrete]
+        names = [field.attname for field in concrete if field.attname in position]
+        return names, itemgetter(*order)
 
 
 def _converted(values: Sequence, converters: list, connection) -> tuple:
@@ -142,12 +157,9 @@ class RawSelect:
             if chunk[part.pk_index] is None:  # no row on this side of a LEFT JOIN
                 row.append(None)
             elif part.only:
-                # Model.from_db takes the selected fields' values in the model's field order.
-                by_name = dict(zip((f.attname for f in part.fields), chunk, strict=True))
-                names = [
-                    f.attname for f in part.model._meta.concrete_fields if f.attname in by_name
-                ]
-                row.append(part.model.from_db(self.using, names, tuple(by_name[n] for n in names)))
+                names, in_model_order = part.deferred_loading
+                values_of_model = in_model_order((*chunk, DEFERRED))
+                row.append(part.model.from_db(self.using, names, values_of_model))
             else:
                 row.append(part.model.from_db(self.using, None, chunk))
         return tuple(row)

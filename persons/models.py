@@ -47,7 +47,11 @@ class Person(models.Model):
     @property
     def name(self) -> str:
         """The name as the reader's language writes it: Chinese characters or pinyin."""
-        return self.name_zh if is_chinese() else self.name_pinyin
+        return self.name_in(None)
+
+    def name_in(self, language: str | None) -> str:
+        """The name as `language` (default: the active one) writes it."""
+        return self.name_zh if is_chinese(language) else self.name_pinyin
 
 
 class Guardianship(models.Model):

@@ -5,7 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.auth import LAST_USED_RESOLUTION, token_hash, token_new_key, token_user
+from accounts.auth import (
+    LAST_USED_RESOLUTION,
+    TokenAuth,
+    token_hash,
+    token_new_key,
+    token_user,
+)
 from accounts.models import ApiToken
 
 from .factories import BoundUserFactory, UserFactory
@@ -85,3 +91,31 @@ def test_last_used_is_written_once_per_resolution():
     # then it was written by the first use only
     assert first > old
     assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+
+
+@pytest.mark.parametrize(
+    ("header", "found"),
+    [
+        ("Bearer {key}", True),
+        ("bearer {key}", True),  # the scheme is case-insensitive (RFC 9110)
+        ("BEARER {key}", True),
+        ("Basic {key}", False),
+        ("Bearer", False),
+        ("Bearer ", False),
+        ("{key}", False),
+        ("", False),
+    ],
+)
+def test_the_authorization_header_is_read_as_ninjas_http_bearer_reads_it(rf, header, found):
+    # given a bound citizen's token and a request carrying some Authorization header
+    user = BoundUserFactory()
+    _token, key = make_token(user, last_used_at=timezone.now())
+    request = rf.get("/api/v1/me", HTTP_AUTHORIZATION=header.format(key=key))
+    # when the API's bearer authentication reads it
+    result = TokenAuth()(request)
+    # then only the Bearer scheme with the key finds the user
+    assert (result is not None and result.pk == user.pk) is found
+
+
+def test_a_request_without_the_header_is_not_authenticated(rf):
+    assert TokenAuth()(rf.get("/api/v1/me")) is None

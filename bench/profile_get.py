@@ -5,6 +5,7 @@ production's).
 
 python bench/profile_get.py PATH TOKENS [--requests 2000] [--warmup 200] [--profile 0|1]
                                [--sort tottime|cumulative] [--filter REGEX] [--dump FILE]
+                               [--callgrind 0|1]
     PATH    the API path, e.g. /api/v1/me/crossings
     TOKENS  a file of bearer keys, one a line (a bench run folder's document_tokens.txt or
             application_tokens.txt); a random one per request, one request in four in English.
@@ -13,7 +14,11 @@ python bench/profile_get.py PATH TOKENS [--requests 2000] [--warmup 200] [--prof
             bench/lookup.lua sends it
     Per request: wall time, the process's CPU (Python), the PostgreSQL backend's CPU (from
     /proc, same machine), statements and their time (connection.execute_wrapper). With
-    --profile 1, cProfile with a CPU clock over the measured requests (top 40 by own time).
+    --profile 1, cProfile with a CPU clock over the measured requests (top 40 by own time,
+    or --sort cumulative; --filter REGEX keeps the matching functions; --dump FILE saves the
+    profile for pstats). With --callgrind 1 and run under
+    `valgrind --tool=callgrind --instr-atstart=no`, only the measured requests' instructions
+    are counted (repeatable, whatever the machine's speed).
     Run it with the production settings (EXITENTRY_ENV=production, SECRET_KEY, REDIS_URL...)
     as bench/lib.sh's bench_production_env sets them.
 """
@@ -23,6 +28,7 @@ import json
 import os
 import pstats
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -113,13 +119,21 @@ def main(argv: list[str]) -> int:
 
     profiler = cProfile.Profile(time.process_time) if args.get("--profile") == "1" else None
     wall, cpu, pg = time.perf_counter(), time.process_time(), _backend_cpu(backend)
+    # --callgrind 1, under `valgrind --tool=callgrind --instr-atstart=no`: instructions counted
+    # for the measured requests only (not Django's start nor the warm-up), which the machine's
+    # speed does not change.
+    callgrind = args.get("--callgrind") == "1"
     with connection.execute_wrapper(counting):
+        if callgrind:
+            subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True)
         if profiler:
             profiler.enable()
         for _ in range(requests):
             get()
         if profiler:
             profiler.disable()
+        if callgrind:
+            subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     pg = _backend_cpu(backend) - pg
     print(

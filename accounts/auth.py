@@ -49,6 +49,22 @@ _TOKEN_SELECT = RawSelect(
 )
 
 _TOKEN_USED = RawStatement("UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s")
+# The same on PostgreSQL when it is a transaction of its own (autocommit): its commit does not
+# wait for the WAL to reach the disk (synchronous_commit off for this one transaction, set in
+# the statement itself). "Last used" is bookkeeping read at the resolution of days (the idle
+# expiry); a crash of the database may lose the last moment's such updates, never a token, a
+# revocation or anything else. It kept an fsync out of one app request in ~15 (one a token in
+# five minutes).
+_TOKEN_USED_NO_WAIT = RawStatement(
+    "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true))"
+    " UPDATE accounts_apitoken SET last_used_at = %s FROM no_wait WHERE id = %s"
+)
+
+
+def _token_used(token_id: int, now) -> None:
+    own_transaction = connection.vendor == "postgresql" and not connection.in_atomic_block
+    statement = _TOKEN_USED_NO_WAIT if own_transaction else _TOKEN_USED
+    statement.execute([connection.ops.adapt_datetimefield_value(now), token_id])
 
 
 def token_user(key: str):
@@ -73,7 +89,7 @@ def token_user(key: str):
     ):
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        _TOKEN_USED.execute([connection.ops.adapt_datetimefield_value(now), token.pk])
+        _token_used(token.pk, now)
     token.user.api_token = token
     return token.user
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.auth import (
@@ -91,6 +92,34 @@ def test_last_used_is_written_once_per_resolution():
     # then it was written by the first use only
     assert first > old
     assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_used_written_on_its_own_or_in_a_transaction_leaves_the_settings_alone():
+    on_postgresql = connection.vendor == "postgresql"
+    before = _synchronous_commit() if on_postgresql else ""
+    # given two tokens last used longer ago than the resolution
+    old = timezone.now() - LAST_USED_RESOLUTION - dt.timedelta(seconds=5)
+    first, first_key = make_token(BoundUserFactory(), last_used_at=old)
+    second, second_key = make_token(BoundUserFactory(), last_used_at=old)
+    # when one is used on its own (autocommit: on PostgreSQL the update does not wait for the
+    # WAL flush) and the other inside a transaction (the plain update)
+    assert token_user(first_key) is not None
+    with transaction.atomic():
+        assert token_user(second_key) is not None
+        inside = _synchronous_commit() if on_postgresql else ""
+    # then both are written, and neither changed the connection's commit setting
+    assert ApiToken.objects.get(pk=first.pk).last_used_at > old
+    assert ApiToken.objects.get(pk=second.pk).last_used_at > old
+    if on_postgresql:
+        assert inside == before
+        assert _synchronous_commit() == before
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,9 @@ Subclassing the built-in backend is Django's documented way to change one behavi
 import select
 
 from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
+
+IDLE = TransactionStatus.IDLE
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -23,7 +26,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        if hasattr(select, "poll"):
+        # Only an idle connection (no transaction open or failed) is judged by its socket.
+        if hasattr(select, "poll") and connection.info.transaction_status == IDLE:
             try:
                 poller = select.poll()
                 poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)

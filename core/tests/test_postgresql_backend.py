@@ -4,6 +4,7 @@ quiet, and still finds a connection the server has ended (a restart, a terminate
 import select
 import time
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
@@ -105,3 +106,20 @@ def test_a_closed_connection_is_not_usable():
     assert not other.is_usable()
     other.connection = None
     assert not other.is_usable()
+
+
+def test_a_connection_left_in_a_failed_transaction_gets_the_real_check():
+    if not ON_POSTGRESQL:
+        return  # SQLite: Django's backend, covered by Django's own tests
+    # given a quiet connection whose transaction failed (nothing left to read on its socket)
+    other, _pid = _own_connection()
+    try:
+        raw = other.connection
+        raw.execute("BEGIN")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            raw.execute("SELECT 1 / 0")
+        # when the health check runs
+        # then it does not trust the quiet socket: Django's SELECT 1 fails there
+        assert not other.is_usable()
+    finally:
+        other.close()

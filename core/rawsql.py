@@ -65,6 +65,8 @@ class Part:
         deferred = len(self.fields)  # the DEFERRED appended after the chunk
         order = [position.get(field.attname, deferred) for field in concrete]
         names = [field.attname for field in concrete if field.attname in position]
+        if len(order) == 1:  # itemgetter of one index gives the value, not a 1-tuple
+            return names, lambda values: (values[order[0]],)
         return names, itemgetter(*order)
 
 

@@ -491,7 +491,7 @@ def _refuse_insecure_production() -> None:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the site's host names")
-    if DATABASES["default"]["ENGINE"] not in {"core.postgresql", "django.db.backends.postgresql"}:
+    if DATABASES["default"]["ENGINE"] != "core.postgresql":  # set above for a PostgreSQL URL
         problems.append("DATABASE_URL must point to PostgreSQL")
     if not REDIS_URL:
         problems.append("REDIS_URL must be set (cache and Celery broker)")

@@ -25,9 +25,12 @@ Subclassing the built-in backend is Django's documented way to change one behavi
 
 import datetime as dt
 import select
+from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base
+from psycopg.abc import Buffer
 from psycopg.pq import TransactionStatus
 from psycopg.types.datetime import TimestamptzLoader
 
@@ -41,7 +44,7 @@ class UTCTimestamptzLoader(TimestamptzLoader):
     # each cursor and registers its own loader again only when they differ.
     timezone = dt.UTC
 
-    def load(self, data):
+    def load(self, data: Buffer) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(str(data, "ascii"))
         except ValueError:
@@ -53,7 +56,7 @@ class UTCTimestamptzLoader(TimestamptzLoader):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def get_new_connection(self, conn_params):
+    def get_new_connection(self, conn_params: dict[str, Any]) -> psycopg.Connection[Any]:
         connection = super().get_new_connection(conn_params)
         # Only where Django's own loader would give UTC: USE_TZ and no other TIME_ZONE for the
         # database (the session's TimeZone is then set to UTC before the first query).

@@ -143,6 +143,11 @@ TIMESTAMPS = [
 _SELECT_ALL = "SELECT " + ", ".join(f"'{value}'::timestamptz" for value in TIMESTAMPS)
 
 
+def _timestamptz_loader(cursor):
+    """The loader a Django cursor reads `timestamptz` text with."""
+    return cursor.cursor.adapters.get_loader(django_postgresql.TIMESTAMPTZ_OID, Format.TEXT)
+
+
 def _read(raw, sql):
     """Rows of `sql` on a raw psycopg connection, or the exception's type."""
     try:
@@ -159,7 +164,7 @@ def test_timestamps_come_out_as_djangos_loader_gives_them():
     try:
         raw = other.connection
         with other.cursor() as cursor:
-            loader = cursor.cursor.adapters.get_loader(django_postgresql.TIMESTAMPTZ_OID, Format.TEXT)
+            loader = _timestamptz_loader(cursor)
         # then its cursors read timestamptz with this loader (Django did not put its own back)
         assert loader is UTCTimestamptzLoader
         # when the same values, and values psycopg refuses, are read with it and with Django's
@@ -205,7 +210,7 @@ def test_a_database_in_another_time_zone_keeps_djangos_loader():
     other = DatabaseWrapper({**connection.settings_dict, "TIME_ZONE": "Asia/Shanghai"}, "other")
     try:
         with other.cursor() as cursor:
-            loader = cursor.cursor.adapters.get_loader(django_postgresql.TIMESTAMPTZ_OID, Format.TEXT)
+            loader = _timestamptz_loader(cursor)
             cursor.execute("SELECT '2026-12-07 02:30:00+00'::timestamptz")
             value = cursor.fetchone()[0]
         # then Django's loader stays, and gives the time in that zone

@@ -27,7 +27,6 @@ import datetime as dt
 import select
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg.abc import Buffer
@@ -56,7 +55,7 @@ class UTCTimestamptzLoader(TimestamptzLoader):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def get_new_connection(self, conn_params: dict[str, Any]) -> psycopg.Connection[Any]:
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         # Only where Django's own loader would give UTC: USE_TZ and no other TIME_ZONE for the
         # database (the session's TimeZone is then set to UTC before the first query).

@@ -81,6 +81,7 @@ if [ -n "${BENCH_X_SETUP_ONLY:-}" ]; then
 fi
 
 say "ceiling ($CEILING_SCRIPT)"
+bench_ceiling_warm
 CEILING_JSON="$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling.txt"
 
 bench_start_server "" 90
@@ -115,6 +116,7 @@ fi
 # 1,260 to 2,089 req/s between two runs 3 minutes apart on 2026-12-06); the ratios are to the
 # mean of the two, and each is noted.
 say "ceiling again, after the runs"
+bench_ceiling_warm
 CEILING_JSON="$RUN_DIR/ceiling-after.json" bash "$CEILING_SCRIPT" 20 "$CONNECTIONS" | tee "$RUN_DIR/ceiling-after.txt"
 
 say "results"

@@ -50,6 +50,7 @@ apply_run() { # duration first-line (each person applies once: the warm-up takes
 }
 ceiling() { # name
   say "ceiling ($1)"
+  bench_ceiling_warm
   CEILING_PORT=$((PORT + 1)) CEILING_JSON="$PWD/$RUN_DIR/$1.json" bash "$CEILING_SCRIPT" \
     "${DURATION%s}" "$CONNECTIONS" | tee "$RUN_DIR/$1.txt"
 }

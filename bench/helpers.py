@@ -12,6 +12,12 @@ python bench/helpers.py cpu-loop             CPU seconds a fixed pure-Python loo
                                              which the load average does not show
 python bench/helpers.py pg-settings URL     print the server's version and memory settings as
                                              JSON; warn (stderr) below 1 GB of shared_buffers
+python bench/helpers.py ceiling-warm         read the ceiling's database (../shared/ceiling:
+                                             CEILING_DB, CEILING_PGHOST, CEILING_PGUSER as its
+                                             run.sh takes them) into PostgreSQL's buffers, if it
+                                             exists: after a bench's larger databases its /db
+                                             otherwise reads from the disk and measures half
+                                             its rate (docs/benchmarks.md, stop 18)
 python bench/helpers.py cpu-during OUT -- CMD...
                                              run CMD (its output passes through) and write to
                                              the JSON file OUT the cores each program used
@@ -79,6 +85,25 @@ def pg_settings(url: str) -> dict:
             file=sys.stderr,
         )
     return settings
+
+
+def ceiling_warm() -> str:
+    """pg_prewarm of the ceiling's table and index for /db; what happened, for the log."""
+    name = os.environ.get("CEILING_DB", "ceiling")
+    host = os.environ.get("CEILING_PGHOST", "127.0.0.1")
+    user = os.environ.get("CEILING_PGUSER", "postgres")
+    try:
+        conn = psycopg.connect(host=host, user=user, dbname=name, autocommit=True)
+    except psycopg.OperationalError:
+        return f"ceiling-warm: no database {name} yet (its run.sh makes it)"
+    with conn:
+        if conn.execute("SELECT to_regclass('crossing_person_time')").fetchone()[0] is None:
+            return f"ceiling-warm: {name} has no table yet (its run.sh makes it)"
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        blocks = conn.execute(
+            "SELECT pg_prewarm('crossing') + pg_prewarm('crossing_person_time')"
+        ).fetchone()[0]
+    return f"ceiling-warm: {blocks} blocks of {name} read into shared buffers"
 
 
 def free_port() -> int:
@@ -237,6 +262,8 @@ def main(argv: list[str]) -> int:
         print(f"{busy_seconds():.2f}")
     elif command == "cpu-during" and len(args) >= 3 and args[1] == "--":
         return cpu_during(args[0], args[2:])
+    elif command == "ceiling-warm" and not args:
+        print(ceiling_warm())
     elif command == "cpu-loop" and not args:
         print(f"{cpu_loop():.3f}")
     else:

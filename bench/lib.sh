@@ -102,3 +102,9 @@ bench_find_ceiling() {
   fi
   [ -n "$CEILING_SCRIPT" ] || { echo "the ceiling's run.sh is not found: set CEILING_SCRIPT" >&2; exit 1; }
 }
+
+# Before each ceiling run: its /db table read into PostgreSQL's buffers (bench/helpers.py
+# ceiling-warm). A bench's own databases push it out, and a cold /db measured half its rate.
+bench_ceiling_warm() {
+  "$PY" bench/helpers.py ceiling-warm || true
+}

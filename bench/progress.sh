@@ -88,6 +88,7 @@ done
 # a ratio to the ceiling before, after, and their mean (the targets are judged on the mean).
 ceiling() { # name
   say "ceiling ($1): $CEILING_SCRIPT (port $((PORT + 1)))"
+  bench_ceiling_warm
   CEILING_PORT=$((PORT + 1)) CEILING_JSON="$PWD/$RUN_DIR/$1.json" bash "$CEILING_SCRIPT" \
     "${DURATION%s}" "$CONNECTIONS" | tee "$RUN_DIR/$1.txt"
 }

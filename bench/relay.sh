@@ -37,6 +37,7 @@ say "relay: ${BENCH_RELAY_MESSAGES:-20000} messages, 2 worker processes, one SIG
 if [ "${BENCH_CEILING:-1}" = 1 ]; then
   bench_find_ceiling
   say "ceiling (the same moment, $CEILING_SCRIPT)"
+  bench_ceiling_warm
   CEILING_JSON="$PWD/$RUN_DIR/ceiling.json" bash "$CEILING_SCRIPT" 10 64
 fi
 say "results in $RUN_DIR"

@@ -6,7 +6,7 @@ from applications.staff_api import router as applications_staff_router
 from appointments.api import router as appointments_router
 from certificates.api import router as certificates_router
 from certificates.staff_api import router as certificates_staff_router
-from core.api import ProblemAwareNinjaAPI, install_problem_handlers, register_api
+from core.api import ApiRenderer, ProblemAwareNinjaAPI, install_problem_handlers, register_api
 from crossings.api import router as crossings_router
 from documents.api import router as documents_router
 from endorsements.api import router as endorsements_router
@@ -25,6 +25,7 @@ api = ProblemAwareNinjaAPI(
         "(zh-Hans or en)."
     ),
     urls_namespace="api",
+    renderer=ApiRenderer(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

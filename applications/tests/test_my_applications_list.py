@@ -4,19 +4,18 @@ in the same order as applications_for, a fixed number of queries, and exactly th
 validates against the published schema."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from ninja.responses import NinjaJSONEncoder
 
 from accounts.auth import token_hash, token_new_key
 from accounts.models import ApiToken
 from applications.api import ApplicationOut, EndorsementApplicationOut, MyApplicationsPage
 from applications.models import Application
 from applications.selectors import applications_for, applications_page_for, my_applications_page
+from core.api import encode_json
 from documents.tests.factories import CitizenFactory, HkMacaoPassFactory
 from endorsements.selectors import endorsement_applications_for
 from endorsements.tests.factories import EndorsementFactory
@@ -171,7 +170,7 @@ def test_the_body_is_exactly_what_validation_against_its_schema_gives(client, fa
     assert response.status_code == 200
     body = response.json()
     validated = MyApplicationsPage.model_validate(body).model_dump()
-    assert response.content == json.dumps(validated, cls=NinjaJSONEncoder).encode()
+    assert response.content == encode_json(validated)
     assert list(body["endorsements"][0]) == list(EndorsementApplicationOut.model_fields)
     assert len(body["results"]) == 3 and len(body["endorsements"]) == 1
 

@@ -13,7 +13,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.errors import ValidationError
 from pydantic import Field
 
-from accounts.auth import citizen_auth, require_bound
+from accounts.auth import citizen_auth, citizen_auth_pending, require_bound
 from appointments.models import ApplicationKind
 from core.api import Out, Page, PageParams, ProblemOut, page_links, prevalidated_response
 from core.http import client_address
@@ -279,13 +279,14 @@ def _detail(request: HttpRequest, application: Application) -> dict:
     response={200: MyApplicationsPage, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
     url_name="my_applications",
     summary="My applications and my minors' applications",
+    auth=citizen_auth_pending,
 )
 def my_applications(request: HttpRequest, page: Query[PageParams]):
     """Every application of the signed-in citizen and of the minors they are guardian of,
     latest accepted first (`results`, paged), and on the first page their endorsement
     applications (`endorsements`, kind `endorsement`), each with its status, expected date and
     next step."""
-    require_bound(request.auth)
+    # The token is read with the list (one statement); request.auth is the user after it.
     count, rows, endorsement_rows = selectors.my_applications_page(
         user=request.auth, limit=page.limit, offset=page.offset
     )

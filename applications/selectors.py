@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.auth import TOKEN_BRANCH, PendingToken, require_bound, signed_in
 from appointments.models import Appointment
 from core.dates import today_shanghai
 from core.errors import PermissionDenied
@@ -112,10 +113,11 @@ def _applications_of_rows(values: list[tuple]) -> list[Application]:
 
 
 @cache
-def _applications_and_endorsements() -> RawUnion:
+def _applications_and_endorsements(with_token: bool = False) -> RawUnion:
     from endorsements.selectors import ACTING_FOR_ENDORSEMENTS
 
-    return RawUnion([(_ACTING_FOR_APPLICATIONS, ""), (ACTING_FOR_ENDORSEMENTS, "LIMIT %s")])
+    branches = [(_ACTING_FOR_APPLICATIONS, ""), (ACTING_FOR_ENDORSEMENTS, "LIMIT %s")]
+    return RawUnion([TOKEN_BRANCH, *branches] if with_token else branches)
 
 
 def my_applications_page(
@@ -124,16 +126,37 @@ def my_applications_page(
     """What "My applications" lists: applications_page_for's count and page and, on the first
     page (offset 0), endorsements.selectors.endorsement_applications_for's endorsement
     applications, read together in one statement (core.rawsql.RawUnion: a round trip costs
-    more than either read, docs/benchmarks.md "Applications")."""
+    more than either read, docs/benchmarks.md "Applications").
+
+    `user` may be a PendingToken (request.auth of citizen_auth_pending): on the first page the
+    token is read in the same statement and checked before anything is used; otherwise it is
+    resolved first. Either way the caller is known (401) and bound (403) before anything is
+    returned, and request.auth is the user afterwards."""
     from endorsements.selectors import MY_APPLICATIONS_MAX, endorsements_of_rows
 
+    born_after = minor_born_after(today or dt.datetime.now(SHANGHAI).date())
+    if isinstance(user, PendingToken) and offset == 0:
+        me = user.person()
+        token_rows, applications, endorsements = _applications_and_endorsements(True).values(
+            [[user.prefix], [me, me, born_after], [me, me, born_after, MY_APPLICATIONS_MAX]]
+        )
+        accepted = user.accept(token_rows)
+        if accepted is not None:
+            require_bound(accepted)
+            return (
+                len(applications),
+                _applications_of_rows(applications[:limit]),
+                endorsements_of_rows(endorsements),
+            )
+    user = signed_in(user)
+    require_bound(user)
     if offset != 0:
         count, page = applications_page_for(user=user, limit=limit, offset=offset, today=today)
         return count, page, []
     me = getattr(user, "person", None) if user.is_authenticated else None
     if me is None:
         return 0, [], []
-    family = [me.pk, me.pk, minor_born_after(today or dt.datetime.now(SHANGHAI).date())]
+    family = [me.pk, me.pk, born_after]
     applications, endorsements = _applications_and_endorsements().values(
         [family, [*family, MY_APPLICATIONS_MAX]]
     )

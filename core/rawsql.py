@@ -23,6 +23,7 @@ Only for a few measured hot paths; everywhere else the ORM is the rule (STYLE.md
 import datetime as dt
 import decimal
 import json
+import re
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -174,6 +175,38 @@ class RawSelect:
         return offset + part.fields.index(field)
 
 
+@dataclass(frozen=True)
+class Subquery:
+    """A parameter of a RawUnion whose value the database works out in the same statement: a
+    scalar subquery (`sql`, with its own %s `params`) put in place of that parameter's %s. For
+    a value that would otherwise cost a round trip of its own before the statement, such as the
+    person of the caller's bearer token (accounts.auth.PendingToken)."""
+
+    sql: str
+    params: tuple = ()
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _inline(sql: str, params: Sequence) -> str:
+    """`sql` with each Subquery parameter's SQL in place of its %s."""
+    pieces, index, start = [], 0, 0
+    for found in _PLACEHOLDER.finditer(sql):
+        if found.group() != "%s":
+            continue
+        if index >= len(params):
+            raise TypeError(f"{len(params)} parameters for more placeholders")
+        value = params[index]
+        index += 1
+        if type(value) is Subquery:
+            pieces += [sql[start : found.start()], f"({value.sql})"]
+            start = found.end()
+    if index != len(params):
+        raise TypeError(f"{len(params)} parameters for {index} placeholders")
+    return "".join(pieces) + sql[start:]
+
+
 class RawUnion:
     """Several fixed selects in one round trip: a page that needs a few small reads (a person's
     documents, their endorsements, a page of their crossings) pays one statement's overhead
@@ -195,6 +228,8 @@ class RawUnion:
         self.branches = tuple(branches)  # (select, tail)
         self.using = using
         self._prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # The SQL with Subquery parameters inlined, per connection and per their places.
+        self._inlined: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
@@ -236,6 +271,8 @@ class RawUnion:
         connection = connections[self.using]
         sql, layout = self._prepared.get(connection) or self._prepare(connection)
         params = [value for branch in params_by_branch for value in branch]
+        if any(type(value) is Subquery for value in params):
+            sql, params = self._with_subqueries(connection, sql, params)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             raw = cursor.fetchall()
@@ -246,6 +283,21 @@ class RawUnion:
             # Columns start after u_branch; u_n is the last.
             found[branch].append(_converted(values[1 + start : 1 + end], converters, connection))
         return found
+
+    def _with_subqueries(self, connection, sql: str, params: list) -> tuple[str, list]:
+        places = tuple(
+            (index, value.sql) for index, value in enumerate(params) if type(value) is Subquery
+        )
+        inlined = self._inlined.setdefault(connection, {})
+        if places not in inlined:
+            inlined[places] = _inline(sql, params)
+        flat: list = []
+        for value in params:
+            if type(value) is Subquery:
+                flat += value.params
+            else:
+                flat.append(value)
+        return inlined[places], flat
 
 
 class RawStatement:

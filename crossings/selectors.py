@@ -11,11 +11,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.auth import TOKEN_BRANCH, PendingToken, require_bound, signed_in
 from core.bounds import MAX_ID
 from core.dates import SHANGHAI, today_shanghai
 from core.errors import NotFound
 from core.i18n import choice_labels
-from core.rawsql import Part, RawSelect, RawUnion
+from core.rawsql import Part, RawSelect, RawUnion, Subquery
 from documents.models import Document
 from persons.models import Person
 from persons.selectors import persons_acting_for
@@ -239,38 +240,80 @@ _PAGE_ONE_TABLE = RawSelect(
 
 
 @cache
-def _records_union(partitioned: bool) -> RawUnion:
-    """The person's documents, active endorsements and a page of crossings: one statement."""
+def _records_union(partitioned: bool, with_token: bool) -> RawUnion:
+    """The person's documents, active endorsements and a page of crossings: one statement;
+    `with_token`: the caller's bearer token too, first (accounts.auth.PendingToken)."""
     page = (_PAGE_PARTITIONED, "") if partitioned else (_PAGE_ONE_TABLE, "LIMIT %s")
-    return RawUnion([(_DOCUMENTS, ""), (_endorsements_select(), ""), page])
+    branches = [(_DOCUMENTS, ""), (_endorsements_select(), ""), page]
+    return RawUnion([TOKEN_BRANCH, *branches] if with_token else branches)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """What a page asks for, checked: the period and where in it the page starts."""
+
+    start: dt.date
+    end: dt.date
+    earliest: dt.date
+    start_at: dt.datetime
+    upper: dt.datetime
+    moment: dt.datetime
+    last_id: int
+    limit: int
+
+
+def _window(start: dt.date | None, end: dt.date | None, before: str | None, limit: int) -> _Window:
+    today, earliest = today_shanghai(), earliest_day()
+    start = start or earliest
+    end = min(end or today, today)
+    if start < earliest:
+        raise PeriodInvalid(
+            _("Records are kept for 10 years: choose a start on or after %(day)s.")
+            % {"day": earliest.isoformat()}
+        )
+    if start > end:
+        raise PeriodInvalid(_("The start of the period is after its end."), field="end")
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    # Keyset: strictly before (moment, id); the first page starts after the period's end.
+    moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
+    return _Window(
+        start=start,
+        end=end,
+        earliest=earliest,
+        start_at=start_at,
+        upper=min(end_at, moment + dt.timedelta(microseconds=1)),
+        moment=moment,
+        last_id=last_id,
+        limit=max(1, min(limit, MAX_PAGE_SIZE)),
+    )
 
 
 def _records(
-    person_id: int,
-    start_at: dt.datetime,
-    upper: dt.datetime,
-    *,
-    moment: dt.datetime,
-    last_id: int,
-    document_id: int | None,
-    wanted: int,
-) -> tuple[list[Document], list[EndorsementTrips], list[tuple]]:
-    """The person's documents, their active endorsements, and up to `wanted` of their crossings
-    with start_at <= occurred_at < upper, strictly before (moment, last_id), on `document_id`
-    if given, newest first, with their ports (each as the values of CrossingRow but its
-    document), in one round trip."""
+    person: int | Subquery, window: _Window, document_id: int | None, token=None
+) -> tuple[list[Document], list[EndorsementTrips], list[tuple], list[tuple]]:
+    """The person's documents, their active endorsements, and one more than the window's
+    limit of their crossings in the window (start_at <= occurred_at < upper, strictly before
+    (moment, last_id)), on `document_id` if given, newest first, with their ports (each as the
+    values of CrossingRow but its document), in one round trip; with a PendingToken, its
+    token's rows too (else [])."""
     from endorsements.models import EndorsementStatus
 
     at = connection.ops.adapt_datetimefield_value
+    moment, wanted = at(window.moment), window.limit + 1
     partitioned = is_partitioned()
     if partitioned:
-        page_params = [person_id, at(start_at), at(upper), at(moment), last_id, document_id, wanted]
+        page_params = [person, at(window.start_at), at(window.upper), moment, window.last_id]
+        page_params += [document_id, wanted]
     else:
-        page_params = [person_id, at(start_at), at(upper), at(moment), at(moment), last_id]
-        page_params += [document_id, document_id, wanted]
-    document_rows, endorsement_rows, page_rows = _records_union(partitioned).values(
-        [[person_id], [person_id, EndorsementStatus.ACTIVE], page_params]
-    )
+        page_params = [person, at(window.start_at), at(window.upper), moment, moment]
+        page_params += [window.last_id, document_id, document_id, wanted]
+    params = [[person], [person, EndorsementStatus.ACTIVE], page_params]
+    if token is not None:
+        params.insert(0, [token.prefix])
+    found = _records_union(partitioned, token is not None).values(params)
+    token_rows = found.pop(0) if token is not None else []
+    document_rows, endorsement_rows, page_rows = found
     documents = [_DOCUMENTS.instances(values, deferred=True)[0] for values in document_rows]
     ports: dict[int, PortRef] = {}
     rows = []
@@ -287,7 +330,7 @@ def _records(
         if port_id not in ports:
             ports[port_id] = PortRef(*port)
         rows.append((pk, occurred_at, direction, destination, vehicle, document_id, ports[port_id]))
-    return documents, _endorsement_trips(endorsement_rows), rows
+    return documents, _endorsement_trips(endorsement_rows), rows, token_rows
 
 
 def crossings_page_for(
@@ -301,46 +344,53 @@ def crossings_page_for(
     limit: int = PAGE_SIZE,
 ) -> CrossingsPage:
     """One page of the crossings of the user (or a minor they are guardian of) in a period of
-    the last 10 years, newest first, on every document or one; keyset-paginated by `before`."""
+    the last 10 years, newest first, on every document or one; keyset-paginated by `before`.
+
+    `user` may be a PendingToken (request.auth of citizen_auth_pending): for the caller's own
+    records the token is read in the same statement as them, and checked before anything is
+    used; otherwise it is resolved first. Refusals come in the same order either way: not
+    signed in (401), not bound (403), then a bad period (422) or document (404)."""
+    if isinstance(user, PendingToken) and person_id is None:
+        try:
+            window = _window(start, end, before, limit)
+        except PeriodInvalid:
+            window = None  # refused below, once the caller is known
+        if window is not None:
+            *records, token_rows = _records(user.person(), window, document_id, token=user)
+            accepted = user.accept(token_rows)
+            if accepted is not None:
+                require_bound(accepted)
+                return _page(accepted.person, True, window, document_id, *records)
+    user = signed_in(user)
+    require_bound(user)
     person, is_self = _person_for(user, person_id)
-    today, earliest = today_shanghai(), earliest_day()
-    start = start or earliest
-    end = min(end or today, today)
-    if start < earliest:
-        raise PeriodInvalid(
-            _("Records are kept for 10 years: choose a start on or after %(day)s.")
-            % {"day": earliest.isoformat()}
-        )
-    if start > end:
-        raise PeriodInvalid(_("The start of the period is after its end."), field="end")
-    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=SHANGHAI)
-    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
-    # Keyset: strictly before (moment, id); the first page starts after the period's end.
-    moment, last_id = _cursor_parse(before) if before else (end_at, MAX_ID)
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
-    upper = min(end_at, moment + dt.timedelta(microseconds=1))
+    window = _window(start, end, before, limit)
+    *records, _token_rows = _records(person.pk, window, document_id)
+    return _page(person, is_self, window, document_id, *records)
+
+
+def _page(
+    person: Person,
+    is_self: bool,
+    window: _Window,
+    document_id: int | None,
+    documents: list[Document],
+    endorsements: list[EndorsementTrips],
+    page_rows: list[tuple],
+) -> CrossingsPage:
     # Read with the documents: a document of someone else's finds no crossings of this person
     # (the page is read by person first), and is refused here before anything is shown.
-    documents, endorsements, page_rows = _records(
-        person.pk,
-        start_at,
-        upper,
-        moment=moment,
-        last_id=last_id,
-        document_id=document_id,
-        wanted=limit + 1,
-    )
     if document_id is not None and document_id not in {d.pk for d in documents}:
         raise NotFound(detail=_("No such document among this person's."))
     by_id = {d.pk: d for d in documents}
     rows = [CrossingRow(*values, document=by_id[values[5]]) for values in page_rows]
-    page, more = rows[:limit], len(rows) > limit
+    page, more = rows[: window.limit], len(rows) > window.limit
     return CrossingsPage(
         person=person,
         is_self=is_self,
-        start=start,
-        end=end,
-        earliest=earliest,
+        start=window.start,
+        end=window.end,
+        earliest=window.earliest,
         document_id=document_id,
         documents=documents,
         crossings=page,

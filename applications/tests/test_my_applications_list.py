@@ -94,10 +94,10 @@ def test_the_list_runs_a_fixed_number_of_queries(client, family):
     # when
     with CaptureQueriesContext(connection) as more:
         response = client.get(LIST, headers=headers)
-    # then the token, and the applications with the endorsements: two queries, whatever their
+    # then the token with the applications and the endorsements: one query, whatever their
     # number
     assert response.json()["count"] == 5
-    assert len(few.captured_queries) == len(more.captured_queries) == 2
+    assert len(few.captured_queries) == len(more.captured_queries) == 1
 
 
 def test_my_applications_page_reads_both_kinds_in_one_query(family):

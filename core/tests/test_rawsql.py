@@ -7,7 +7,16 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from core.rawsql import Part, RawGuardedInsert, RawInsert, RawSelect, RawStatement, RawUnion
+from core.rawsql import (
+    Part,
+    RawGuardedInsert,
+    RawInsert,
+    RawSelect,
+    RawStatement,
+    RawUnion,
+    Subquery,
+    _inline,
+)
 from documents.models import Document
 from documents.tests.factories import HkMacaoPassFactory, PassportFactory, TaiwanPermitFactory
 from persons.models import Person
@@ -456,3 +465,36 @@ def test_a_union_branch_may_be_empty_and_its_tail_limits_it():
 def test_a_union_branch_needs_its_order():
     with pytest.raises(TypeError):
         RawUnion([(DOCUMENT_DATES, "")])
+
+
+def test_a_subquery_parameter_is_worked_out_by_the_database_in_the_same_statement():
+    # given two persons, the second with documents, and a union asking for the documents of
+    # "the person whose id number is X" (a value only the database knows)
+    first, second = PersonFactory(), PersonFactory()
+    passport = PassportFactory(person=second, expires_on=dt.date(2031, 1, 1))
+    union = RawUnion([(PERSONS_BY_NAME, ""), (DOCUMENTS_NEWEST, "LIMIT %s")])
+    whose = Subquery(
+        "SELECT p.id FROM persons_person p WHERE p.id_number = %s", (second.id_number,)
+    )
+    # when it is read, the subquery for one of the persons and for the documents' owner
+    with CaptureQueriesContext(connection) as queries:
+        persons, documents = union.values([[first.pk, whose], [whose, 5]])
+    # then one statement gives the same rows as with the id itself
+    assert len(queries) == 1
+    assert [PERSONS_BY_NAME.instances(row)[0].pk for row in persons] == [second.pk, first.pk]
+    assert [row[1] for row in documents] == [passport.pk]
+    assert (persons, documents) == tuple(union.values([[first.pk, second.pk], [second.pk, 5]]))
+    # and a subquery that finds nothing finds no rows, as a NULL would
+    nobody = Subquery("SELECT p.id FROM persons_person p WHERE p.id_number = %s", ("none",))
+    assert union.values([[nobody, nobody], [nobody, 5]]) == [[], []]
+
+
+def test_inlining_keeps_literal_percent_signs_and_counts_the_parameters():
+    inner = Subquery("SELECT %s", (1,))
+    assert _inline("SELECT %s, '100%%' WHERE x = %s", [inner, 2]) == (
+        "SELECT (SELECT %s), '100%%' WHERE x = %s"
+    )
+    with pytest.raises(TypeError):
+        _inline("SELECT %s", [inner, 2])
+    with pytest.raises(TypeError):
+        _inline("SELECT %s, %s", [inner])

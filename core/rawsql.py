@@ -207,6 +207,20 @@ def _inline(sql: str, params: Sequence) -> str:
     return "".join(pieces) + sql[start:]
 
 
+def _slot_type(db_type: str | None) -> str:
+    """The type a RawUnion slot is cast to: the column's type without its length or precision
+    (varchar(16) and varchar(64) share a slot; the values are the same either way)."""
+    return (db_type or "text").split("(", 1)[0].strip()
+
+
+def _getter(positions: list[int]) -> Callable[[tuple], tuple]:
+    """A row's values at these positions, as a tuple (itemgetter of one gives a bare value)."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    return itemgetter(*positions)
+
+
 class RawUnion:
     """Several fixed selects in one round trip: a page that needs a few small reads (a person's
     documents, their endorsements, a page of their crossings) pays one statement's overhead
@@ -215,8 +229,8 @@ class RawUnion:
     Each branch is a RawSelect with its `order_by` apart from its `rest` (FROM ... WHERE), and
     an optional tail after the ORDER BY (a LIMIT with its parameter). The branches are joined by
     UNION ALL,
-    each keeping its own columns (the other branches' are typed NULLs there), its parameters
-    and its order: `values` gives each branch's rows as that RawSelect's `values` would, and
+    each with its own columns (in slots shared by type with the other branches' columns, typed
+    NULLs where a branch has nothing), its parameters and its order: `values` gives each branch's rows as that RawSelect's `values` would, and
     its `instances` makes them model instances.
     """
 
@@ -233,24 +247,39 @@ class RawUnion:
 
     def _prepare(self, connection) -> tuple:
         quote = connection.ops.quote_name
-        slots = []  # per branch: (select expressions, NULL of each column's type, converters)
+        # Each branch's columns go to shared slots: the n-th column of a type in a branch takes
+        # the n-th slot of that type, so a row is as wide as the widest branch per type, not the
+        # sum of all branches (My applications: 131 columns before, most of them NULL, which
+        # PostgreSQL sent, psycopg loaded and the statement's text carried every time).
+        slot_types: list[str] = []  # the type of each slot, in the row's order
+        branches = []  # per branch: (select expression by slot, positions, converters)
         for select, _tail in self.branches:
-            expressions, nulls = [], []
+            by_slot: dict[int, str] = {}
+            positions = []
+            taken: dict[str, int] = {}  # slots of each type this branch has used
             for part in select.parts:
                 for field in part.fields:
-                    expressions.append(f"{part.alias}.{quote(field.column)}")
-                    nulls.append(f"CAST(NULL AS {field.db_type(connection)})")
-            slots.append((expressions, nulls, select._prepared_for(connection)[1]))
-        sql_branches, starts, width = [], [], 0
+                    kind = _slot_type(field.db_type(connection))
+                    nth = taken.get(kind, 0)
+                    taken[kind] = nth + 1
+                    same = [n for n, t in enumerate(slot_types) if t == kind]
+                    if nth < len(same):
+                        slot = same[nth]
+                    else:
+                        slot = len(slot_types)
+                        slot_types.append(kind)
+                    by_slot[slot] = f"{part.alias}.{quote(field.column)}"
+                    positions.append(1 + slot)  # after u_branch
+            branches.append((by_slot, positions, select._prepared_for(connection)[1]))
+        sql_branches = []
         for index, (select, tail) in enumerate(self.branches):
             order = select.order_by
-            starts.append(width)
-            columns = [f"{index} AS u_branch"]
-            for other, (expressions, nulls, _converters) in enumerate(slots):
-                columns += expressions if other == index else nulls
-            width += len(slots[index][0])
+            by_slot = branches[index][0]
             # Named u0, u1...: the same name in every branch (UNION takes the first's).
-            named = [columns[0]] + [f"{c} AS u{n}" for n, c in enumerate(columns[1:])]
+            named = [f"{index} AS u_branch"] + [
+                f"{by_slot.get(n) or f'CAST(NULL AS {kind})'} AS u{n}"
+                for n, kind in enumerate(slot_types)
+            ]
             named.append(f"row_number() OVER (ORDER BY {order}) AS u_n")
             # Names from the models' metadata and the code's fixed SQL; values are parameters.
             sql_branches.append(
@@ -258,10 +287,7 @@ class RawUnion:
                 f" ORDER BY {order}{' ' + tail if tail else ''}) b{index}"
             )
         sql = " UNION ALL ".join(sql_branches) + " ORDER BY u_branch, u_n"
-        layout = [
-            (start, start + len(expressions), converters)
-            for start, (expressions, _nulls, converters) in zip(starts, slots, strict=True)
-        ]
+        layout = [(_getter(positions), converters) for _by_slot, positions, converters in branches]
         prepared = self._prepared[connection] = (sql, layout)
         return prepared
 
@@ -279,9 +305,8 @@ class RawUnion:
         found: list[list[tuple]] = [[] for _ in self.branches]
         for values in raw:
             branch = values[0]
-            start, end, converters = layout[branch]
-            # Columns start after u_branch; u_n is the last.
-            found[branch].append(_converted(values[1 + start : 1 + end], converters, connection))
+            columns, converters = layout[branch]
+            found[branch].append(_converted(columns(values), converters, connection))
         return found
 
     def _with_subqueries(self, connection, sql: str, params: list) -> tuple[str, list]:

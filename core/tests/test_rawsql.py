@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pytest
 from django.db import connection, connections
@@ -16,6 +17,7 @@ from core.rawsql import (
     RawUnion,
     Subquery,
     _inline,
+    _slot_type,
 )
 from documents.models import Document
 from documents.tests.factories import HkMacaoPassFactory, PassportFactory, TaiwanPermitFactory
@@ -498,3 +500,28 @@ def test_inlining_keeps_literal_percent_signs_and_counts_the_parameters():
         _inline("SELECT %s", [inner, 2])
     with pytest.raises(TypeError):
         _inline("SELECT %s, %s", [inner])
+
+
+def test_a_union_shares_columns_of_a_type_between_branches():
+    # given a union of persons (whole rows) and three of a document's fields
+    union = RawUnion([(PERSONS_BY_NAME, ""), (DOCUMENTS_NEWEST, "LIMIT %s")])
+    person = PersonFactory()
+    PassportFactory(person=person)
+    # when it is read
+    with CaptureQueriesContext(connection) as queries:
+        persons, documents = union.values([[person.pk, person.pk], [person.pk, 5]])
+    # then each row is as wide as the persons' columns plus what the documents have of a type
+    # the persons lack, not the two branches' columns side by side
+    first_branch = queries[0]["sql"].split(" UNION ALL ")[0]
+    width = first_branch.count(" AS u") - 2  # u_branch and u_n
+    persons_kinds = Counter(
+        _slot_type(f.db_type(connection)) for f in PERSONS_BY_NAME.parts[0].fields
+    )
+    documents_kinds = Counter(
+        _slot_type(f.db_type(connection)) for f in DOCUMENTS_NEWEST.parts[0].fields
+    )
+    assert width == sum((persons_kinds | documents_kinds).values())
+    assert width < len(PERSONS_BY_NAME.parts[0].fields) + len(DOCUMENTS_NEWEST.parts[0].fields)
+    # and each branch still reads its own values
+    assert PERSONS_BY_NAME.instances(persons[0])[0] == person
+    assert len(documents) == 1

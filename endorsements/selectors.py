@@ -690,9 +690,16 @@ def endorsement_outlook(
 ACTING_FOR_ENDORSEMENTS = RawSelect(
     [
         Part(Endorsement, "e"),
-        Part(Person, "p"),
-        Part(EndorsementPolicy, "po"),
-        Part(Hall, "h"),
+        # What the lists show of the holder, the type and the hall, the rest not read: "My
+        # applications" reads these rows in the same statement as the applications, where each
+        # row is as wide as its widest branch (core.rawsql.RawUnion).
+        Part(Person, "p", only=("id", "id_number", "name_zh", "name_pinyin")),
+        Part(EndorsementPolicy, "po", only=("id", "name_zh", "name_en")),
+        Part(
+            Hall,
+            "h",
+            only=("id", "code", "name_zh", "name_en", "address_zh", "address_en", "phone"),
+        ),
     ],
     "FROM endorsements_endorsement e"
     " JOIN persons_person p ON p.id = e.person_id"
@@ -724,7 +731,7 @@ def endorsements_of_rows(values: list[tuple]) -> list[Endorsement]:
     applications.selectors.my_applications_page), with holder, policy and hall."""
     found = []
     for row in values:
-        endorsement, person, policy, hall = ACTING_FOR_ENDORSEMENTS.instances(row)
+        endorsement, person, policy, hall = ACTING_FOR_ENDORSEMENTS.instances(row, deferred=True)
         endorsement.person, endorsement.policy, endorsement.hall = person, policy, hall
         found.append(endorsement)
     return found

@@ -3,13 +3,18 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from applications import services
 from applications.tests.helpers import staff_at, step
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_transition
 from appointments.tests.factories import AppointmentFactory
-from documents.tests.factories import CitizenFactory, UnboundCitizenFactory
+from documents.tests.factories import CitizenFactory, HkMacaoPassFactory, UnboundCitizenFactory
+from endorsements.models import Channel, EndorsementStatus
+from endorsements.tests.factories import EndorsementFactory
+from guide.tests.factories import HallFactory
 from persons.tests.factories import GuardianshipFactory, MinorFactory
 from staff.tests.factories import StaffUserFactory
 
@@ -160,3 +165,33 @@ def test_someone_elses_application_pages_are_404(signed_in):
     for suffix in ("", "withdraw/", "delivery/"):
         assert signed_in.get(f"/applications/{stranger.number}/{suffix}").status_code == 404
     assert signed_in.post(f"/applications/{stranger.number}/withdraw/").status_code == 404
+
+
+def test_the_list_reads_endorsements_without_a_query_for_each(signed_in, citizen):
+    # given the citizen's and their child's endorsement applications: approved for a hall,
+    # rejected, under review and active
+    child = MinorFactory(name_zh="王小红", name_pinyin="Wang Xiaohong")
+    GuardianshipFactory(guardian=citizen.person, child=child)
+    hall = HallFactory()
+
+    passes = {citizen.person.pk: HkMacaoPassFactory(person=citizen.person)}
+    passes[child.pk] = HkMacaoPassFactory(person=child)
+
+    def endorsement(person, **fields):
+        return EndorsementFactory(document=passes[person.pk], applied_by=citizen, **fields)
+
+    endorsement(child, status=EndorsementStatus.UNDER_REVIEW)
+    signed_in.get("/applications/")
+    with CaptureQueriesContext(connection) as one:
+        assert signed_in.get("/applications/").status_code == 200
+    endorsement(citizen.person, status=EndorsementStatus.APPROVED, channel=Channel.HALL, hall=hall)
+    endorsement(citizen.person, status=EndorsementStatus.REJECTED, rejection_note="Unclear photo")
+    endorsement(child, status=EndorsementStatus.ACTIVE, channel=Channel.HALL, hall=hall)
+    # when the list is shown again
+    with CaptureQueriesContext(connection) as four:
+        response = signed_in.get("/applications/")
+    # then as many queries for four endorsements as for one, and each is shown
+    assert len(four.captured_queries) == len(one.captured_queries)
+    assert "Rejected: Unclear photo" in response.text
+    assert hall.name_en in response.text
+    assert "Application of Wang Xiaohong" in response.text

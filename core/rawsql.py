@@ -228,10 +228,10 @@ class RawUnion:
 
     Each branch is a RawSelect with its `order_by` apart from its `rest` (FROM ... WHERE), and
     an optional tail after the ORDER BY (a LIMIT with its parameter). The branches are joined by
-    UNION ALL,
-    each with its own columns (in slots shared by type with the other branches' columns, typed
-    NULLs where a branch has nothing), its parameters and its order: `values` gives each branch's rows as that RawSelect's `values` would, and
-    its `instances` makes them model instances.
+    UNION ALL, each with its own columns (in slots shared by type with the other branches'
+    columns, typed NULLs where a branch has nothing), its parameters and its order: `values`
+    gives each branch's rows as that RawSelect's `values` would, and its `instances` makes them
+    model instances.
     """
 
     def __init__(

@@ -1,6 +1,7 @@
 """Shared API pieces: problem+json handlers, validation messages, pagination envelope."""
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -70,13 +71,15 @@ def _field_name(error: dict[str, Any]) -> str:
     return ".".join(loc) or "request"
 
 
-class DeferredAuth:
+class DeferredAuth(ABC):
     """`request.auth` of an endpoint that checks its caller in the same statement as it reads
     its data (accounts.auth.PendingToken): `resolve()` checks it on its own, returning the
     user or raising AuthenticationError."""
 
-    def resolve(self) -> Any:
-        raise NotImplementedError
+    __slots__ = ()
+
+    @abstractmethod
+    def resolve(self) -> Any: ...
 
 
 class ProblemAwareNinjaAPI(NinjaAPI):

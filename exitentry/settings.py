@@ -108,7 +108,30 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exitentry.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+
+
+def _conn_max_age(value: str) -> int | None:
+    """CONN_MAX_AGE from the environment: seconds, or "none" (the default) for connections kept
+    until they fail. A new connection costs its first request 60-180 ms on the crossings data
+    (PostgreSQL loads the partitions' descriptions and psycopg prepares each statement again):
+    renewed every 60 s, that was the p99 of My crossings (docs/benchmarks.md "Crossings")."""
+    value = value.strip().lower()
+    if value in ("", "none"):
+        return None
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CONN_MAX_AGE must be a number of seconds or 'none', not {value!r}"
+        ) from None
+    if seconds < 0:
+        raise ImproperlyConfigured("CONN_MAX_AGE must not be negative")
+    return seconds
+
+
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", _conn_max_age(env.str("CONN_MAX_AGE", default="none"))
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -121,3 +121,30 @@ def test_production_refuses_the_embedded_certificate_signer():
         | {"CERTIFICATES_SIGNER": "embedded", "CERTIFICATES_EMBEDDED_SIGNER_IN_PRODUCTION": "true"},
     )
     assert allowed.returncode == 0, allowed.stderr
+
+
+def _conn_max_age(value: str | None) -> subprocess.CompletedProcess:
+    extra = SECURE_ENV if value is None else SECURE_ENV | {"CONN_MAX_AGE": value}
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    return run(["shell", "--no-imports", "-c", code], extra)
+
+
+def test_postgresql_connections_are_kept_until_they_fail_by_default():
+    # given production settings with no CONN_MAX_AGE
+    # when the settings are read
+    result = _conn_max_age(None)
+    # then connections are persistent without an age limit (a renewal stalls a request)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"
+
+
+def test_conn_max_age_takes_seconds_or_none_and_refuses_anything_else():
+    # given an age in seconds, "none", or nonsense
+    # when the settings are read
+    # then seconds and "none" are taken, the rest refused with a message naming the setting
+    assert _conn_max_age("600").stdout.strip() == "600"
+    assert _conn_max_age("None").stdout.strip() == "None"
+    for bad in ("soon", "-5"):
+        result = _conn_max_age(bad)
+        assert result.returncode != 0
+        assert "CONN_MAX_AGE must" in result.stderr

@@ -200,7 +200,7 @@ def cores_between(
 ) -> dict[str, float]:
     """Cores each program used between two cpu_by_process() snapshots `elapsed` seconds apart.
     A process alive at the end counts from the first snapshot (or from its start); one that
-    ended meanwhile (a database connection closed after CONN_MAX_AGE) is left out, so a figure
+    ended meanwhile (a database connection closed, e.g. one that failed) is left out, so a figure
     is at worst a little low, never negative."""
     cores = dict.fromkeys(PROGRAMS, 0.0)
     for pid, (program, seconds) in after.items():
